@@ -1,0 +1,79 @@
+using System.Text.Json.Serialization;
+
+namespace CniDashboard.Shared.Analysis;
+
+/// <summary>
+/// What the cluster knows about a node, for the rules that need more than files: which CNI pods
+/// run on it now, the DaemonSets' rollout, recent sandbox errors. Every field is optional.
+/// This is also the JSON of <c>analyze --context FILE</c>.
+/// </summary>
+public sealed record NodeClusterContext
+{
+    /// <summary>The node's name.</summary>
+    public string? Node { get; init; }
+
+    /// <summary>The node's OS image (e.g. <c>Bottlerocket OS 1.29.0 (aws-k8s-1.31)</c>).</summary>
+    public string? OsImage { get; init; }
+
+    /// <summary>Pods on the node that belong to CNI-related DaemonSets.</summary>
+    public IReadOnlyList<ContextPod> Pods { get; init; } = [];
+
+    /// <summary>CNI-related DaemonSets of the cluster.</summary>
+    public IReadOnlyList<ContextDaemonSet> DaemonSets { get; init; } = [];
+
+    /// <summary>Cilium's configuration (the <c>cilium-config</c> ConfigMap), e.g. <c>cni-exclusive</c>.</summary>
+    public IReadOnlyDictionary<string, string> CiliumConfig { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Sandbox failures seen on the node recently.</summary>
+    public IReadOnlyList<ContextSandboxError> SandboxErrors { get; init; } = [];
+}
+
+/// <summary>A pod on the node.</summary>
+public sealed record ContextPod
+{
+    /// <summary>Namespace.</summary>
+    public string? Namespace { get; init; }
+    /// <summary>Name.</summary>
+    public string? Name { get; init; }
+    /// <summary>UID.</summary>
+    public string? Uid { get; init; }
+    /// <summary>The DaemonSet that owns it (e.g. <c>linkerd-cni</c>).</summary>
+    public string? DaemonSet { get; init; }
+    /// <summary>The main container's image.</summary>
+    public string? Image { get; init; }
+    /// <summary><c>Pending</c>, <c>Running</c>, …</summary>
+    public string? Phase { get; init; }
+    /// <summary>True when the pod is Ready.</summary>
+    public bool? Ready { get; init; }
+}
+
+/// <summary>A DaemonSet and its rollout.</summary>
+public sealed record ContextDaemonSet
+{
+    /// <summary>Namespace.</summary>
+    public string? Namespace { get; init; }
+    /// <summary>Name.</summary>
+    public string? Name { get; init; }
+    /// <summary>The main container's image in the current template.</summary>
+    public string? Image { get; init; }
+    /// <summary><c>desiredNumberScheduled</c>.</summary>
+    public int? Desired { get; init; }
+    /// <summary><c>updatedNumberScheduled</c>.</summary>
+    public int? Updated { get; init; }
+    /// <summary><c>numberReady</c>.</summary>
+    public int? Ready { get; init; }
+}
+
+/// <summary>A group of sandbox failures on the node (from <c>FailedCreatePodSandBox</c> events).</summary>
+public sealed record ContextSandboxError
+{
+    /// <summary>The plugin type the runtime named.</summary>
+    public string? PluginType { get; init; }
+    /// <summary>The failure class (see <c>SandboxErrorClass</c>).</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<Sandbox.SandboxErrorClass>))]
+    public Sandbox.SandboxErrorClass ErrorClass { get; init; }
+    /// <summary>How many times it happened.</summary>
+    public int Count { get; init; } = 1;
+    /// <summary>When it last happened.</summary>
+    public DateTimeOffset? LastSeen { get; init; }
+}

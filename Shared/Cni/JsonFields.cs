@@ -1,0 +1,39 @@
+using System.Text.Json;
+
+namespace CniDashboard.Shared.Cni;
+
+/// <summary>Property lookups with Go's <c>encoding/json</c> semantics rather than System.Text.Json's.</summary>
+internal static class JsonFields
+{
+    /// <summary>A map key: exact name, the last duplicate wins.</summary>
+    public static bool TryGetLast(JsonElement obj, string name, out JsonElement value)
+    {
+        value = default;
+        var found = false;
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (property.NameEquals(name))
+            {
+                value = property.Value;
+                found = true;
+            }
+        }
+        return found;
+    }
+
+    /// <summary>A struct field: any key equal ignoring case, the last one wins.</summary>
+    public static bool TryGetLastIgnoreCase(JsonElement obj, string name, out JsonElement value)
+    {
+        value = default;
+        var found = false;
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                value = property.Value;
+                found = true;
+            }
+        }
+        return found;
+    }
+}

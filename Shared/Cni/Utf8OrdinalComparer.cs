@@ -1,0 +1,21 @@
+using System.Text;
+
+namespace CniDashboard.Shared.Cni;
+
+/// <summary>
+/// Orders names by their UTF-8 bytes, as Go's <c>sort.Strings</c> does when libcni sorts the folder.
+/// UTF-16 ordinal order differs from it for characters outside the Basic Multilingual Plane.
+/// </summary>
+public sealed class Utf8OrdinalComparer : IComparer<string>
+{
+    public static readonly Utf8OrdinalComparer Instance = new();
+
+    public int Compare(string? x, string? y)
+    {
+        if (ReferenceEquals(x, y)) return 0;
+        if (x is null) return -1;
+        if (y is null) return 1;
+        if (Ascii.IsValid(x) && Ascii.IsValid(y)) return string.CompareOrdinal(x, y);
+        return Encoding.UTF8.GetBytes(x).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y));
+    }
+}

@@ -1,0 +1,197 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Unicode;
+using CniDashboard.Shared.Kubeconfig;
+
+namespace CniDashboard.Shared.Cni;
+
+/// <summary>Limits for reading a CNI folder.</summary>
+public sealed record CniFolderReadOptions
+{
+    /// <summary>Largest content kept in a snapshot (larger files are listed and hashed, content omitted).</summary>
+    public int MaxContentBytes { get; init; } = 256 * 1024;
+
+    /// <summary>Largest file hashed; bigger files are listed without a hash.</summary>
+    public long MaxHashBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Most entries listed; a folder with more is cut (and says so by its last entry).</summary>
+    public int MaxEntries { get; init; } = 1000;
+}
+
+/// <summary>
+/// Reads a real CNI folder into <see cref="CniFolderFile"/> entries: never follows a link out of the
+/// folder, keeps at most <see cref="CniFolderReadOptions.MaxContentBytes"/> of text, reads kubeconfig
+/// facts from the raw text and then redacts every secret from what it keeps.
+/// </summary>
+public static class CniFolderReader
+{
+    /// <summary>
+    /// Lists the folder in the runtime's byte order. Throws <see cref="DirectoryNotFoundException"/>
+    /// or <see cref="UnauthorizedAccessException"/> when the folder itself cannot be read; a file that
+    /// cannot be read becomes an entry with <see cref="ContentOmission.Unreadable"/>.
+    /// </summary>
+    public static IReadOnlyList<CniFolderFile> Read(string dir, CniFolderReadOptions? options = null)
+    {
+        options ??= new CniFolderReadOptions();
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
+        var folder = new DirectoryInfo(root);
+        if (!folder.Exists) throw new DirectoryNotFoundException($"CNI folder not found: {root}");
+
+        var entries = new List<CniFolderFile>();
+        foreach (var info in folder.EnumerateFileSystemInfos())
+        {
+            if (entries.Count >= options.MaxEntries) break;
+            entries.Add(ReadEntry(root, info, options));
+        }
+        entries.Sort((a, b) => Utf8OrdinalComparer.Instance.Compare(a.Name, b.Name));
+        return entries;
+    }
+
+    /// <summary>Reads one entry of the folder by name (used after a write to re-check a single file).</summary>
+    public static CniFolderFile? ReadOne(string dir, string name, CniFolderReadOptions? options = null)
+    {
+        if (!CniFileNames.IsPlainFileName(name)) return null;
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
+        var path = Path.Combine(root, name);
+        FileSystemInfo info = Directory.Exists(path) ? new DirectoryInfo(path) : new FileInfo(path);
+        return info.Exists || info.LinkTarget is not null ? ReadEntry(root, info, options ?? new CniFolderReadOptions()) : null;
+    }
+
+    /// <summary>True when <paramref name="path"/> is inside <paramref name="root"/> (both full paths).</summary>
+    public static bool IsInside(string root, string path)
+    {
+        var full = Path.GetFullPath(path);
+        return full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+    }
+
+    private static CniFolderFile ReadEntry(string root, FileSystemInfo info, CniFolderReadOptions options)
+    {
+        var name = info.Name;
+        var kindByName = CniFileNames.IsCandidate(name) ? CniFileKind.Config
+            : name.Contains("kubeconfig", StringComparison.OrdinalIgnoreCase) ? CniFileKind.Kubeconfig
+            : CniFileKind.Other;
+        var entry = new CniFolderFile { Name = name, Kind = kindByName, Mode = ModeOf(info), ModifiedAt = TimeOf(info) };
+
+        try
+        {
+            if (info.LinkTarget is { } linkTarget)
+            {
+                entry = entry with { IsSymlink = true, SymlinkTarget = linkTarget };
+                var final = info.ResolveLinkTarget(returnFinalTarget: true);
+                if (final is null || !IsInside(root, final.FullName))
+                    return entry with { SymlinkLeavesFolder = true, ContentOmitted = ContentOmission.SymlinkOutsideFolder };
+                if (!final.Exists) return entry with { ContentOmitted = ContentOmission.Unreadable };
+                info = final;
+            }
+
+            if (info is DirectoryInfo)
+                return entry with { IsDirectory = true, Kind = CniFileKind.Other, ContentOmitted = ContentOmission.Directory };
+
+            return ReadContent(entry, (FileInfo)info, options);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return entry with { ContentOmitted = ContentOmission.Unreadable };
+        }
+    }
+
+    private static CniFolderFile ReadContent(CniFolderFile entry, FileInfo file, CniFolderReadOptions options)
+    {
+        var size = file.Length;
+        entry = entry with { Size = size };
+        if (size > options.MaxContentBytes)
+        {
+            var hash = size <= options.MaxHashBytes ? HashFile(file.FullName) : null;
+            return entry with { Sha256 = hash, ContentOmitted = ContentOmission.TooLarge };
+        }
+
+        var bytes = File.ReadAllBytes(file.FullName);
+        entry = entry with { Size = bytes.Length, Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)) };
+        if (bytes.Length > options.MaxContentBytes)
+            return entry with { ContentOmitted = ContentOmission.TooLarge };
+        if (bytes.AsSpan().IndexOf((byte)0) >= 0 || !Utf8.IsValid(bytes))
+            return entry with { ContentOmitted = ContentOmission.Binary };
+
+        var text = Encoding.UTF8.GetString(bytes);
+        if (entry.Kind == CniFileKind.Other && KubeconfigReader.LooksLikeKubeconfig(text))
+            entry = entry with { Kind = CniFileKind.Kubeconfig };
+
+        if (entry.Kind == CniFileKind.Kubeconfig)
+            entry = entry with { Kubeconfig = KubeconfigReader.Read(text) };
+        else if (entry.Kind == CniFileKind.Config)
+            entry = entry with { LoadError = CniConfigParser.Load(entry.Name, text).Error };
+
+        // Every kept text is redacted: conflists can embed tokens too (old k8s_auth_token blocks).
+        return entry with { Content = TokenRedactor.Redact(text) };
+    }
+
+    private static string? HashFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static string? ModeOf(FileSystemInfo info)
+    {
+        if (OperatingSystem.IsWindows()) return null;
+        try
+        {
+            return FormatMode(info.UnixFileMode);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static DateTimeOffset? TimeOf(FileSystemInfo info)
+    {
+        try
+        {
+            return new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Formats a mode for display (<c>0600</c>).</summary>
+    public static string FormatMode(UnixFileMode mode) => "0" + Convert.ToString((int)mode, 8).PadLeft(3, '0');
+}
+
+/// <summary>Reads the plugin executables of <c>/opt/cni/bin</c>.</summary>
+public static class CniBinReader
+{
+    /// <summary>
+    /// Lists regular files (and links to files) with size and, when <paramref name="hash"/> is set and
+    /// the file is at most <paramref name="maxHashBytes"/>, their SHA-256.
+    /// </summary>
+    public static IReadOnlyList<PluginBinary> Read(string binDir, bool hash = true, long maxHashBytes = 256L * 1024 * 1024)
+    {
+        var folder = new DirectoryInfo(binDir);
+        if (!folder.Exists) throw new DirectoryNotFoundException($"CNI bin folder not found: {binDir}");
+        var result = new List<PluginBinary>();
+        foreach (var info in folder.EnumerateFileSystemInfos())
+        {
+            try
+            {
+                var target = info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true);
+                if (target is not FileInfo { Exists: true } file) continue;
+                string? sha = null;
+                if (hash && file.Length <= maxHashBytes)
+                {
+                    using var stream = file.OpenRead();
+                    sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+                }
+                result.Add(new PluginBinary(info.Name, file.Length, sha));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                result.Add(new PluginBinary(info.Name, 0, null));
+            }
+        }
+        result.Sort((a, b) => Utf8OrdinalComparer.Instance.Compare(a.Name, b.Name));
+        return result;
+    }
+}

@@ -155,13 +155,14 @@ public static class CniConfigParser
             return null;
         }
 
-        // Struct fields match keys case-insensitively; the last matching key wins; null leaves a field unset.
+        // Struct fields match keys case-insensitively and the last matching key wins, but a null is a
+        // no-op in Go (the earlier value stays) and any wrongly typed occurrence fails the unmarshal.
         string? ReadString(string field, ref (ConfigErrorCode, string)? err)
         {
-            if (!JsonFields.TryGetLastIgnoreCase(json, field, out var v) || v.ValueKind == JsonValueKind.Null) return null;
-            if (v.ValueKind == JsonValueKind.String) return v.GetString();
-            err = (ConfigErrorCode.InvalidFieldType, $"{Prefix}: json: cannot unmarshal {GoTypeName(v.ValueKind)} into Go struct field NetConf.{field} of type string");
-            return null;
+            var result = JsonFields.GetStructString(json, field, out var wrongKind);
+            if (wrongKind is { } kind && err is null)
+                err = (ConfigErrorCode.InvalidFieldType, $"{Prefix}: json: cannot unmarshal {GoTypeName(kind)} into Go struct field NetConf.{field} of type string");
+            return result;
         }
 
         var type = ReadString("type", ref error);

@@ -67,10 +67,7 @@ public static class CniFolderReader
     private static CniFolderFile ReadEntry(string root, FileSystemInfo info, CniFolderReadOptions options)
     {
         var name = info.Name;
-        var kindByName = CniFileNames.IsCandidate(name) ? CniFileKind.Config
-            : name.Contains("kubeconfig", StringComparison.OrdinalIgnoreCase) ? CniFileKind.Kubeconfig
-            : CniFileKind.Other;
-        var entry = new CniFolderFile { Name = name, Kind = kindByName, Mode = ModeOf(info), ModifiedAt = TimeOf(info) };
+        var entry = new CniFolderFile { Name = name, Kind = KindByName(name), Mode = ModeOf(info), ModifiedAt = TimeOf(info) };
 
         try
         {
@@ -106,11 +103,44 @@ public static class CniFolderReader
         }
 
         var bytes = File.ReadAllBytes(file.FullName);
+        return DescribeContent(entry, bytes, options);
+    }
+
+    /// <summary>
+    /// Describes file content exactly as <see cref="Read"/> would for a file of that name holding those
+    /// bytes (kind, hash, load error, kubeconfig facts, redacted text). Lets a simulator, a test or a
+    /// benchmark build snapshot entries in memory without a folder on disk.
+    /// </summary>
+    public static CniFolderFile FromBytes(string name, byte[] bytes, CniFolderReadOptions? options = null)
+    {
+        var kind = KindByName(name);
+        return DescribeContent(new CniFolderFile { Name = name, Kind = kind, Mode = kind == CniFileKind.Kubeconfig ? "0600" : "0644" }, bytes, options ?? new CniFolderReadOptions());
+    }
+
+    /// <summary><see cref="FromBytes"/> for UTF-8 text.</summary>
+    public static CniFolderFile FromText(string name, string text, CniFolderReadOptions? options = null) =>
+        FromBytes(name, Encoding.UTF8.GetBytes(text), options);
+
+    private static CniFileKind KindByName(string name) =>
+        CniFileNames.IsCandidate(name) ? CniFileKind.Config
+        : name.Contains("kubeconfig", StringComparison.OrdinalIgnoreCase) ? CniFileKind.Kubeconfig
+        : CniFileKind.Other;
+
+    private static CniFolderFile DescribeContent(CniFolderFile entry, byte[] bytes, CniFolderReadOptions options)
+    {
         entry = entry with { Size = bytes.Length, Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)) };
         if (bytes.Length > options.MaxContentBytes)
             return entry with { ContentOmitted = ContentOmission.TooLarge };
         if (bytes.AsSpan().IndexOf((byte)0) >= 0 || !Utf8.IsValid(bytes))
-            return entry with { ContentOmitted = ContentOmission.Binary };
+        {
+            return entry with
+            {
+                ContentOmitted = ContentOmission.Binary,
+                LoadError = entry.Kind == CniFileKind.Config
+                    ? new ConfigLoadError(ConfigErrorCode.NotText, "not UTF-8 text (binary content); it cannot be a JSON configuration")
+                    : null,
+            };
+        }
 
         var text = Encoding.UTF8.GetString(bytes);
         if (entry.Kind == CniFileKind.Other && KubeconfigReader.LooksLikeKubeconfig(text))

@@ -36,4 +36,25 @@ internal static class JsonFields
         }
         return found;
     }
+
+    /// <summary>
+    /// A string struct field as Go decodes it: keys equal ignoring case, in document order; a string
+    /// replaces the value, a null leaves it as it was, anything else is a type error (the first one is reported).
+    /// </summary>
+    public static string? GetStructString(JsonElement obj, string name, out JsonValueKind? wrongKind)
+    {
+        wrongKind = null;
+        string? value = null;
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (!string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase)) continue;
+            switch (property.Value.ValueKind)
+            {
+                case JsonValueKind.String: value = property.Value.GetString(); break;
+                case JsonValueKind.Null: break;
+                default: wrongKind ??= property.Value.ValueKind; break;
+            }
+        }
+        return value;
+    }
 }

@@ -81,7 +81,9 @@ public static class PrimaryConfigSelector
             {
                 FileName = first.Name,
                 Status = PrimaryStatus.Unknown,
-                Error = new ConfigLoadError(ConfigErrorCode.ContentUnavailable, $"content not available ({first.ContentOmitted?.ToString() ?? "missing"})"),
+                Error = first.ContentOmitted == ContentOmission.Binary
+                    ? new ConfigLoadError(ConfigErrorCode.NotText, "not UTF-8 text (binary content); the runtime cannot load it as JSON")
+                    : new ConfigLoadError(ConfigErrorCode.ContentUnavailable, $"content not available ({first.ContentOmitted?.ToString() ?? "missing"})"),
                 Candidates = order,
                 Ignored = ignored,
             };

@@ -17,7 +17,7 @@ public static partial class TokenRedactor
     /// <summary>Kubeconfig keys whose values are secrets.</summary>
     private const string SecretKeys = "token|client-key-data|password|id-token|refresh-token|access-token|client-secret|k8s_auth_token|auth_token";
 
-    [GeneratedRegex($@"^(?<lead>[ \t]*(?:-[ \t]+)?)(?<key>{SecretKeys})(?<sep>[ \t]*:[ \t]*)(?<value>\S.*?)(?<trail>[ \t]*(?:#.*)?)$", RegexOptions.Multiline | RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex($@"^(?<lead>[ \t]*(?:-[ \t]+)?)(?<key>{SecretKeys})(?<sep>[ \t]*:[ \t]*)(?<value>\S[^\r\n]*?)(?<trail>[ \t]*(?:#[^\r\n]*)?)(?=\r?$)", RegexOptions.Multiline | RegexOptions.CultureInvariant, 1000)]
     private static partial Regex YamlSecretLine();
 
     [GeneratedRegex($@"(?<pre>""(?:{SecretKeys})""\s*:\s*"")(?<value>[^""]*)(?<post>"")", RegexOptions.CultureInvariant, 1000)]

@@ -1,0 +1,39 @@
+namespace CniDashboard.Simulator.KubeApi.Auth;
+
+/// <summary>A user the emulated API server knows, and what it may do.</summary>
+public sealed record KubeIdentity(string Username, IReadOnlyList<AccessRule> Rules);
+
+/// <summary>
+/// The fixed identity table: the product's two ServiceAccounts with the least privilege the Helm
+/// chart grants them, and an administrator for simulator set-up and kubectl-like tools.
+/// </summary>
+public static class KubeIdentities
+{
+    public const string ProductNamespace = "cni-dashboard";
+    public const string DashboardServiceAccount = "cni-dashboard";
+    public const string AgentServiceAccount = "cni-dashboard-agent";
+
+    /// <summary>The dashboard: watches the cluster, cordons, restarts pods, holds the remediation Lease, reviews tokens.</summary>
+    public static KubeIdentity Dashboard { get; } = new(
+        ServiceAccountUsername(ProductNamespace, DashboardServiceAccount),
+        [
+            new AccessRule(["get", "list", "watch"], ["nodes", "pods", "events", "daemonsets", "namespaces"]),
+            new AccessRule(["patch"], ["nodes"]),
+            new AccessRule(["delete"], ["pods"]),
+            new AccessRule(["get", "create", "update"], ["leases"]),
+            new AccessRule(["create"], ["tokenreviews"]),
+        ]);
+
+    /// <summary>The node agent: only checks the bearer tokens presented to it.</summary>
+    public static KubeIdentity Agent { get; } = new(
+        ServiceAccountUsername(ProductNamespace, AgentServiceAccount),
+        [new AccessRule(["create"], ["tokenreviews"])]);
+
+    /// <summary>Everything, for simulator set-up and tests; never given to product code.</summary>
+    public static KubeIdentity ClusterAdmin { get; } = new("kubernetes-admin", [new AccessRule(["*"], ["*"])]);
+
+    public static IReadOnlyList<KubeIdentity> Defaults { get; } = [Dashboard, Agent, ClusterAdmin];
+
+    public static string ServiceAccountUsername(string @namespace, string serviceAccount) =>
+        $"system:serviceaccount:{@namespace}:{serviceAccount}";
+}

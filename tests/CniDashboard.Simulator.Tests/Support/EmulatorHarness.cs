@@ -1,0 +1,107 @@
+using CniDashboard.Simulator.KubeApi;
+using CniDashboard.Simulator.KubeApi.Auth;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CniDashboard.Simulator.Tests.Support;
+
+/// <summary>
+/// One emulator on a real loopback port, plus KubernetesClient instances built the way the product
+/// builds them: from a kubeconfig file the emulator wrote.
+/// </summary>
+internal sealed class EmulatorHarness : IAsyncDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("kubeapi-emulator-").FullName;
+    private readonly List<IDisposable> _clients = [];
+
+    private EmulatorHarness(KubeApiEmulator emulator, FakeTimeProvider? time)
+    {
+        Emulator = emulator;
+        Time = time;
+    }
+
+    public KubeApiEmulator Emulator { get; }
+
+    public ClusterState Cluster => Emulator.Cluster;
+
+    /// <summary>The fake clock, when the harness was started with one.</summary>
+    public FakeTimeProvider? Time { get; }
+
+    public static async Task<EmulatorHarness> StartAsync(
+        bool fakeTime = false,
+        int watchHistoryCapacity = 20_000,
+        bool runDaemonSetController = true,
+        TimeSpan? bookmarkInterval = null)
+    {
+        var time = fakeTime ? new FakeTimeProvider(new DateTimeOffset(2025, 3, 14, 9, 0, 0, TimeSpan.Zero)) : null;
+        var emulator = await KubeApiEmulator.StartAsync(
+            new KubeApiEmulatorOptions
+            {
+                TimeProvider = (TimeProvider?)time ?? TimeProvider.System,
+                WatchHistoryCapacity = watchHistoryCapacity,
+                RunDaemonSetController = runDaemonSetController,
+                BookmarkInterval = bookmarkInterval ?? TimeSpan.FromMinutes(1),
+            },
+            TestContext.Current.CancellationToken);
+        return new EmulatorHarness(emulator, time);
+    }
+
+    /// <summary>A client as the dashboard's ServiceAccount, read from a kubeconfig file.</summary>
+    public Kubernetes DashboardClient() => ClientWithToken(Emulator.IssueToken(KubeIdentities.DashboardServiceAccount));
+
+    /// <summary>A client as the node agent's ServiceAccount.</summary>
+    public Kubernetes AgentClient() => ClientWithToken(Emulator.IssueToken(KubeIdentities.AgentServiceAccount));
+
+    public Kubernetes AdminClient() => ClientWithToken(Emulator.AdminToken);
+
+    public Kubernetes ClientWithToken(string token)
+    {
+        var path = Emulator.WriteKubeconfig(Path.Combine(_directory, $"kubeconfig-{_clients.Count}"), token);
+        var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(path));
+        _clients.Add(client);
+        return client;
+    }
+
+    public Kubernetes AnonymousClient()
+    {
+        var client = new Kubernetes(new KubernetesClientConfiguration { Host = Emulator.BaseAddress.GetLeftPart(UriPartial.Authority) });
+        _clients.Add(client);
+        return client;
+    }
+
+    public V1Node AddNode(string name, IDictionary<string, string>? labels = null) =>
+        Cluster.Nodes.Create(new V1Node
+        {
+            Metadata = new V1ObjectMeta { Name = name, Labels = labels ?? new Dictionary<string, string>() },
+            Spec = new V1NodeSpec(),
+        });
+
+    public V1Pod AddPod(string @namespace, string name, string nodeName, IDictionary<string, string>? labels = null)
+    {
+        Cluster.EnsureNamespace(@namespace);
+        return Cluster.Pods.Create(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = @namespace, Labels = labels },
+            Spec = new V1PodSpec { NodeName = nodeName, Containers = [new V1Container { Name = "main", Image = "busybox" }] },
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
+        await Emulator.DisposeAsync();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
+    }
+}

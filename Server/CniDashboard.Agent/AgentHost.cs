@@ -1,15 +1,143 @@
+using CniDashboard.Agent.Auth;
+using CniDashboard.Agent.Configuration;
+using CniDashboard.Agent.Http;
+using CniDashboard.Agent.Node;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
 namespace CniDashboard.Agent;
 
-/// <summary>Builds and runs the agent's web host.</summary>
+/// <summary>Builds and runs the agent's web host for one real node.</summary>
 public static class AgentHost
 {
+    /// <summary>Exit code for a configuration the agent refuses to run with.</summary>
+    public const int ConfigErrorExitCode = 2;
+
+    /// <summary>
+    /// Test-only fault injection: when set to a file path, every write stops after its temp file is
+    /// flushed and before the rename, writes the temp path to that file and waits — so a test can
+    /// kill the process exactly there. Never set in a deployment.
+    /// </summary>
+    public const string PauseBeforeRenameVariable = "CNI_AGENT_FAULT_PAUSE_BEFORE_RENAME";
+
     /// <summary>Runs until shutdown; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) =>
+        RunAsync(args, Environment.GetEnvironmentVariable, Console.Error, CancellationToken.None);
+
+    /// <summary>Runs with explicit environment and error output (tests); returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, Func<string, string?> environment, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
-        var app = builder.Build();
-        app.MapGet("/healthz", () => "ok");
-        await app.RunAsync();
+        var settings = AgentSettings.Parse(args, environment, out var error);
+        if (error is not null)
+        {
+            await stderr.WriteLineAsync($"cni-dashboard-agent: {error}");
+            return ConfigErrorExitCode;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = Build(settings, environment: environment);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            await stderr.WriteLineAsync($"cni-dashboard-agent: {ex.Message}");
+            return ConfigErrorExitCode;
+        }
+
+        await using (app)
+        {
+            await app.RunAsync(cancellationToken);
+        }
         return 0;
+    }
+
+    /// <summary>
+    /// Builds the host for checked settings: one <see cref="NodeAgent"/>, the chosen authenticator,
+    /// Kestrel on <see cref="AgentSettings.Listen"/>. Tests pass a logging hook and a clock.
+    /// </summary>
+    public static WebApplication Build(AgentSettings settings, Action<ILoggingBuilder>? configureLogging = null, TimeProvider? time = null, Func<string, string?>? environment = null)
+    {
+        time ??= TimeProvider.System;
+        environment ??= Environment.GetEnvironmentVariable;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = AgentEndpoints.MaxRequestBodyBytes;
+            kestrel.Listen(settings.Listen);
+        });
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        if (configureLogging is null)
+        {
+            // One JSON object per line: every write is one structured, greppable record.
+            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffK");
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+
+        var nodeOptions = new NodeAgentOptions
+        {
+            NodeName = settings.NodeName,
+            CniDir = settings.CniDir,
+            HostCniDir = settings.HostCniDir,
+            BinDir = settings.BinDir,
+            BackupDir = settings.BackupDir,
+            WatchFolder = settings.Watch,
+            RescanInterval = settings.RescanInterval,
+            MaxBackups = settings.MaxBackups,
+            MaxBackupAge = settings.MaxBackupAge,
+            WriteHooks = FaultHooks(environment(PauseBeforeRenameVariable)),
+        };
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(sp => new NodeAgent(nodeOptions, time, sp.GetRequiredService<ILogger<NodeAgent>>()));
+        builder.Services.AddSingleton<IAgentAuthenticator>(sp => settings.AuthMode switch
+        {
+            AgentAuthMode.Static => StaticTokenAuthenticator.FromFile(settings.TokenFile!),
+            AgentAuthMode.TokenReview => new TokenReviewAuthenticator(
+                new TokenReviewOptions
+                {
+                    ApiServer = settings.KubeApi!,
+                    CaFile = settings.KubeCa,
+                    TokenFile = settings.KubeTokenFile,
+                    Audience = settings.Audience,
+                    AllowedUsernames = settings.AllowedUsernames,
+                },
+                time,
+                sp.GetRequiredService<ILogger<TokenReviewAuthenticator>>()),
+            _ => throw new ArgumentException("no auth mode: the agent never runs unauthenticated"),
+        });
+
+        var app = builder.Build();
+        var node = app.Services.GetRequiredService<NodeAgent>();
+        var authenticator = app.Services.GetRequiredService<IAgentAuthenticator>();
+        app.MapAgentEndpoints(new SingleNodeResolver(node), authenticator);
+
+        var logger = app.Services.GetRequiredService<ILogger<NodeAgent>>();
+        app.Lifetime.ApplicationStarted.Register(() =>
+            AgentLog.Started(logger, AgentInfo.Version, settings.NodeName, settings.HostCniDir, authenticator.Mode, string.Join(", ", ListeningAddresses(app))));
+        return app;
+    }
+
+    /// <summary>The addresses Kestrel is bound to (after start), e.g. <c>http://127.0.0.1:43121</c>.</summary>
+    public static IReadOnlyList<string> ListeningAddresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    private static AtomicWriteHooks FaultHooks(string? signalFile)
+    {
+        if (string.IsNullOrEmpty(signalFile)) return AtomicWriteHooks.None;
+        return new AtomicWriteHooks
+        {
+            BeforeRename = async (temp, cancellationToken) =>
+            {
+                await File.WriteAllTextAsync(signalFile, temp, cancellationToken);
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            },
+        };
     }
 }

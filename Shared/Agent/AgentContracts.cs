@@ -99,7 +99,7 @@ public sealed record FileChangeResult
 /// <summary>A refusal from the agent (4xx), with the file's current hash when it matters (409).</summary>
 public sealed record AgentError
 {
-    /// <summary>A stable code: <c>invalid-name</c>, <c>not-found</c>, <c>invalid-content</c>, <c>sha-mismatch</c>, <c>backup-not-found</c>, <c>unauthorized</c>, <c>forbidden</c>.</summary>
+    /// <summary>A stable code: <c>invalid-name</c>, <c>not-found</c>, <c>invalid-content</c>, <c>sha-mismatch</c>, <c>backup-not-found</c>, <c>unauthorized</c>, <c>forbidden</c>, … (all listed in <see cref="AgentErrorCodes"/>).</summary>
     public required string Code { get; init; }
 
     /// <summary>What went wrong, in a sentence.</summary>

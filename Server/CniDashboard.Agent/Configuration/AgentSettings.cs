@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Net;
+using CniDashboard.Agent.Auth;
+using CniDashboard.Shared.Cni;
+
+namespace CniDashboard.Agent.Configuration;
+
+/// <summary>How callers are authenticated.</summary>
+public enum AgentAuthMode
+{
+    /// <summary>Not chosen: the agent refuses to start.</summary>
+    None,
+    /// <summary>One shared token from a file (simulated clusters, tests).</summary>
+    Static,
+    /// <summary>Kubernetes TokenReview against the API server (production).</summary>
+    TokenReview,
+}
+
+/// <summary>
+/// The agent's configuration from flags (<c>--cni-dir PATH</c> or <c>--cni-dir=PATH</c>) and
+/// environment variables that mirror them (<c>CNI_DIR</c>); a flag wins over its variable.
+/// </summary>
+public sealed record AgentSettings
+{
+    /// <summary>In-cluster ServiceAccount token path.</summary>
+    public const string InClusterTokenFile = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+    /// <summary>In-cluster CA path.</summary>
+    public const string InClusterCaFile = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
+
+    /// <summary>Every flag, for the usage line; each has the environment variable of its name upper-cased.</summary>
+    public static readonly IReadOnlyList<string> Flags =
+    [
+        "cni-dir", "bin-dir", "backup-dir", "host-cni-dir", "listen", "node-name", "auth-mode", "token-file",
+        "kube-api", "kube-ca", "kube-token-file", "allowed-usernames", "audience", "rescan-interval",
+        "max-backups", "max-backup-age", "watch",
+    ];
+
+    /// <summary>The CNI folder as mounted (<c>--cni-dir</c>).</summary>
+    public string CniDir { get; init; } = "/host/etc/cni/net.d";
+
+    /// <summary>The plugin folder as mounted, read only (<c>--bin-dir</c>).</summary>
+    public string BinDir { get; init; } = "/host/opt/cni/bin";
+
+    /// <summary>Backups and the change journal (<c>--backup-dir</c>), never inside the CNI folder.</summary>
+    public string BackupDir { get; init; } = "/var/lib/cni-dashboard/backups";
+
+    /// <summary>The CNI folder's path on the host, shown in snapshots (<c>--host-cni-dir</c>).</summary>
+    public string HostCniDir { get; init; } = "/etc/cni/net.d";
+
+    /// <summary>Where to listen (<c>--listen</c>).</summary>
+    public IPEndPoint Listen { get; init; } = new(IPAddress.Any, 9440);
+
+    /// <summary>The node's name (<c>--node-name</c>, or <c>NODE_NAME</c> from the downward API).</summary>
+    public string NodeName { get; init; } = "";
+
+    /// <summary><c>--auth-mode static|tokenreview</c>.</summary>
+    public AgentAuthMode AuthMode { get; init; }
+
+    /// <summary>The shared token of mode static (<c>--token-file</c>).</summary>
+    public string? TokenFile { get; init; }
+
+    /// <summary>The API server for TokenReviews (<c>--kube-api</c>; in-cluster default).</summary>
+    public Uri? KubeApi { get; init; }
+
+    /// <summary>The API server's CA (<c>--kube-ca</c>; in-cluster default).</summary>
+    public string? KubeCa { get; init; }
+
+    /// <summary>The agent's own ServiceAccount token (<c>--kube-token-file</c>; in-cluster default).</summary>
+    public string KubeTokenFile { get; init; } = InClusterTokenFile;
+
+    /// <summary>Usernames allowed in mode tokenreview (<c>--allowed-usernames a,b</c>).</summary>
+    public IReadOnlyList<string> AllowedUsernames { get; init; } = [TokenReviewOptions.DefaultAllowedUsername];
+
+    /// <summary>The audience tokens must be valid for (<c>--audience</c>).</summary>
+    public string Audience { get; init; } = TokenReviewOptions.DefaultAudience;
+
+    /// <summary>Safety-net rescan (<c>--rescan-interval SECONDS</c>; 0 turns it off).</summary>
+    public TimeSpan RescanInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Backups kept (<c>--max-backups</c>).</summary>
+    public int MaxBackups { get; init; } = 50;
+
+    /// <summary>Backups' longest life (<c>--max-backup-age DAYS</c>).</summary>
+    public TimeSpan MaxBackupAge { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>Watch the folders with inotify (<c>--watch true|false</c>).</summary>
+    public bool Watch { get; init; } = true;
+
+    /// <summary>
+    /// Reads and checks the settings; returns an error sentence (for one line on stderr) instead of
+    /// settings that would run unsafely or not at all.
+    /// </summary>
+    public static AgentSettings Parse(IReadOnlyList<string> args, Func<string, string?> environment, out string? error)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var flag in Flags)
+        {
+            if (environment(flag.ToUpperInvariant().Replace('-', '_')) is { Length: > 0 } fromEnv) values[flag] = fromEnv;
+        }
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                error = $"unexpected argument '{arg}' (flags: --{string.Join(", --", Flags)})";
+                return new AgentSettings();
+            }
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = eq < 0 ? arg[2..] : arg[2..eq];
+            if (!Flags.Contains(name))
+            {
+                error = $"unknown flag --{name} (flags: --{string.Join(", --", Flags)})";
+                return new AgentSettings();
+            }
+            if (eq >= 0) values[name] = arg[(eq + 1)..];
+            else if (i + 1 < args.Count) values[name] = args[++i];
+            else
+            {
+                error = $"--{name} needs a value";
+                return new AgentSettings();
+            }
+        }
+
+        var settings = new AgentSettings();
+        error = Build(values, environment, ref settings);
+        return settings;
+    }
+
+    private static string? Build(Dictionary<string, string> v, Func<string, string?> environment, ref AgentSettings s)
+    {
+        s = s with
+        {
+            CniDir = v.GetValueOrDefault("cni-dir", s.CniDir),
+            BinDir = v.GetValueOrDefault("bin-dir", s.BinDir),
+            BackupDir = v.GetValueOrDefault("backup-dir", s.BackupDir),
+            HostCniDir = v.GetValueOrDefault("host-cni-dir", s.HostCniDir),
+            NodeName = v.GetValueOrDefault("node-name", s.NodeName).Trim(),
+            TokenFile = v.GetValueOrDefault("token-file"),
+            KubeCa = v.GetValueOrDefault("kube-ca"),
+            KubeTokenFile = v.GetValueOrDefault("kube-token-file", s.KubeTokenFile),
+            Audience = v.GetValueOrDefault("audience", s.Audience),
+        };
+
+        if (v.TryGetValue("listen", out var listen))
+        {
+            if (!IPEndPoint.TryParse(listen, out var endpoint) || !listen.Contains(':', StringComparison.Ordinal))
+                return $"--listen '{listen}' is not an address:port (e.g. 0.0.0.0:9440 or [::]:9440)";
+            s = s with { Listen = endpoint };
+        }
+        if (v.TryGetValue("allowed-usernames", out var users))
+        {
+            var list = users.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (list.Length == 0) return "--allowed-usernames names no user";
+            s = s with { AllowedUsernames = list };
+        }
+        if (v.TryGetValue("rescan-interval", out var rescan))
+        {
+            if (!int.TryParse(rescan, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return $"--rescan-interval '{rescan}' is not a whole number of seconds";
+            s = s with { RescanInterval = seconds == 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(seconds) };
+        }
+        if (v.TryGetValue("max-backups", out var maxBackups))
+        {
+            if (!int.TryParse(maxBackups, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1) return $"--max-backups '{maxBackups}' must be a whole number of at least 1";
+            s = s with { MaxBackups = count };
+        }
+        if (v.TryGetValue("max-backup-age", out var maxAge))
+        {
+            if (!int.TryParse(maxAge, NumberStyles.None, CultureInfo.InvariantCulture, out var days) || days < 1) return $"--max-backup-age '{maxAge}' must be a whole number of days, at least 1";
+            s = s with { MaxBackupAge = TimeSpan.FromDays(days) };
+        }
+        if (v.TryGetValue("watch", out var watch))
+        {
+            if (!bool.TryParse(watch, out var on)) return $"--watch '{watch}' must be true or false";
+            s = s with { Watch = on };
+        }
+
+        if (s.NodeName.Length == 0 && environment("NODE_NAME") is { Length: > 0 } nodeFromEnv) s = s with { NodeName = nodeFromEnv.Trim() };
+        if (s.NodeName.Length == 0) return "no node name: set --node-name or NODE_NAME (downward API spec.nodeName)";
+
+        var cniDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(s.CniDir));
+        if (!Directory.Exists(cniDir)) return $"CNI folder {cniDir} does not exist (--cni-dir)";
+        var backupDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(s.BackupDir));
+        if (backupDir == cniDir || CniFolderReader.IsInside(cniDir, backupDir) || IsInsideResolved(cniDir, backupDir))
+            return $"backup folder {backupDir} is inside the CNI folder {cniDir}; the runtime could load a backup (--backup-dir)";
+
+        return v.GetValueOrDefault("auth-mode") switch
+        {
+            null or "" => "no auth mode: set --auth-mode static (with --token-file) or --auth-mode tokenreview; the agent never runs unauthenticated",
+            "static" => CheckStatic(ref s),
+            "tokenreview" => CheckTokenReview(v, environment, ref s),
+            var other => $"--auth-mode '{other}' is not static or tokenreview",
+        };
+    }
+
+    private static string? CheckStatic(ref AgentSettings s)
+    {
+        s = s with { AuthMode = AgentAuthMode.Static };
+        if (s.TokenFile is null) return "--auth-mode static needs --token-file";
+        if (!File.Exists(s.TokenFile)) return $"token file {s.TokenFile} does not exist (--token-file)";
+        if (File.ReadAllText(s.TokenFile).Trim().Length == 0) return $"token file {s.TokenFile} is empty (--token-file)";
+        return null;
+    }
+
+    private static string? CheckTokenReview(Dictionary<string, string> v, Func<string, string?> environment, ref AgentSettings s)
+    {
+        s = s with { AuthMode = AgentAuthMode.TokenReview };
+        string? api = v.GetValueOrDefault("kube-api");
+        if (api is null && environment("KUBERNETES_SERVICE_HOST") is { Length: > 0 } host)
+        {
+            var port = environment("KUBERNETES_SERVICE_PORT") is { Length: > 0 } p ? p : "443";
+            api = $"https://{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{port}";
+        }
+        if (api is null) return "--auth-mode tokenreview needs the API server: --kube-api URL (or run in-cluster with KUBERNETES_SERVICE_HOST)";
+        if (!Uri.TryCreate(api, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+            return $"--kube-api '{api}' is not an http(s) URL";
+        s = s with { KubeApi = uri };
+        if (!File.Exists(s.KubeTokenFile)) return $"ServiceAccount token {s.KubeTokenFile} does not exist (--kube-token-file)";
+        if (s.KubeCa is null && File.Exists(InClusterCaFile)) s = s with { KubeCa = InClusterCaFile };
+        if (s.KubeCa is not null && !File.Exists(s.KubeCa)) return $"CA file {s.KubeCa} does not exist (--kube-ca)";
+        return null;
+    }
+
+    /// <summary>Catches a backup folder reached through a link into the CNI folder.</summary>
+    private static bool IsInsideResolved(string cniDir, string backupDir)
+    {
+        var real = RealPath(backupDir);
+        var realCni = RealPath(cniDir);
+        return real == realCni || CniFolderReader.IsInside(realCni, real);
+    }
+
+    private static string RealPath(string path)
+    {
+        // Resolve links component by component; the part that does not exist yet stays as written.
+        var current = Path.GetPathRoot(Path.GetFullPath(path)) ?? "/";
+        foreach (var part in Path.GetFullPath(path)[current.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Combine(current, part);
+            var info = new DirectoryInfo(next);
+            if (info.LinkTarget is not null) next = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? next;
+            current = next;
+        }
+        return Path.TrimEndingDirectorySeparator(current);
+    }
+}

@@ -1,0 +1,362 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using CniDashboard.Shared.Agent;
+using CniDashboard.Shared.Cni;
+using CniDashboard.Shared.Kubeconfig;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CniDashboard.Agent.Node;
+
+/// <summary>
+/// One node's agent: serves the snapshot of its CNI folder from a cache (rebuilt only after the
+/// folder changed), and applies or restores one file at a time with a backup first and an atomic
+/// rename. Knows nothing about HTTP, so one process can run one per simulated node.
+/// </summary>
+public sealed partial class NodeAgent : IAsyncDisposable
+{
+    private const int MaxReasonLength = 200;
+    private readonly NodeAgentOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _cniDir;
+    private readonly SnapshotBuilder _builder;
+    private readonly BackupStore _backups;
+    private readonly ChangeJournal _journal;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SemaphoreSlim _buildLock = new(1, 1);
+    private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly ITimer? _rescanTimer;
+    private long _changeVersion;
+    private volatile CachedSnapshot? _cached;
+    private volatile bool _lastBuildFailed;
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdPattern();
+
+    /// <summary>
+    /// Starts serving a node: checks the folders, removes temp files an interrupted write left,
+    /// loads backups and the change journal, starts the watcher and the rescan timer.
+    /// Throws <see cref="ArgumentException"/> on options that would be unsafe (backups inside the CNI folder).
+    /// </summary>
+    public NodeAgent(NodeAgentOptions options, TimeProvider? time = null, ILogger<NodeAgent>? logger = null)
+    {
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<NodeAgent>.Instance;
+        _cniDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.CniDir));
+        if (!Directory.Exists(_cniDir)) throw new ArgumentException($"CNI folder not found: {_cniDir}", nameof(options));
+        var backupDir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.BackupDir));
+        if (backupDir == _cniDir || CniFolderReader.IsInside(_cniDir, backupDir))
+            throw new ArgumentException($"backup folder {backupDir} must not be inside the CNI folder {_cniDir}", nameof(options));
+        if (options.MaxBackups < 1) throw new ArgumentException("MaxBackups must be at least 1", nameof(options));
+
+        foreach (var stray in AtomicFileWriter.RemoveStrayTempFiles(_cniDir)) AgentLog.StrayTempRemoved(_logger, stray, options.NodeName);
+        _builder = new SnapshotBuilder(options with { CniDir = _cniDir }, _time);
+        _backups = new BackupStore(options with { BackupDir = backupDir }, _time);
+        _journal = new ChangeJournal(backupDir, options.MaxRememberedChanges);
+
+        if (options.WatchFolder)
+        {
+            Watch(_cniDir);
+            if (options.BinDir is { } bin && Directory.Exists(bin)) Watch(bin);
+        }
+        if (options.RescanInterval != Timeout.InfiniteTimeSpan && options.RescanInterval > TimeSpan.Zero)
+            _rescanTimer = _time.CreateTimer(_ => Invalidate(), null, options.RescanInterval, options.RescanInterval);
+    }
+
+    /// <summary>The node this agent serves.</summary>
+    public string NodeName => _options.NodeName;
+
+    /// <summary>False when the last attempt to read the folder failed (reported by <c>/readyz</c>).</summary>
+    public bool IsReady => !_lastBuildFailed;
+
+    /// <summary>
+    /// Drops the cached snapshot; the next read rebuilds it. Called by the watcher, the rescan
+    /// timer and every write; a host watching many folders itself calls it directly.
+    /// </summary>
+    public void Invalidate() => Interlocked.Increment(ref _changeVersion);
+
+    /// <summary>
+    /// The current snapshot: from the cache when nothing changed since it was built (no disk
+    /// access at all), otherwise read from disk. Throws <see cref="IOException"/> or
+    /// <see cref="UnauthorizedAccessException"/> when the folder cannot be read.
+    /// </summary>
+    public async ValueTask<CachedSnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
+    {
+        var cached = _cached;
+        if (cached is not null && cached.Version == Volatile.Read(ref _changeVersion)) return cached;
+
+        await _buildLock.WaitAsync(cancellationToken);
+        try
+        {
+            // Read the version before the folder: an event during the read leaves the cache stale.
+            var version = Volatile.Read(ref _changeVersion);
+            cached = _cached;
+            if (cached is not null && cached.Version == version) return cached;
+            try
+            {
+                var built = _builder.Build(version, cancellationToken);
+                _cached = built;
+                _lastBuildFailed = false;
+                return built;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _lastBuildFailed = true;
+                AgentLog.SnapshotFailed(_logger, _options.NodeName, ex.Message);
+                throw;
+            }
+        }
+        finally
+        {
+            _buildLock.Release();
+        }
+    }
+
+    /// <summary>The backups kept for this node, newest first.</summary>
+    public async Task<IReadOnlyList<BackupInfo>> ListBackupsAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            return _backups.List().Select(r => r.ToInfo()).ToList();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Replaces one existing config file with new content (see the agent API for every refusal).</summary>
+    public Task<FileChangeOutcome> ApplyAsync(string name, ApplyFileRequest request, string caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var content = Encoding.UTF8.GetBytes(request.Content ?? "");
+        var requestHash = HashOf("apply", name, request.ExpectedSha256, Convert.ToHexStringLower(SHA256.HashData(content)));
+        var change = new PendingChange("apply", name ?? "", request.ChangeId ?? "", request.ExpectedSha256 ?? "", requestHash, caller, CleanReason(request.Reason));
+        return ChangeAsync(change, () => CheckContent(change.File, request.Content, content), _ => content, cancellationToken);
+    }
+
+    /// <summary>Puts a backup back over the file it was taken of (with a backup of what it replaces).</summary>
+    public Task<FileChangeOutcome> RestoreAsync(string name, RestoreFileRequest request, string caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var requestHash = HashOf("restore", name, request.ExpectedSha256, request.BackupId);
+        var change = new PendingChange("restore", name ?? "", request.ChangeId ?? "", request.ExpectedSha256 ?? "", requestHash, caller, $"restore of backup {request.BackupId}");
+        byte[]? restored = null;
+        return ChangeAsync(change, () =>
+        {
+            if (!IdPattern().IsMatch(request.BackupId ?? "") || _backups.Find(request.BackupId!) is not { } backup)
+                return FileChangeOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.BackupNotFound, $"no backup '{request.BackupId}' on node {NodeName}");
+            if (backup.File != name)
+                return FileChangeOutcome.Fail(StatusCodes.Status400BadRequest, AgentErrorCodes.BackupMismatch, $"backup '{backup.Id}' is of {backup.File}, not {name}");
+            try
+            {
+                restored = _backups.ReadContent(backup);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                return FileChangeOutcome.Fail(StatusCodes.Status422UnprocessableEntity, AgentErrorCodes.BackupNotFound, $"backup '{backup.Id}' cannot be read: {ex.Message}");
+            }
+            return null;
+        }, _ => restored!, cancellationToken);
+    }
+
+    private async Task<FileChangeOutcome> ChangeAsync(PendingChange change, Func<FileChangeOutcome?> precheck, Func<byte[], byte[]> newContent, CancellationToken cancellationToken)
+    {
+        if (!IdPattern().IsMatch(change.ChangeId))
+            return Refuse(change, FileChangeOutcome.Fail(StatusCodes.Status400BadRequest, AgentErrorCodes.InvalidRequest,
+                "changeId must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit"));
+        if (!IsSha256(change.ExpectedSha256))
+            return Refuse(change, FileChangeOutcome.Fail(StatusCodes.Status400BadRequest, AgentErrorCodes.InvalidRequest, "expectedSha256 must be 64 lower-case hex characters"));
+        if (Replay(change) is { } early) return early;
+        if (CheckTarget(change.File) is { } badTarget) return Refuse(change, badTarget);
+
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            // Checked again under the lock: a concurrent request may have completed this change.
+            if (Replay(change) is { } replay) return replay;
+            if (precheck() is { } refused) return Refuse(change, refused);
+            if (CheckTarget(change.File) is { } goneTarget) return Refuse(change, goneTarget);
+
+            var target = Path.Combine(_cniDir, change.File);
+            var current = await File.ReadAllBytesAsync(target, cancellationToken);
+            var currentSha = Convert.ToHexStringLower(SHA256.HashData(current));
+            if (currentSha != change.ExpectedSha256)
+            {
+                if (RecoverInterrupted(change, currentSha) is { } recovered) return recovered;
+                return Refuse(change, FileChangeOutcome.Fail(StatusCodes.Status409Conflict, AgentErrorCodes.ShaMismatch,
+                    $"{change.File} has sha256 {currentSha}, not the expected {change.ExpectedSha256}", currentSha));
+            }
+
+            var next = newContent(current);
+            var nextSha = Convert.ToHexStringLower(SHA256.HashData(next));
+            var mode = OperatingSystem.IsWindows() ? null : CniFolderReader.FormatMode(File.GetUnixFileMode(target));
+            var backup = _backups.Save(change.ChangeId, change.File, current, mode, nextSha, change.Operation, change.Reason);
+            try
+            {
+                await AtomicFileWriter.ReplaceAsync(_cniDir, change.File, next, change.ChangeId, _options.WriteHooks, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                AgentLog.WriteFailed(_logger, change.Operation, change.File, NodeName, change.ChangeId, change.Caller, ex.Message);
+                return FileChangeOutcome.Fail(StatusCodes.Status500InternalServerError, AgentErrorCodes.WriteFailed,
+                    $"writing {change.File} failed; the file is unchanged: {ex.Message}");
+            }
+            finally
+            {
+                Invalidate();
+            }
+
+            var result = new FileChangeResult
+            {
+                ChangeId = change.ChangeId,
+                File = change.File,
+                PreviousSha256 = currentSha,
+                NewSha256 = nextSha,
+                BackupId = backup.Id,
+            };
+            _journal.Append(new ChangeRecord { ChangeId = change.ChangeId, RequestHash = change.RequestHash, Result = result });
+            AgentLog.FileWritten(_logger, change.Operation, change.File, NodeName, change.ChangeId, change.Caller, currentSha, nextSha, backup.Id, change.Reason ?? "-");
+            return FileChangeOutcome.Ok(result);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>A change id seen before: the same request gets its first result, a different one is refused.</summary>
+    private FileChangeOutcome? Replay(PendingChange change)
+    {
+        if (_journal.Find(change.ChangeId) is not { } done) return null;
+        if (done.RequestHash != change.RequestHash)
+        {
+            return Refuse(change, FileChangeOutcome.Fail(StatusCodes.Status409Conflict, AgentErrorCodes.ChangeIdReused,
+                $"change id {change.ChangeId} was already used for a different change"));
+        }
+        AgentLog.WriteReplayed(_logger, change.Operation, change.File, NodeName, change.ChangeId, change.Caller);
+        return FileChangeOutcome.Ok(done.Result with { Replayed = true });
+    }
+
+    /// <summary>
+    /// The file already holds what this change writes and a backup of this change exists: the
+    /// agent stopped after the rename but before journaling. Record it and answer as a replay.
+    /// </summary>
+    private FileChangeOutcome? RecoverInterrupted(PendingChange change, string currentSha)
+    {
+        if (_backups.FindByChange(change.ChangeId, change.File) is not { } backup) return null;
+        if (backup.NewSha256 != currentSha || backup.Sha256 != change.ExpectedSha256 || backup.Operation != change.Operation) return null;
+        var result = new FileChangeResult
+        {
+            ChangeId = change.ChangeId,
+            File = change.File,
+            PreviousSha256 = backup.Sha256,
+            NewSha256 = currentSha,
+            BackupId = backup.Id,
+        };
+        _journal.Append(new ChangeRecord { ChangeId = change.ChangeId, RequestHash = change.RequestHash, Result = result });
+        AgentLog.WriteReplayed(_logger, change.Operation, change.File, NodeName, change.ChangeId, change.Caller);
+        return FileChangeOutcome.Ok(result with { Replayed = true });
+    }
+
+    private FileChangeOutcome? CheckTarget(string name)
+    {
+        const int BadRequest = StatusCodes.Status400BadRequest;
+        if (!CniFileNames.IsPlainFileName(name))
+            return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.InvalidName, "the name must be a plain file name in the CNI folder (no separators, no '..')");
+        var full = Path.GetFullPath(Path.Combine(_cniDir, name));
+        if (!CniFolderReader.IsInside(_cniDir, full) || Path.GetDirectoryName(full) != _cniDir)
+            return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.InvalidName, $"'{name}' is not a file of the CNI folder");
+        if (Directory.Exists(full) && new DirectoryInfo(full).LinkTarget is null)
+            return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.InvalidName, $"'{name}' is a directory");
+        var info = new FileInfo(full);
+        if (info.LinkTarget is not null)
+            return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.InvalidName, $"'{name}' is a symbolic link; the agent never writes through links");
+        if (!info.Exists)
+            return FileChangeOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.NotFound, $"no file '{name}' in the CNI folder of {NodeName}");
+        if (AtomicFileWriter.IsOwnTempName(name) || !CniFileNames.IsCandidate(name))
+            return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.NotWritable, $"'{name}' is not a network configuration; only .conf, .conflist and .json files can be written");
+        return null;
+    }
+
+    private FileChangeOutcome? CheckContent(string name, string? text, byte[] bytes)
+    {
+        const int Unprocessable = StatusCodes.Status422UnprocessableEntity;
+        if (bytes.Length > _options.ReadOptions.MaxContentBytes)
+            return FileChangeOutcome.Fail(Unprocessable, AgentErrorCodes.InvalidContent, $"content is {bytes.Length} bytes; the most the agent writes is {_options.ReadOptions.MaxContentBytes}");
+        if (text is null) return FileChangeOutcome.Fail(Unprocessable, AgentErrorCodes.InvalidContent, "content is missing");
+        if (text.Contains(TokenRedactor.Marker, StringComparison.Ordinal))
+            return FileChangeOutcome.Fail(Unprocessable, AgentErrorCodes.RedactedContent,
+                "content holds a redaction placeholder; writing it would replace a real secret with the placeholder");
+        var loaded = CniConfigParser.Load(name, text);
+        if (!loaded.IsValid)
+            return FileChangeOutcome.Fail(Unprocessable, AgentErrorCodes.InvalidContent, $"the runtime would not load this {Path.GetExtension(name)} file: {loaded.Error}");
+        return null;
+    }
+
+    private FileChangeOutcome Refuse(PendingChange change, FileChangeOutcome outcome)
+    {
+        // Refused names and ids are caller input: log them only when they are plain, and redacted.
+        var file = CniFileNames.IsPlainFileName(change.File) ? TokenRedactor.Redact(change.File) : "(invalid name)";
+        var changeId = IdPattern().IsMatch(change.ChangeId) ? TokenRedactor.Redact(change.ChangeId) : "(invalid id)";
+        AgentLog.WriteRefused(_logger, change.Operation, file, NodeName, changeId, change.Caller, outcome.Error?.Code ?? "-");
+        return outcome;
+    }
+
+    private static bool IsSha256(string? value) =>
+        value is { Length: 64 } && value.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
+
+    private static string HashOf(params string?[] parts) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\0', parts.Select(p => p ?? "")))));
+
+    private static string? CleanReason(string? reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) return null;
+        // The reason is free text from the caller: keep it short, on one line, and free of secrets.
+        var oneLine = new string(reason.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        var redacted = TokenRedactor.Redact(oneLine);
+        return redacted.Length <= MaxReasonLength ? redacted : redacted[..MaxReasonLength] + "…";
+    }
+
+    private void Watch(string dir)
+    {
+        try
+        {
+            var watcher = new FileSystemWatcher(dir)
+            {
+                IncludeSubdirectories = false,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite
+                    | NotifyFilters.Size | NotifyFilters.Attributes | NotifyFilters.Security | NotifyFilters.CreationTime,
+            };
+            watcher.Changed += (_, _) => Invalidate();
+            watcher.Created += (_, _) => Invalidate();
+            watcher.Deleted += (_, _) => Invalidate();
+            watcher.Renamed += (_, _) => Invalidate();
+            watcher.Error += (_, e) =>
+            {
+                // An overflow means events were lost: treat everything as changed.
+                Invalidate();
+                AgentLog.WatcherFailed(_logger, NodeName, e.GetException().Message);
+            };
+            watcher.EnableRaisingEvents = true;
+            _watchers.Add(watcher);
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
+        {
+            AgentLog.WatcherFailed(_logger, NodeName, ex.Message);
+        }
+    }
+
+    /// <summary>Stops the watcher and the rescan timer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var watcher in _watchers) watcher.Dispose();
+        _watchers.Clear();
+        if (_rescanTimer is not null) await _rescanTimer.DisposeAsync();
+    }
+
+    private sealed record PendingChange(string Operation, string File, string ChangeId, string ExpectedSha256, string RequestHash, string Caller, string? Reason);
+}

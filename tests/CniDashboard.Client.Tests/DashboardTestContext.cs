@@ -1,0 +1,57 @@
+using CniDashboard.Client.Tests.Fakes;
+using CniDashboard.Shared.Dashboard;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using MudBlazor.Services;
+
+namespace CniDashboard.Client.Tests;
+
+/// <summary>
+/// The base of every component test: loose JS interop, MudBlazor's services with transitions off,
+/// the sample cluster behind fake queries, a fake feed, a fake clock at the sample's "now", and an
+/// interactive server renderer (pages only follow the feed when interactive).
+/// </summary>
+public abstract class DashboardTestContext : BunitContext
+{
+    protected DashboardTestContext()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Clock = new FakeTimeProvider(SampleCluster.Now);
+        Queries = new FakeDashboardQueries(SampleCluster.Create(), Clock);
+        Feed = new FakeClusterChangeFeed();
+        Services.AddMudServices(options =>
+        {
+            options.SnackbarConfiguration.ShowTransitionDuration = 0;
+            options.SnackbarConfiguration.HideTransitionDuration = 0;
+            options.PopoverOptions.CheckForPopoverProvider = false;
+        });
+        Services.AddSingleton<IDashboardQueries>(Queries);
+        Services.AddSingleton<IClusterChangeFeed>(Feed);
+        Services.AddSingleton<TimeProvider>(Clock);
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    /// <summary>The read model, over the sample cluster.</summary>
+    protected FakeDashboardQueries Queries { get; }
+
+    /// <summary>The live feed the test drives.</summary>
+    protected FakeClusterChangeFeed Feed { get; }
+
+    /// <summary>The clock.</summary>
+    protected FakeTimeProvider Clock { get; }
+
+    /// <summary>The sample cluster served.</summary>
+    protected SampleCluster Cluster => Queries.Cluster;
+
+    /// <summary>The navigation manager (bUnit's), for URLs and history.</summary>
+    protected NavigationManager Navigation => Services.GetRequiredService<NavigationManager>();
+
+    /// <summary>Points the browser at a relative URL before a page renders (query parameters come from it).</summary>
+    protected void GoTo(string relativeUrl) => Navigation.NavigateTo(relativeUrl);
+
+    /// <summary>Waits until the page follows the feed.</summary>
+    protected static void WaitForSubscription<T>(IRenderedComponent<T> cut, FakeClusterChangeFeed feed, int count = 1)
+        where T : IComponent =>
+        cut.WaitForState(() => feed.Active >= count, TimeSpan.FromSeconds(5));
+}

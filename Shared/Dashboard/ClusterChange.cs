@@ -45,4 +45,6 @@ public enum ClusterChangeKind
     DaemonSetChanged,
     /// <summary>A watch or the poller changed health.</summary>
     ConnectionChanged,
+    /// <summary>Changes were dropped because this subscriber fell behind: re-read everything.</summary>
+    Resync,
 }

@@ -1,0 +1,124 @@
+using CniDashboard.Server.Feed;
+using CniDashboard.Server.Fleet;
+using CniDashboard.Server.Store;
+using CniDashboard.Shared.Analysis;
+using CniDashboard.Shared.Dashboard;
+
+namespace CniDashboard.Server.Analysis;
+
+/// <summary>
+/// Runs the shared analyzer over nodes' latest files with their cluster facts, and turns the result
+/// into finding history: new findings open, vanished ones resolve, the node's worst severity moves.
+/// One analysis at a time, so two triggers never race on a node's findings.
+/// </summary>
+public sealed class NodeAnalysisService(
+    CniAnalyzer analyzer,
+    FleetState fleet,
+    NodeContextBuilder contexts,
+    IFindingRepository findings,
+    IChangePublisher feed,
+    TimeProvider time,
+    ILogger<NodeAnalysisService> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Analyses run since start.</summary>
+    public long Runs => Interlocked.Read(ref _runs);
+
+    private long _runs;
+
+    /// <summary>Analyzes the given nodes (those never polled are skipped) and records what changed.</summary>
+    public async Task AnalyzeAsync(IReadOnlyCollection<string> nodes, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var now = time.GetUtcNow();
+            var writes = new List<FindingChanges>();
+            var published = new List<ClusterChange>();
+            var next = new Dictionary<string, IReadOnlyList<Finding>>(StringComparer.Ordinal);
+            foreach (var node in nodes.Distinct(StringComparer.Ordinal))
+            {
+                var runtime = fleet.Get(node);
+                if (runtime?.Latest is not { } latest) continue;
+
+                IReadOnlyList<Finding> current;
+                try
+                {
+                    var report = analyzer.Analyze(latest.Files, latest.Binaries, contexts.Build(node), now, latest.Header.CniDir ?? CniAnalyzer.DefaultHostCniDir);
+                    current = Deduplicate(report.Findings);
+                }
+                catch (Exception ex)
+                {
+                    // A rule bug must not stop the other nodes (nor keep stale findings as if re-confirmed).
+                    logger.LogError(ex, "Analyzer failed on node {Node}; its findings are left as they were", node);
+                    continue;
+                }
+
+                Interlocked.Increment(ref _runs);
+                var change = Compare(node, runtime, current, latest.Header.Id, now, published);
+                if (change is not null)
+                {
+                    writes.Add(change);
+                    next[node] = current;
+                }
+            }
+
+            if (writes.Count == 0) return;
+            await findings.ApplyAsync(writes, cancellationToken);
+            foreach (var (node, list) in next) fleet.SetFindings(node, list);
+            feed.Publish(published);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static IReadOnlyList<Finding> Deduplicate(IReadOnlyList<Finding> list)
+    {
+        // Identity is Finding.Key; a rule reporting one key twice keeps the worse.
+        var byKey = new Dictionary<string, Finding>(StringComparer.Ordinal);
+        foreach (var f in list)
+        {
+            if (!byKey.TryGetValue(f.Key, out var existing) || f.Severity > existing.Severity) byKey[f.Key] = f;
+        }
+
+        return byKey.Values.ToArray();
+    }
+
+    private static FindingChanges? Compare(string node, NodeRuntime runtime, IReadOnlyList<Finding> current, long snapshotId, DateTimeOffset now, List<ClusterChange> published)
+    {
+        var old = runtime.Findings.ToDictionary(f => f.Key, StringComparer.Ordinal);
+        var opened = new List<Finding>();
+        var updated = new List<Finding>();
+        foreach (var f in current)
+        {
+            if (!old.Remove(f.Key, out var before)) opened.Add(f);
+            else if (before.Severity != f.Severity || before.Message != f.Message || !before.Evidence.SequenceEqual(f.Evidence) || before.Edit != f.Edit) updated.Add(f);
+        }
+
+        var resolved = old.Values.ToArray();
+        if (opened.Count == 0 && updated.Count == 0 && resolved.Length == 0) return null;
+
+        Severity? worstBefore = runtime.Findings.Count == 0 ? null : runtime.Findings.Max(f => f.Severity);
+        Severity? worstAfter = current.Count == 0 ? null : current.Max(f => f.Severity);
+        foreach (var f in opened)
+            published.Add(new ClusterChange { Kind = ClusterChangeKind.FindingOpened, At = now, Node = node, Rule = f.Rule, Severity = f.Severity, Summary = f.Message });
+        foreach (var f in resolved)
+            published.Add(new ClusterChange { Kind = ClusterChangeKind.FindingResolved, At = now, Node = node, Rule = f.Rule, Severity = f.Severity, Summary = f.Message });
+        if (worstBefore != worstAfter || updated.Count > 0)
+            published.Add(new ClusterChange { Kind = ClusterChangeKind.NodeChanged, At = now, Node = node, Severity = worstAfter, Summary = worstAfter is null ? "no findings" : $"worst finding: {worstAfter}" });
+
+        return new FindingChanges
+        {
+            Node = node,
+            At = now,
+            SnapshotId = snapshotId,
+            Opened = opened,
+            Updated = updated,
+            ResolvedKeys = resolved.Select(f => f.Key).ToArray(),
+            WorstSeverity = worstAfter,
+        };
+    }
+}

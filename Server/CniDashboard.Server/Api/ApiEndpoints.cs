@@ -1,0 +1,25 @@
+namespace CniDashboard.Server.Api;
+
+/// <summary>Maps the REST API under <c>/api/v1</c>.</summary>
+public static class ApiEndpoints
+{
+    /// <summary>Every area, with bad parameters answered as 400 ProblemDetails.</summary>
+    public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (BadParameterException ex)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad parameter", detail: ex.Message);
+            }
+        });
+        api.MapClusterApi();
+        api.MapNodeApi();
+        return app;
+    }
+}

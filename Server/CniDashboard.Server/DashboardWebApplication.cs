@@ -1,0 +1,79 @@
+using System.Net;
+using System.Text.Json.Serialization;
+using CniDashboard.Server.Api;
+using CniDashboard.Server.Feed;
+using CniDashboard.Server.Health;
+using CniDashboard.Server.Options;
+using k8s;
+
+namespace CniDashboard.Server;
+
+/// <summary>
+/// The dashboard host, in a class so tests start the real application on Kestrel:
+/// <c>var app = DashboardWebApplication.Build(DashboardWebApplication.CreateBuilder(args, b => …))</c>.
+/// </summary>
+public static class DashboardWebApplication
+{
+    /// <summary>Command-line switches and the settings they set.</summary>
+    public static IReadOnlyDictionary<string, string> SwitchMappings { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["--kubeconfig"] = "Dashboard:Kubernetes:Kubeconfig",
+        ["--context"] = "Dashboard:Kubernetes:Context",
+        ["--data-dir"] = "Dashboard:DataDir",
+        ["--listen"] = "Dashboard:ListenAddress",
+        ["--port"] = "Dashboard:Port",
+        ["--cluster-name"] = "Dashboard:ClusterName",
+        ["--agent-token-file"] = "Dashboard:Poller:AgentTokenFile",
+        ["--agent-port"] = "Dashboard:Poller:AgentPort",
+        ["--poll-interval"] = "Dashboard:Poller:Interval",
+    };
+
+    /// <summary>Creates the builder with every service registered; <paramref name="configure"/> runs last (tests override here).</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary());
+
+        builder.Services.AddCniDashboardBackend(builder.Configuration);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
+        // The UI (Client): Blazor Server pages over IDashboardQueries and IClusterChangeFeed.
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddCniDashboardUi();
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            // Bind exactly where the options say; a non-loopback address is refused by validation at start.
+            var options = context.Configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>() ?? new DashboardOptions();
+            if (options.ListenAddress == "localhost") kestrel.ListenLocalhost(options.Port);
+            else if (IPAddress.TryParse(options.ListenAddress, out var address)) kestrel.Listen(address, options.Port);
+        });
+
+        configure?.Invoke(builder);
+        return builder;
+    }
+
+    /// <summary>Builds the application and maps every endpoint. Throws when the Kubernetes API cannot be configured.</summary>
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        // Fail at start-up, with the message naming the options, rather than in a background loop.
+        app.Services.GetRequiredService<IKubernetes>();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAntiforgery();
+
+        app.MapOpenApi();
+        app.MapDashboardHealth();
+        app.MapDashboardApi();
+        app.MapHub<ClusterHub>(ClusterHub.Path);
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<CniDashboard.Client.Components.App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

@@ -1,0 +1,84 @@
+using CniDashboard.Server.Analysis;
+using CniDashboard.Server.Cluster;
+using CniDashboard.Server.Feed;
+using CniDashboard.Server.Fleet;
+using CniDashboard.Server.Ingest;
+using CniDashboard.Server.Options;
+using CniDashboard.Server.Polling;
+using CniDashboard.Server.Queries;
+using CniDashboard.Server.Store;
+using CniDashboard.Server.Store.Dapper;
+using CniDashboard.Shared.Dashboard;
+using k8s;
+using Microsoft.Extensions.Options;
+
+namespace CniDashboard.Server;
+
+/// <summary>The dashboard backend's DI wiring, in one place.</summary>
+public static class Extensions
+{
+    /// <summary>Options, store, cluster watcher, agent poller, analysis, read model and change feed.</summary>
+    public static IServiceCollection AddCniDashboardBackend(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DashboardOptions>()
+            .Bind(configuration.GetSection(DashboardOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+
+        // Store: one connection per call, repositories beside their interfaces.
+        services.AddSingleton<SqliteConnectionFactory>();
+        services.AddSingleton<StoreMigrator>();
+        services.AddSingleton<ISnapshotRepository, SnapshotRepository>();
+        services.AddSingleton<INodeRepository, NodeRepository>();
+        services.AddSingleton<IFindingRepository, FindingRepository>();
+        services.AddSingleton<ISandboxEventRepository, SandboxEventRepository>();
+        services.AddSingleton<IRetentionRepository, RetentionRepository>();
+
+        // In-memory state kept in step with the store and the watches.
+        services.AddSingleton<FleetState>();
+        services.AddSingleton<SandboxActivity>();
+        services.AddSingleton<ClusterState>();
+        services.AddSingleton<WatchHealthRegistry>();
+        services.AddSingleton<PollerStatus>();
+        services.AddSingleton<ClusterChangeFeed>();
+        services.AddSingleton<IClusterChangeFeed>(sp => sp.GetRequiredService<ClusterChangeFeed>());
+        services.AddSingleton<IChangePublisher>(sp => sp.GetRequiredService<ClusterChangeFeed>());
+
+        // Analysis: the shared analyzer, one factory.
+        services.AddSingleton(_ => AnalyzerFactory.Create());
+        services.AddSingleton<NodeContextBuilder>();
+        services.AddSingleton<NodeAnalysisService>();
+        services.AddSingleton<SandboxLinker>();
+        services.AddSingleton<SnapshotIngestor>();
+
+        // Kubernetes: only through KubernetesClient.
+        services.AddSingleton<IKubernetes>(sp => new k8s.Kubernetes(KubernetesConfigLoader.Load(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.Kubernetes)));
+
+        services.AddSingleton<AgentClient>();
+        services.AddSingleton<AgentTokenSource>();
+
+        // Background work; the store initializer first, so everything after it sees a loaded store.
+        services.AddSingleton<StoreInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<StoreInitializer>());
+        services.AddSingleton<AnalysisScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<AnalysisScheduler>());
+        services.AddSingleton<SandboxEventRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<SandboxEventRecorder>());
+        services.AddSingleton<ClusterWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterWatcher>());
+        services.AddSingleton<AgentPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<AgentPoller>());
+        services.AddSingleton<RetentionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
+        services.AddSingleton<ClusterEventRouter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterEventRouter>());
+
+        // Read model for the UI and the API.
+        services.AddSingleton<NodeSummaries>();
+        services.AddSingleton<FolderDiffer>();
+        services.AddSingleton<DashboardQueries>();
+        services.AddSingleton<IDashboardQueries>(sp => sp.GetRequiredService<DashboardQueries>());
+        return services;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text;
+using CniDashboard.Server.Analysis;
+using CniDashboard.Server.Cluster;
+using CniDashboard.Server.Feed;
+using CniDashboard.Server.Fleet;
+using CniDashboard.Server.Polling;
+using CniDashboard.Server.Store;
+using CniDashboard.Shared.Analysis;
+using CniDashboard.Shared.Dashboard;
+
+namespace CniDashboard.Server.Health;
+
+/// <summary><c>/healthz</c> (alive), <c>/readyz</c> (store open, watches synced), <c>/metrics</c> (Prometheus text).</summary>
+public static class HealthEndpoints
+{
+    /// <summary>Maps the three endpoints.</summary>
+    public static IEndpointRouteBuilder MapDashboardHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
+
+        app.MapGet("/readyz", (StoreInitializer store, WatchHealthRegistry watches) =>
+        {
+            var report = new Readiness(store.Ready, watches.AllSynced, watches.Snapshot());
+            return report.Ready ? Results.Ok(report) : Results.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }).ExcludeFromDescription();
+
+        app.MapGet("/metrics", (FleetState fleet, WatchHealthRegistry watches, PollerStatus poller, ClusterChangeFeed feed, SandboxActivity sandbox, NodeAnalysisService analysis) =>
+        {
+            var text = new StringBuilder();
+            void Metric(string name, string type, string help, IEnumerable<(string Labels, double Value)> samples)
+            {
+                text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+                text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+                foreach (var (labels, value) in samples)
+                    text.Append(name).Append(labels).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+
+            var nodes = fleet.All.ToArray();
+            Metric("cni_dashboard_nodes", "gauge", "Nodes by agent state.",
+                Enum.GetValues<AgentState>().Select(s => ($"{{state=\"{s.ToString().ToLowerInvariant()}\"}}", (double)nodes.Count(n => n.Agent.State == s))));
+            Metric("cni_dashboard_nodes_worst_severity", "gauge", "Nodes by their worst open finding.",
+                Enum.GetValues<Severity>().Select(s => ($"{{severity=\"{s.ToString().ToLowerInvariant()}\"}}", (double)nodes.Count(n => n.Worst?.Severity == s))));
+            Metric("cni_dashboard_watch_up", "gauge", "1 while a Kubernetes watch is connected.",
+                watches.Snapshot().Select(w => ($"{{watch=\"{w.Resource}\"}}", w.Healthy ? 1d : 0d)));
+            Metric("cni_dashboard_poll_rounds_total", "counter", "Agent poll rounds finished.", [("", poller.Rounds)]);
+            Metric("cni_dashboard_poll_round_seconds", "gauge", "Duration of the last poll round.", [("", poller.Last?.Duration.TotalSeconds ?? 0)]);
+            Metric("cni_dashboard_poll_failed_nodes", "gauge", "Nodes whose agent failed in the last round.", [("", poller.Last?.Failed ?? 0)]);
+            Metric("cni_dashboard_analyses_total", "counter", "Node analyses run.", [("", analysis.Runs)]);
+            Metric("cni_dashboard_sandbox_errors_last_hour", "gauge", "FailedCreatePodSandBox failures in the last hour.", [("", sandbox.Total())]);
+            Metric("cni_dashboard_feed_subscribers", "gauge", "Live change-feed subscriptions.", [("", feed.SubscriberCount)]);
+            return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
+        }).ExcludeFromDescription();
+
+        return app;
+    }
+
+    /// <summary>The readiness report.</summary>
+    /// <param name="StoreOpen">The store is migrated and loaded.</param>
+    /// <param name="WatchesSynced">Every watch has listed at least once.</param>
+    /// <param name="Watches">Each watch's health.</param>
+    public sealed record Readiness(bool StoreOpen, bool WatchesSynced, IReadOnlyList<WatchHealth> Watches)
+    {
+        /// <summary>Ready to serve.</summary>
+        public bool Ready => StoreOpen && WatchesSynced;
+    }
+}

@@ -1,0 +1,149 @@
+namespace CniDashboard.Server.Options;
+
+/// <summary>Settings of the dashboard host, bound from the <c>Dashboard</c> configuration section.</summary>
+public sealed class DashboardOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Dashboard";
+
+    /// <summary>The cluster's display name in the status bar.</summary>
+    public string ClusterName { get; set; } = "cluster";
+
+    /// <summary>Folder holding the SQLite file (<c>/data</c> in the container).</summary>
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>Address Kestrel listens on. The API has no authentication yet, so loopback by default.</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Port Kestrel listens on; 0 picks a free one.</summary>
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Must be set to listen on a non-loopback address while the API is unauthenticated.</summary>
+    public bool AllowNonLoopbackListen { get; set; }
+
+    /// <summary>How snapshots, events and the poller are tuned.</summary>
+    public PollerOptions Poller { get; set; } = new();
+
+    /// <summary>How the Kubernetes API is reached and what is watched.</summary>
+    public KubernetesOptions Kubernetes { get; set; } = new();
+
+    /// <summary>How long history is kept.</summary>
+    public RetentionOptions Retention { get; set; } = new();
+
+    /// <summary>Caps and thresholds of the read model.</summary>
+    public QueryOptions Queries { get; set; } = new();
+}
+
+/// <summary>The agent poller.</summary>
+public sealed class PollerOptions
+{
+    /// <summary>Time between poll rounds.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Agents polled at once.</summary>
+    public int Concurrency { get; set; } = 64;
+
+    /// <summary>Time allowed for one agent to answer.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The agents' port on their pod IP.</summary>
+    public int AgentPort { get; set; } = 9440;
+
+    /// <summary>
+    /// File holding the dashboard's projected ServiceAccount token (audience <c>cni-dashboard-agent</c>);
+    /// re-read whenever it changes, since the kubelet rotates it.
+    /// </summary>
+    public string AgentTokenFile { get; set; } = "/var/run/secrets/cni-dashboard/agent-token";
+
+    /// <summary>Snapshots written to SQLite per transaction.</summary>
+    public int IngestBatchSize { get; set; } = 128;
+}
+
+/// <summary>The Kubernetes API and the watches.</summary>
+public sealed class KubernetesOptions
+{
+    /// <summary>An explicit kubeconfig file; when empty: in-cluster, then <c>KUBECONFIG</c>, then <c>~/.kube/config</c>.</summary>
+    public string? Kubeconfig { get; set; }
+
+    /// <summary>A context of that kubeconfig other than the current one.</summary>
+    public string? Context { get; set; }
+
+    /// <summary>
+    /// CNI-related DaemonSets and the agent, each with where its pods run and how to select them.
+    /// Empty means the defaults (aws-node, cilium, linkerd-cni, istio-cni-node, cni-dashboard-agent).
+    /// </summary>
+    public List<CniComponentOptions> Components { get; set; } = [];
+
+    /// <summary>Server-side watch timeout, so streams are renewed from the last resourceVersion regularly.</summary>
+    public TimeSpan WatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>First delay after a failed watch; doubles up to <see cref="MaxBackoff"/>, with jitter.</summary>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest delay between watch retries.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Page size of the initial lists.</summary>
+    public int ListPageSize { get; set; } = 500;
+
+    /// <summary>A rollout that has not progressed for this long is reported as stuck.</summary>
+    public TimeSpan RolloutStuckAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The defaults for <see cref="Components"/>.</summary>
+    public static IReadOnlyList<CniComponentOptions> DefaultComponents { get; } =
+    [
+        new() { Name = "aws-node", Namespace = "kube-system", Selector = "k8s-app=aws-node" },
+        new() { Name = "cilium", Namespace = "kube-system", Selector = "k8s-app=cilium" },
+        new() { Name = "linkerd-cni", Namespace = "linkerd-cni", Selector = "k8s-app=linkerd-cni" },
+        new() { Name = "istio-cni-node", Namespace = "istio-system", Selector = "k8s-app=istio-cni-node" },
+        new() { Name = "cni-dashboard-agent", Namespace = "cni-dashboard", Selector = "app.kubernetes.io/name=cni-dashboard-agent", IsAgent = true },
+    ];
+
+    /// <summary>The components in force: the configured ones, or the defaults.</summary>
+    public IReadOnlyList<CniComponentOptions> EffectiveComponents => Components.Count > 0 ? Components : DefaultComponents;
+}
+
+/// <summary>A CNI-related DaemonSet (or the agent's) and how to find its pods.</summary>
+public sealed class CniComponentOptions
+{
+    /// <summary>The DaemonSet's name.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Its namespace.</summary>
+    public string Namespace { get; set; } = "";
+
+    /// <summary>Label selector of its pods.</summary>
+    public string Selector { get; set; } = "";
+
+    /// <summary>True for the dashboard's own agent: its pod IP on a node is where that node is polled.</summary>
+    public bool IsAgent { get; set; }
+}
+
+/// <summary>History retention.</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Snapshots and sandbox events older than this are pruned (each node keeps its latest snapshot).</summary>
+    public TimeSpan Keep { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How often the retention job runs.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>Caps of the read model.</summary>
+public sealed class QueryOptions
+{
+    /// <summary>Most rows one Nodes page returns.</summary>
+    public int MaxPageSize { get; set; } = 500;
+
+    /// <summary>Most snapshots one history request returns.</summary>
+    public int MaxHistory { get; set; } = 500;
+
+    /// <summary>Most sandbox events one request lists.</summary>
+    public int MaxSandboxEvents { get; set; } = 1000;
+
+    /// <summary>Sandbox-error increments kept in memory for the per-node "last hour" counts.</summary>
+    public int MaxRecentSandboxIncrements { get; set; } = 200_000;
+
+    /// <summary>Recent config changes on the Overview page.</summary>
+    public int RecentChanges { get; set; } = 20;
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace CniDashboard.Server.Options;
+
+/// <summary>Refuses settings the dashboard cannot run with, or would run insecurely with.</summary>
+public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, DashboardOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataDir)) errors.Add("Dashboard:DataDir must name a folder.");
+        if (string.IsNullOrWhiteSpace(options.ClusterName)) errors.Add("Dashboard:ClusterName must not be empty.");
+        if (options.Port is < 0 or > 65535) errors.Add($"Dashboard:Port {options.Port} is not a port number.");
+
+        if (!IPAddress.TryParse(options.ListenAddress, out var address) && options.ListenAddress != "localhost")
+        {
+            errors.Add($"Dashboard:ListenAddress '{options.ListenAddress}' is not an IP address.");
+        }
+        else if (address is not null && !IPAddress.IsLoopback(address) && !options.AllowNonLoopbackListen)
+        {
+            errors.Add(
+                $"Dashboard:ListenAddress {options.ListenAddress} is not loopback, and the API has no authentication yet. " +
+                "Set Dashboard:AllowNonLoopbackListen=true (behind an authenticating proxy) to allow it.");
+        }
+
+        var poller = options.Poller;
+        if (poller.Interval < TimeSpan.FromSeconds(1)) errors.Add("Dashboard:Poller:Interval must be at least 1 second.");
+        if (poller.Concurrency is < 1 or > 4096) errors.Add("Dashboard:Poller:Concurrency must be between 1 and 4096.");
+        if (poller.RequestTimeout <= TimeSpan.Zero || poller.RequestTimeout > poller.Interval)
+            errors.Add("Dashboard:Poller:RequestTimeout must be positive and not longer than the poll interval.");
+        if (poller.AgentPort is < 1 or > 65535) errors.Add($"Dashboard:Poller:AgentPort {poller.AgentPort} is not a port number.");
+        if (poller.IngestBatchSize is < 1 or > 10_000) errors.Add("Dashboard:Poller:IngestBatchSize must be between 1 and 10000.");
+
+        var kube = options.Kubernetes;
+        var components = kube.EffectiveComponents;
+        foreach (var c in components)
+        {
+            if (string.IsNullOrWhiteSpace(c.Name) || string.IsNullOrWhiteSpace(c.Namespace) || string.IsNullOrWhiteSpace(c.Selector))
+                errors.Add($"Dashboard:Kubernetes:Components: '{c.Name}' needs Name, Namespace and Selector.");
+        }
+        if (components.Count(c => c.IsAgent) != 1)
+            errors.Add("Dashboard:Kubernetes:Components must mark exactly one component IsAgent=true (where nodes are polled).");
+        if (kube.InitialBackoff <= TimeSpan.Zero || kube.MaxBackoff < kube.InitialBackoff)
+            errors.Add("Dashboard:Kubernetes: backoff must be positive with MaxBackoff ≥ InitialBackoff.");
+        if (kube.WatchTimeout < TimeSpan.FromSeconds(1)) errors.Add("Dashboard:Kubernetes:WatchTimeout must be at least 1 second.");
+        if (kube.ListPageSize is < 1 or > 10_000) errors.Add("Dashboard:Kubernetes:ListPageSize must be between 1 and 10000.");
+
+        if (options.Retention.Keep < TimeSpan.FromHours(1)) errors.Add("Dashboard:Retention:Keep must be at least 1 hour.");
+        if (options.Retention.Interval < TimeSpan.FromSeconds(1)) errors.Add("Dashboard:Retention:Interval must be at least 1 second.");
+
+        var q = options.Queries;
+        if (q.MaxPageSize < 1 || q.MaxHistory < 1 || q.MaxSandboxEvents < 1 || q.MaxRecentSandboxIncrements < 1 || q.RecentChanges < 0)
+            errors.Add("Dashboard:Queries caps must be positive.");
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using CniDashboard.Server.Options;
+using CniDashboard.Shared.Agent;
+using Microsoft.Extensions.Options;
+
+namespace CniDashboard.Server.Polling;
+
+/// <summary>How one agent answered.</summary>
+public abstract record AgentAnswer
+{
+    /// <summary>304: nothing changed since the manifest hash sent.</summary>
+    public sealed record NotModified : AgentAnswer;
+
+    /// <summary>200: the folder as it is now.</summary>
+    /// <param name="Value">The snapshot.</param>
+    public sealed record Snapshot(NodeSnapshot Value) : AgentAnswer;
+
+    /// <summary>No usable answer.</summary>
+    /// <param name="Reason">Why, for the node's "stale since" line.</param>
+    public sealed record Failed(string Reason) : AgentAnswer;
+}
+
+/// <summary>Reads agents' snapshots with conditional GETs.</summary>
+public sealed class AgentClient : IDisposable
+{
+    // Same shape as the agent's source-generated context: camelCase, string enums.
+    private static readonly JsonSerializerOptions Json = Store.StoreJson.Options;
+
+    private readonly HttpClient _http;
+    private readonly PollerOptions _options;
+
+    /// <summary>Creates the client with a connection pool sized for the poller.</summary>
+    public AgentClient(IOptions<DashboardOptions> options)
+    {
+        _options = options.Value.Poller;
+        var handler = new SocketsHttpHandler
+        {
+            // Agents are reached by pod IP inside the cluster: never through a proxy.
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            ConnectTimeout = _options.RequestTimeout,
+            PooledConnectionIdleTimeout = _options.Interval + _options.Interval,
+            MaxConnectionsPerServer = 2,
+        };
+        _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>Asks one agent for its snapshot.</summary>
+    /// <param name="podIp">The agent pod's IP.</param>
+    /// <param name="knownManifestHash">The node's latest stored manifest hash, sent as If-None-Match.</param>
+    /// <param name="token">The bearer token.</param>
+    /// <param name="cancellationToken">Cancels the round.</param>
+    public async Task<AgentAnswer> GetSnapshotAsync(string podIp, string? knownManifestHash, string? token, CancellationToken cancellationToken)
+    {
+        if (!IPAddress.TryParse(podIp, out var address)) return new AgentAnswer.Failed($"pod IP '{podIp}' is not an IP address");
+        var host = address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{host}:{_options.AgentPort}/v1/snapshot");
+        if (knownManifestHash is not null) request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"{knownManifestHash}\""));
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout);
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            switch (response.StatusCode)
+            {
+                case HttpStatusCode.NotModified:
+                    return new AgentAnswer.NotModified();
+                case HttpStatusCode.OK:
+                    await using (var body = await response.Content.ReadAsStreamAsync(timeout.Token))
+                    {
+                        var snapshot = await JsonSerializer.DeserializeAsync<NodeSnapshot>(body, Json, timeout.Token);
+                        return snapshot is null ? new AgentAnswer.Failed("agent sent an empty snapshot") : new AgentAnswer.Snapshot(snapshot);
+                    }
+
+                case HttpStatusCode.Unauthorized:
+                    return new AgentAnswer.Failed("401 Unauthorized: the agent rejected the dashboard's token (check the projected token and its audience)");
+                case HttpStatusCode.Forbidden:
+                    return new AgentAnswer.Failed("403 Forbidden: the agent does not allow the dashboard's identity");
+                default:
+                    return new AgentAnswer.Failed($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new AgentAnswer.Failed($"timeout: no answer within {_options.RequestTimeout.TotalSeconds:0.#} s");
+        }
+        catch (HttpRequestException ex)
+        {
+            return new AgentAnswer.Failed(ex.InnerException is SocketException se ? $"{Describe(se.SocketErrorCode)}" : ex.Message);
+        }
+        catch (JsonException ex)
+        {
+            return new AgentAnswer.Failed($"invalid snapshot JSON: {ex.Message}");
+        }
+        catch (IOException ex)
+        {
+            return new AgentAnswer.Failed($"connection lost: {ex.Message}");
+        }
+    }
+
+    private static string Describe(SocketError error) => error switch
+    {
+        SocketError.ConnectionRefused => "connection refused",
+        SocketError.TimedOut => "connect timeout",
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable => "unreachable",
+        SocketError.ConnectionReset => "connection reset",
+        _ => error.ToString(),
+    };
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+}

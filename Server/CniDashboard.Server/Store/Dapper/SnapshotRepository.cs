@@ -1,0 +1,315 @@
+using System.Security.Cryptography;
+using System.Text;
+using CniDashboard.Shared.Cni;
+using CniDashboard.Shared.Dashboard;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace CniDashboard.Server.Store.Dapper;
+
+/// <summary>Snapshots over SQLite: content in blobs keyed by the sha256 of the stored text.</summary>
+public sealed class SnapshotRepository(SqliteConnectionFactory connections) : ISnapshotRepository
+{
+    static SnapshotRepository() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    /// <summary>The blob key of a stored text: lower-case hex SHA-256 of its UTF-8 bytes.</summary>
+    public static string BlobKey(string content)
+    {
+        var bytes = Encoding.UTF8.GetBytes(content);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<long>> AddAsync(IReadOnlyList<SnapshotWrite> writes, CancellationToken cancellationToken)
+    {
+        if (writes.Count == 0) return [];
+        var prepared = writes.Select(Prepare).ToArray();
+
+        const string insertBlob = """
+            INSERT OR IGNORE INTO blobs (key, content, size) VALUES (@Key, @Content, @Size)
+            """;
+        const string insertSnapshot = """
+            INSERT INTO snapshots (node, taken_at, agent_taken_at, manifest_hash, primary_file, primary_status, chain, changed_files, cni_dir, agent_version, binaries_key, binaries_error)
+            VALUES (@Node, @TakenAt, @AgentTakenAt, @ManifestHash, @PrimaryFile, @PrimaryStatus, @Chain, @ChangedFiles, @CniDir, @AgentVersion, @BinariesKey, @BinariesError)
+            RETURNING id
+            """;
+        const string insertFile = """
+            INSERT INTO snapshot_files (snapshot_id, name, blob_key, meta) VALUES (@SnapshotId, @Name, @BlobKey, @Meta)
+            """;
+        const string upsertNode = """
+            INSERT INTO nodes (name, first_seen_at, agent_state, last_seen_at, agent_version, manifest_hash, latest_snapshot_id, last_change_at)
+            VALUES (@Node, @TakenAt, @AgentState, @TakenAt, @AgentVersion, @ManifestHash, @SnapshotId, @TakenAt)
+            ON CONFLICT (name) DO UPDATE SET
+                agent_state = excluded.agent_state, stale_since = NULL, stale_reason = NULL,
+                last_seen_at = excluded.last_seen_at, agent_version = excluded.agent_version,
+                manifest_hash = excluded.manifest_hash, latest_snapshot_id = excluded.latest_snapshot_id,
+                last_change_at = excluded.last_change_at
+            """;
+
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var ids = new List<long>(prepared.Length);
+        foreach (var p in prepared)
+        {
+            foreach (var blob in p.Blobs)
+                await connection.ExecuteAsync(new CommandDefinition(insertBlob, blob, tx, cancellationToken: cancellationToken));
+
+            var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(insertSnapshot, p.Header, tx, cancellationToken: cancellationToken));
+            foreach (var file in p.Files)
+            {
+                file.SnapshotId = id;
+                await connection.ExecuteAsync(new CommandDefinition(insertFile, file, tx, cancellationToken: cancellationToken));
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(upsertNode, new
+            {
+                p.Header.Node,
+                p.Header.TakenAt,
+                AgentState = (int)AgentState.Current,
+                p.Header.AgentVersion,
+                p.Header.ManifestHash,
+                SnapshotId = id,
+            }, tx, cancellationToken: cancellationToken));
+            ids.Add(id);
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return ids;
+    }
+
+    private static PreparedSnapshot Prepare(SnapshotWrite write)
+    {
+        var s = write.Snapshot;
+        var blobs = new Dictionary<string, BlobRow>(StringComparer.Ordinal);
+        var files = new List<FileRow>(s.Files.Count);
+        foreach (var file in s.Files)
+        {
+            string? key = null;
+            if (file.Content is not null)
+            {
+                TokenGuard.EnsureNoToken(file.Content, $"file {file.Name} of node {s.NodeName}");
+                key = BlobKey(file.Content);
+                blobs.TryAdd(key, new BlobRow(key, file.Content, Encoding.UTF8.GetByteCount(file.Content)));
+            }
+
+            var meta = StoreJson.Serialize(file with { Content = null });
+            TokenGuard.EnsureNoToken(meta, $"metadata of file {file.Name} of node {s.NodeName}");
+            files.Add(new FileRow { Name = file.Name, BlobKey = key, Meta = meta });
+        }
+
+        string? binariesKey = null;
+        if (s.Binaries is not null)
+        {
+            // Binaries rarely change: one blob shared by every snapshot (and node) with the same set.
+            var json = StoreJson.Serialize(s.Binaries);
+            binariesKey = BlobKey(json);
+            blobs.TryAdd(binariesKey, new BlobRow(binariesKey, json, Encoding.UTF8.GetByteCount(json)));
+        }
+
+        TokenGuard.EnsureNoToken(s.BinariesError, $"binaries error of node {s.NodeName}");
+        var header = new HeaderRow
+        {
+            Node = s.NodeName,
+            TakenAt = UnixTime.ToMs(write.ReceivedAt),
+            AgentTakenAt = UnixTime.ToMs(s.TakenAt),
+            ManifestHash = s.ManifestHash,
+            PrimaryFile = s.PrimaryFile,
+            PrimaryStatus = (int)s.PrimaryStatus,
+            Chain = StoreJson.Serialize(s.Chain),
+            ChangedFiles = StoreJson.Serialize(write.ChangedFiles),
+            CniDir = s.CniDir,
+            AgentVersion = s.AgentVersion,
+            BinariesKey = binariesKey,
+            BinariesError = s.BinariesError,
+        };
+        return new PreparedSnapshot(header, blobs.Values.ToArray(), files);
+    }
+
+    /// <inheritdoc />
+    public async Task<StoredSnapshot?> GetAsync(string node, long id, CancellationToken cancellationToken)
+    {
+        const string sql = $"""
+            SELECT {HeaderColumns} FROM snapshots WHERE node = @node AND id = @id
+            """;
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<HeaderRow>(new CommandDefinition(sql, new { node, id }, cancellationToken: cancellationToken));
+        return row?.ToStored();
+    }
+
+    /// <inheritdoc />
+    public async Task<StoredSnapshot?> GetPreviousAsync(string node, long beforeId, CancellationToken cancellationToken)
+    {
+        const string sql = $"""
+            SELECT {HeaderColumns} FROM snapshots WHERE node = @node AND id < @beforeId ORDER BY id DESC LIMIT 1
+            """;
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<HeaderRow>(new CommandDefinition(sql, new { node, beforeId }, cancellationToken: cancellationToken));
+        return row?.ToStored();
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredSnapshot>> ListAsync(string node, int limit, CancellationToken cancellationToken)
+    {
+        const string sql = $"""
+            SELECT {HeaderColumns} FROM snapshots WHERE node = @node ORDER BY id DESC LIMIT @limit
+            """;
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<HeaderRow>(new CommandDefinition(sql, new { node, limit }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToStored()).ToArray();
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredSnapshot>> GetRecentChangesAsync(int limit, CancellationToken cancellationToken)
+    {
+        const string sql = $"""
+            SELECT {HeaderColumns} FROM snapshots ORDER BY id DESC LIMIT @limit
+            """;
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<HeaderRow>(new CommandDefinition(sql, new { limit }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToStored()).ToArray();
+    }
+
+    /// <inheritdoc />
+    public async Task<SnapshotContent?> GetContentAsync(string node, long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        const string headerSql = $"""
+            SELECT {HeaderColumns} FROM snapshots WHERE node = @node AND id = @id
+            """;
+        var header = await connection.QuerySingleOrDefaultAsync<HeaderRow>(new CommandDefinition(headerSql, new { node, id }, cancellationToken: cancellationToken));
+        if (header is null) return null;
+        var contents = await LoadContentsAsync(connection, [header], cancellationToken);
+        return contents[0];
+    }
+
+    /// <inheritdoc />
+    public async Task<CniFolderFile?> GetFileAsync(string node, long id, string name, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT f.meta AS Meta, b.content AS Content
+            FROM snapshot_files f
+            JOIN snapshots s ON s.id = f.snapshot_id
+            LEFT JOIN blobs b ON b.key = f.blob_key
+            WHERE s.node = @node AND f.snapshot_id = @id AND f.name = @name
+            """;
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<FileContentRow>(new CommandDefinition(sql, new { node, id, name }, cancellationToken: cancellationToken));
+        return row is null ? null : ToFile(row.Meta, row.Content);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SnapshotContent>> GetLatestForAllNodesAsync(CancellationToken cancellationToken)
+    {
+        const string sql = $"""
+            SELECT {HeaderColumns} FROM snapshots WHERE id IN (SELECT latest_snapshot_id FROM nodes WHERE latest_snapshot_id IS NOT NULL)
+            """;
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var headers = (await connection.QueryAsync<HeaderRow>(new CommandDefinition(sql, cancellationToken: cancellationToken))).ToArray();
+        return await LoadContentsAsync(connection, headers, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<SnapshotContent>> LoadContentsAsync(SqliteConnection connection, IReadOnlyList<HeaderRow> headers, CancellationToken cancellationToken)
+    {
+        if (headers.Count == 0) return [];
+        // Read every entry of these snapshots in one pass; blobs shared by many nodes are decoded once.
+        const string filesSql = """
+            SELECT f.snapshot_id AS SnapshotId, f.name AS Name, f.blob_key AS BlobKey, f.meta AS Meta
+            FROM snapshot_files f WHERE f.snapshot_id IN (SELECT value FROM json_each(@ids))
+            ORDER BY f.snapshot_id, f.name
+            """;
+        var ids = StoreJson.Serialize(headers.Select(h => h.Id));
+        var files = (await connection.QueryAsync<FileRow>(new CommandDefinition(filesSql, new { ids }, cancellationToken: cancellationToken))).ToArray();
+
+        var keys = files.Select(f => f.BlobKey).OfType<string>()
+            .Concat(headers.Select(h => h.BinariesKey).OfType<string>())
+            .Distinct(StringComparer.Ordinal).ToArray();
+        const string blobsSql = """
+            SELECT key AS Key, content AS Content FROM blobs WHERE key IN (SELECT value FROM json_each(@keys))
+            """;
+        var blobs = (await connection.QueryAsync<BlobRow>(new CommandDefinition(blobsSql, new { keys = StoreJson.Serialize(keys) }, cancellationToken: cancellationToken)))
+            .ToDictionary(b => b.Key, b => b.Content, StringComparer.Ordinal);
+
+        var byId = files.GroupBy(f => f.SnapshotId).ToDictionary(g => g.Key, g => g.ToArray());
+        var result = new List<SnapshotContent>(headers.Count);
+        foreach (var header in headers)
+        {
+            var entries = byId.GetValueOrDefault(header.Id) ?? [];
+            var list = entries
+                .Select(f => ToFile(f.Meta, f.BlobKey is null ? null : blobs.GetValueOrDefault(f.BlobKey)))
+                .OrderBy(f => f.Name, Utf8OrdinalComparer.Instance)
+                .ToArray();
+            var binaries = header.BinariesKey is null ? null : StoreJson.Deserialize<PluginBinary[]>(blobs.GetValueOrDefault(header.BinariesKey));
+            result.Add(new SnapshotContent(header.ToStored(), list, binaries));
+        }
+
+        return result;
+    }
+
+    private static CniFolderFile ToFile(string meta, string? content)
+    {
+        var file = StoreJson.Deserialize<CniFolderFile>(meta) ?? throw new InvalidDataException("snapshot_files.meta is empty");
+        return content is null ? file : file with { Content = content };
+    }
+
+    private const string HeaderColumns = """
+        id AS Id, node AS Node, taken_at AS TakenAt, agent_taken_at AS AgentTakenAt, manifest_hash AS ManifestHash,
+        primary_file AS PrimaryFile, primary_status AS PrimaryStatus, chain AS Chain, changed_files AS ChangedFiles,
+        cni_dir AS CniDir, agent_version AS AgentVersion, binaries_key AS BinariesKey, binaries_error AS BinariesError
+        """;
+
+    private sealed record PreparedSnapshot(HeaderRow Header, IReadOnlyList<BlobRow> Blobs, IReadOnlyList<FileRow> Files);
+
+    private sealed record BlobRow(string Key, string Content, long Size)
+    {
+        // Dapper materializes by constructor; reads select only key and content.
+        public BlobRow(string key, string content) : this(key, content, 0) { }
+    }
+
+    private sealed class FileRow
+    {
+        public long SnapshotId { get; set; }
+        public string Name { get; set; } = "";
+        public string? BlobKey { get; set; }
+        public string Meta { get; set; } = "";
+    }
+
+    private sealed class FileContentRow
+    {
+        public string Meta { get; set; } = "";
+        public string? Content { get; set; }
+    }
+
+    private sealed class HeaderRow
+    {
+        public long Id { get; set; }
+        public string Node { get; set; } = "";
+        public long TakenAt { get; set; }
+        public long? AgentTakenAt { get; set; }
+        public string ManifestHash { get; set; } = "";
+        public string? PrimaryFile { get; set; }
+        public long PrimaryStatus { get; set; }
+        public string Chain { get; set; } = "[]";
+        public string ChangedFiles { get; set; } = "[]";
+        public string? CniDir { get; set; }
+        public string? AgentVersion { get; set; }
+        public string? BinariesKey { get; set; }
+        public string? BinariesError { get; set; }
+
+        public StoredSnapshot ToStored() => new()
+        {
+            Id = Id,
+            Node = Node,
+            TakenAt = UnixTime.FromMs(TakenAt),
+            AgentTakenAt = UnixTime.FromMs(AgentTakenAt),
+            ManifestHash = ManifestHash,
+            PrimaryFile = PrimaryFile,
+            PrimaryStatus = (CniDashboard.Shared.Cni.PrimaryStatus)PrimaryStatus,
+            Chain = StoreJson.Deserialize<string[]>(Chain) ?? [],
+            ChangedFiles = StoreJson.Deserialize<string[]>(ChangedFiles) ?? [],
+            CniDir = CniDir,
+            AgentVersion = AgentVersion,
+            BinariesKey = BinariesKey,
+            BinariesError = BinariesError,
+        };
+    }
+}

@@ -8,6 +8,9 @@ public sealed class CniAnalyzer
     /// <summary>The host path plugin configs reference when nothing else is known.</summary>
     public const string DefaultHostCniDir = "/etc/cni/net.d";
 
+    /// <summary>An analyzer with every rule of <see cref="AnalyzerRules.All"/>.</summary>
+    public static CniAnalyzer Default { get; } = new(AnalyzerRules.All);
+
     /// <summary>Creates an analyzer with the given rules.</summary>
     public CniAnalyzer(IEnumerable<IAnalyzerRule> rules) => Rules = rules.ToArray();
 
@@ -29,7 +32,25 @@ public sealed class CniAnalyzer
         var findings = new List<Finding>();
         foreach (var rule in Rules)
         {
-            findings.AddRange(rule.Evaluate(input));
+            var before = findings.Count;
+            try
+            {
+                findings.AddRange(rule.Evaluate(input));
+            }
+            catch (Exception ex)
+            {
+                // A rule bug must not hide the other rules' findings or crash the caller (agent, dashboard, CI).
+                findings.RemoveRange(before, findings.Count - before);
+                findings.Add(new Finding
+                {
+                    Rule = AnalyzerRules.AnalyzerErrorId,
+                    Severity = Severity.Info,
+                    Message = $"Rule {rule.Id} could not evaluate this folder ({ex.GetType().Name})",
+                    Explanation = "The analyzer hit an unexpected condition in one rule; the other rules ran normally. The folder may hold input this rule does not handle.",
+                    Remediation = "Report it with the folder's content (tokens are redacted); the findings of this rule are missing until then.",
+                    Evidence = [$"rule: {rule.Id}", $"error: {ex.GetType().FullName}"],
+                });
+            }
         }
 
         var primary = input.Folder.Primary;

@@ -9,6 +9,13 @@ namespace CniDashboard.Shared.Analysis;
 /// </summary>
 public sealed record NodeClusterContext
 {
+    // Absent or null lists read as empty: a hand-written context may leave any of them out, and the
+    // source-generated deserializer assigns every init property, present in the JSON or not.
+    private readonly IReadOnlyList<ContextPod> _pods = [];
+    private readonly IReadOnlyList<ContextDaemonSet> _daemonSets = [];
+    private readonly IReadOnlyDictionary<string, string> _ciliumConfig = new Dictionary<string, string>();
+    private readonly IReadOnlyList<ContextSandboxError> _sandboxErrors = [];
+
     /// <summary>The node's name.</summary>
     public string? Node { get; init; }
 
@@ -16,16 +23,17 @@ public sealed record NodeClusterContext
     public string? OsImage { get; init; }
 
     /// <summary>Pods on the node that belong to CNI-related DaemonSets.</summary>
-    public IReadOnlyList<ContextPod> Pods { get; init; } = [];
+    public IReadOnlyList<ContextPod> Pods { get => _pods; init => _pods = value ?? []; }
 
     /// <summary>CNI-related DaemonSets of the cluster.</summary>
-    public IReadOnlyList<ContextDaemonSet> DaemonSets { get; init; } = [];
+    public IReadOnlyList<ContextDaemonSet> DaemonSets { get => _daemonSets; init => _daemonSets = value ?? []; }
 
     /// <summary>Cilium's configuration (the <c>cilium-config</c> ConfigMap), e.g. <c>cni-exclusive</c>.</summary>
-    public IReadOnlyDictionary<string, string> CiliumConfig { get; init; } = new Dictionary<string, string>();
+    [JsonConverter(typeof(Json.LenientStringMapConverter))]
+    public IReadOnlyDictionary<string, string> CiliumConfig { get => _ciliumConfig; init => _ciliumConfig = value ?? new Dictionary<string, string>(); }
 
     /// <summary>Sandbox failures seen on the node recently.</summary>
-    public IReadOnlyList<ContextSandboxError> SandboxErrors { get; init; } = [];
+    public IReadOnlyList<ContextSandboxError> SandboxErrors { get => _sandboxErrors; init => _sandboxErrors = value ?? []; }
 }
 
 /// <summary>A pod on the node.</summary>

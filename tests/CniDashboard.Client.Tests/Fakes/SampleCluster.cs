@@ -116,6 +116,11 @@ public sealed class SampleCluster
         }
 
         cluster.AddIncidentFailures();
+        foreach (var node in IncidentNodes)
+        {
+            cluster.Details[node] = cluster.Details[node] with { SandboxErrors = cluster.Events(f => f.Node == node) };
+        }
+
         cluster.DaemonSets.AddRange(
         [
             new DaemonSetStatus

@@ -9,7 +9,7 @@ namespace CniDashboard.Client.Components.Pages;
 /// One node in depth: its folder, the chain with the failing plugin marked, findings, the sandbox
 /// errors and the config entry behind them, its history, and a diff against any reference.
 /// </summary>
-public partial class NodePage
+public partial class NodeDetailPage
 {
     /// <summary>How many snapshots the history shows.</summary>
     public const int HistoryLimit = 50;

@@ -1,0 +1,152 @@
+using CniDashboard.Client.Components.Pages;
+using CniDashboard.Client.Tests.Fakes;
+using CniDashboard.Shared.Dashboard;
+
+namespace CniDashboard.Client.Tests.Pages;
+
+public class OverviewPageTests : DashboardTestContext
+{
+    private IRenderedComponent<Overview> RenderLoaded()
+    {
+        var cut = Render<Overview>();
+        cut.WaitForElement("[data-testid=health-tiles]");
+        return cut;
+    }
+
+    private static string TileCount(IRenderedComponent<Overview> cut, string token) =>
+        cut.Find($"[data-testid=health-tile-{token}] [data-testid=health-tile-count]").TextContent.Trim();
+
+    [Fact]
+    public void Health_tiles_count_nodes_by_state_and_link_to_the_filtered_nodes()
+    {
+        var cut = RenderLoaded();
+
+        Assert.Equal("3", TileCount(cut, "critical"));
+        Assert.Equal("1", TileCount(cut, "warning"));
+        Assert.Equal("8", TileCount(cut, "ok"));
+        Assert.Equal("1", TileCount(cut, "stale"));
+        Assert.Equal("12", TileCount(cut, "total"));
+        Assert.Equal("nodes?severity=critical", cut.Find("[data-testid=health-tile-critical]").GetAttribute("href"));
+        Assert.Contains("Critical", cut.Find("[data-testid=health-tile-critical]").TextContent);
+    }
+
+    [Fact]
+    public void Top_finding_shows_affected_nodes_linking_to_the_nodes_page_filtered_by_rule()
+    {
+        var cut = RenderLoaded();
+
+        var top = cut.FindAll("[data-testid=top-finding]")[0];
+        Assert.Equal(SampleCluster.IncidentRule, top.GetAttribute("data-rule"));
+        var link = top.QuerySelector("[data-testid=affected-nodes-link]")!;
+        Assert.Equal("3 nodes", link.TextContent.Trim());
+        Assert.Equal("nodes?rule=mesh-token-pod-gone", link.GetAttribute("href"));
+        Assert.Equal("critical", top.QuerySelector("[data-testid=severity-chip]")!.GetAttribute("data-severity"));
+    }
+
+    [Fact]
+    public void A_stuck_rollout_is_marked_stuck_in_words()
+    {
+        var cut = RenderLoaded();
+
+        var linkerd = cut.Find("[data-testid=daemonset-row][data-name=linkerd-cni]");
+        Assert.Equal("stuck", linkerd.GetAttribute("data-state"));
+        Assert.Contains("Rollout stuck", linkerd.TextContent);
+        Assert.Contains("cr.l5d.io/linkerd/cni-plugin:v1.6.2", linkerd.TextContent);
+        Assert.Contains("12 of 12 updated, 9 of 12 ready", linkerd.TextContent);
+        Assert.Contains(SampleCluster.IncidentNodes[0], linkerd.TextContent);
+        Assert.Equal("uptodate", cut.Find("[data-testid=daemonset-row][data-name=cilium]").GetAttribute("data-state"));
+    }
+
+    [Fact]
+    public void Recent_changes_link_to_the_diff_of_that_change()
+    {
+        var cut = RenderLoaded();
+
+        var change = cut.FindAll("[data-testid=recent-change]")[0];
+        var node = change.GetAttribute("data-node")!;
+        var snapshot = Cluster.Snapshots[node][0].Id;
+        Assert.Equal($"nodes/{node}?compare=change&with={snapshot}#diff", change.QuerySelector("[data-testid=change-diff-link]")!.GetAttribute("href"));
+    }
+
+    [Fact]
+    public void Sandbox_timeline_is_stacked_by_plugin_and_switches_window_and_stacking()
+    {
+        var cut = RenderLoaded();
+
+        cut.WaitForAssertion(() => Assert.Equal("linkerd-cni", cut.Find("[data-testid=timeline-series]").GetAttribute("data-key")));
+        Assert.Equal(TimeSpan.FromHours(1), Queries.SandboxQueries[^1].Window);
+
+        cut.Find("[data-testid=window-7d]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(TimeSpan.FromDays(7), Queries.SandboxQueries[^1].Window));
+        // Over 7 days the old cilium-cni failure shows too.
+        cut.WaitForAssertion(() => Assert.Contains(cut.FindAll("[data-testid=timeline-series]"), s => s.GetAttribute("data-key") == "cilium-cni"));
+
+        cut.Find("[data-testid=stack-class]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(SandboxGrouping.ErrorClass, Queries.SandboxQueries[^1].StackBy));
+        cut.WaitForAssertion(() => Assert.Contains(cut.FindAll("[data-testid=timeline-series]"), s => s.GetAttribute("data-key") == "Unauthorized"));
+    }
+
+    [Fact]
+    public void An_empty_cluster_says_it_is_waiting_for_the_first_poll()
+    {
+        Queries.Cluster = SampleCluster.Empty();
+
+        var cut = RenderLoaded();
+
+        Assert.Contains("No nodes yet — waiting for the first poll", cut.Markup);
+        Assert.Contains("No sandbox errors in this window", cut.Markup);
+        Assert.Equal("0", TileCount(cut, "total"));
+    }
+
+    [Fact]
+    public void A_failed_overview_query_shows_the_error_and_retry_loads_it()
+    {
+        Queries.Fail(nameof(IDashboardQueries.GetOverviewAsync), "store unavailable");
+
+        var cut = Render<Overview>();
+
+        cut.WaitForAssertion(() => Assert.Contains("Could not load the cluster overview: store unavailable", cut.Find("[data-testid=query-error]").TextContent));
+        Assert.Empty(cut.FindAll("[data-testid=health-tiles]"));
+        Queries.Recover();
+        cut.Find("[data-testid=retry]").Click();
+        cut.WaitForElement("[data-testid=health-tiles]");
+        Assert.Empty(cut.FindAll("[data-testid=query-error]"));
+    }
+
+    [Fact]
+    public void A_live_batch_updates_the_tiles_in_place()
+    {
+        var cut = RenderLoaded();
+        WaitForSubscription(cut, Feed);
+        var timelineLoads = Queries.Calls(nameof(IDashboardQueries.GetSandboxErrorsAsync));
+
+        Cluster.MarkCritical(SampleCluster.HealthyNode);
+        Feed.Publish(FakeClusterChangeFeed.Change(ClusterChangeKind.FindingOpened, SampleCluster.HealthyNode));
+
+        cut.WaitForAssertion(() => Assert.Equal("4", TileCount(cut, "critical")));
+        // No sandbox error in the batch: the chart is not re-read.
+        Assert.Equal(timelineLoads, Queries.Calls(nameof(IDashboardQueries.GetSandboxErrorsAsync)));
+    }
+
+    [Fact]
+    public async Task Disposing_the_page_cancels_its_subscription()
+    {
+        var cut = RenderLoaded();
+        WaitForSubscription(cut, Feed);
+
+        await DisposeComponentsAsync();
+
+        Assert.Equal(0, Feed.Active);
+        Assert.Equal(1, Feed.Cancelled);
+    }
+
+    [Fact]
+    public void A_failing_feed_says_live_updates_stopped()
+    {
+        Feed.FailWith = new InvalidOperationException("feed closed");
+
+        var cut = RenderLoaded();
+
+        cut.WaitForAssertion(() => Assert.Contains("Live updates stopped: feed closed", cut.Find("[data-testid=live-error]").TextContent));
+    }
+}

@@ -62,6 +62,7 @@ public static class BenchCommand
             var full = await MeasureAsync(http, null, HttpStatusCode.OK, requests, cancellationToken);
             var notModified = await MeasureAsync(http, etag, HttpStatusCode.NotModified, requests, cancellationToken);
             var afterRss = RssKiB(agent.Id);
+            var changes = await MeasureChangeVisibleAsync(http, cni, etag, cancellationToken);
 
             await stdout.WriteLineAsync($"| measure ({files}-file folder, {requests} sequential requests each, loopback, keep-alive) | value |");
             await stdout.WriteLineAsync("| --- | --- |");
@@ -69,6 +70,7 @@ public static class BenchCommand
             await stdout.WriteLineAsync($"| RSS after the measured requests | {Mib(afterRss)} MiB |");
             await stdout.WriteLineAsync($"| GET /v1/snapshot 200 p50 / p99 | {Ms(full, 0.50)} / {Ms(full, 0.99)} ms |");
             await stdout.WriteLineAsync($"| GET /v1/snapshot 304 (If-None-Match) p50 / p99 | {Ms(notModified, 0.50)} / {Ms(notModified, 0.99)} ms |");
+            await stdout.WriteLineAsync($"| file written → new ETag served (inotify + rebuild), {changes.Length} changes, p50 / p99 | {Ms(changes, 0.50)} / {Ms(changes, 0.99)} ms |");
             return 0;
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TimeoutException)
@@ -139,6 +141,35 @@ public static class BenchCommand
             await response.Content.ReadAsByteArrayAsync(cancellationToken);
             samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (response.StatusCode != expected) throw new InvalidOperationException($"expected {(int)expected}, got {(int)response.StatusCode}");
+        }
+        Array.Sort(samples);
+        return samples;
+    }
+
+    /// <summary>Rewrites one file and polls until the snapshot's ETag changes: what a poller sees after a node edit.</summary>
+    private static async Task<double[]> MeasureChangeVisibleAsync(HttpClient http, string cniDir, string etag, CancellationToken cancellationToken)
+    {
+        const int Changes = 100;
+        var target = Directory.GetFiles(cniDir).Order(StringComparer.Ordinal).Last();
+        var original = await File.ReadAllTextAsync(target, cancellationToken);
+        var samples = new double[Changes];
+        for (var i = 0; i < Changes; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await File.WriteAllTextAsync(target, i % 2 == 0 ? original + " " : original, cancellationToken);
+            while (true)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/snapshot");
+                request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+                using var response = await http.SendAsync(request, cancellationToken);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    etag = response.Headers.ETag?.ToString() ?? etag;
+                    break;
+                }
+                if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(5)) throw new TimeoutException("a file change was not visible within 5 s");
+            }
+            samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
         Array.Sort(samples);
         return samples;

@@ -71,7 +71,19 @@ public sealed partial class DaemonSetController : IAsyncDisposable
 
         // Changes the controller does not watch (leases, events) also move the version: wake it to catch up.
         _wake.Writer.TryWrite(true);
-        return done.Task.WaitAsync(cancellationToken);
+        return WaitAsync(done.Task, cancellationToken);
+    }
+
+    private async Task WaitAsync(Task idle, CancellationToken cancellationToken)
+    {
+        // A controller that died would never become idle: surface its failure instead of waiting forever.
+        var loop = _loop ?? throw new InvalidOperationException("The DaemonSet controller was not started.");
+        var first = await Task.WhenAny(idle, loop).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (first == loop)
+        {
+            await loop.ConfigureAwait(false);
+            throw new InvalidOperationException("The DaemonSet controller has stopped.");
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -111,7 +123,7 @@ public sealed partial class DaemonSetController : IAsyncDisposable
                 Drain(nodes, pods, daemonSets);
                 ReconcileDirty();
 
-                if (nodes.Frames.Count == 0 && pods.Frames.Count == 0 && daemonSets.Frames.Count == 0)
+                if (!nodes.Frames.TryPeek(out _) && !pods.Frames.TryPeek(out _) && !daemonSets.Frames.TryPeek(out _))
                 {
                     MarkIdle(seenThrough);
                 }
@@ -180,6 +192,11 @@ public sealed partial class DaemonSetController : IAsyncDisposable
             {
                 // Someone else changed the same objects meanwhile; their change re-queues this DaemonSet.
                 LogReconcileFailed(key, e.Message);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A DaemonSet this controller cannot handle must not stop it from handling the others.
+                LogReconcileCrashed(e, key);
             }
         }
     }
@@ -267,6 +284,9 @@ public sealed partial class DaemonSetController : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Deleted pod {Pod} on node {Node}")]
     private partial void LogPodDeleted(string pod, string node);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reconciling DaemonSet {DaemonSet} threw")]
+    private partial void LogReconcileCrashed(Exception exception, string daemonSet);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reconciling DaemonSet {DaemonSet} failed; it will be retried on the next change: {Reason}")]
     private partial void LogReconcileFailed(string daemonSet, string reason);

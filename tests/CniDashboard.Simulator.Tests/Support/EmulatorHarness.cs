@@ -2,6 +2,7 @@ using CniDashboard.Simulator.KubeApi;
 using CniDashboard.Simulator.KubeApi.Auth;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CniDashboard.Simulator.Tests.Support;
@@ -42,6 +43,7 @@ internal sealed class EmulatorHarness : IAsyncDisposable
                 WatchHistoryCapacity = watchHistoryCapacity,
                 RunDaemonSetController = runDaemonSetController,
                 BookmarkInterval = bookmarkInterval ?? TimeSpan.FromMinutes(1),
+                LoggerFactory = LoggerFactory.Create(logging => logging.AddProvider(new TestOutputLoggerProvider(TestContext.Current.TestOutputHelper))),
             },
             TestContext.Current.CancellationToken);
         return new EmulatorHarness(emulator, time);

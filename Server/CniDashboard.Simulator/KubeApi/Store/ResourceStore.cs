@@ -105,6 +105,19 @@ public sealed class ResourceStore<T> : IResourceStore
         }
     }
 
+    /// <summary>
+    /// Re-creates an object with the uid and creation time it had, as restoring etcd from a backup
+    /// would; lets a simulation resume after a restart with the same pods (and so the same bound tokens).
+    /// </summary>
+    public T Restore(T value)
+    {
+        var candidate = Copy(value);
+        lock (_cluster.Gate)
+        {
+            return Copy(CommitCreate(candidate, null, keepIdentity: true));
+        }
+    }
+
     /// <summary>Replaces the object; a stale <c>metadata.resourceVersion</c> is a 409 Conflict.</summary>
     public T Replace(T value)
     {
@@ -458,7 +471,7 @@ public sealed class ResourceStore<T> : IResourceStore
         }
     }
 
-    private StoredObject CommitCreate(T candidate, string? pathNamespace)
+    private StoredObject CommitCreate(T candidate, string? pathNamespace, bool keepIdentity = false)
     {
         var meta = candidate.Metadata ??= new V1ObjectMeta();
         CheckBodyNamespace(pathNamespace, candidate);
@@ -498,8 +511,8 @@ public sealed class ResourceStore<T> : IResourceStore
 
         candidate.ApiVersion = Resource.ApiVersion;
         candidate.Kind = Resource.Kind;
-        meta.Uid = _cluster.Names.NewUid();
-        meta.CreationTimestamp = _cluster.NowToTheSecond();
+        meta.Uid = keepIdentity && !string.IsNullOrEmpty(meta.Uid) ? meta.Uid : _cluster.Names.NewUid();
+        meta.CreationTimestamp = keepIdentity && meta.CreationTimestamp is not null ? meta.CreationTimestamp : _cluster.NowToTheSecond();
         meta.DeletionTimestamp = null;
         meta.ManagedFields = null;
         meta.Generation = _model.Spec is null ? meta.Generation : 1;

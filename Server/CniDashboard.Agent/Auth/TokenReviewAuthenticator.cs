@@ -58,7 +58,7 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, (AgentAuthResult Result, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
     private readonly HashSet<string> _allowed;
-    private (string Token, DateTimeOffset ReadAt)? _ownToken;
+    private volatile OwnToken? _ownToken;
 
     /// <summary>
     /// Creates the authenticator. Without <paramref name="http"/> it makes its own client that
@@ -138,7 +138,7 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
         var now = _time.GetUtcNow();
         if (_ownToken is { } known && now - known.ReadAt < OwnTokenReload) return known.Token;
         var token = (await File.ReadAllTextAsync(_options.TokenFile, cancellationToken)).Trim();
-        _ownToken = (token, now);
+        _ownToken = new OwnToken(token, now);
         return token;
     }
 
@@ -170,6 +170,8 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
         };
         return handler;
     }
+
+    private sealed record OwnToken(string Token, DateTimeOffset ReadAt);
 
     /// <inheritdoc />
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Features;
 using CniDashboard.Agent.Auth;
 using CniDashboard.Agent.Node;
 using CniDashboard.Shared.Agent;
@@ -139,6 +140,8 @@ public static class AgentEndpoints
 
     private static async Task<T?> ReadBody<T>(HttpContext context, JsonTypeInfo<T> type) where T : class
     {
+        // The host may be any Kestrel (a simulator's too): cap this endpoint's body here, not only in the server options.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxRequestBodyBytes;
         if (context.Request.ContentLength > MaxRequestBodyBytes)
         {
             await WriteError(context, StatusCodes.Status413PayloadTooLarge, AgentErrorCodes.InvalidRequest, $"the request body is larger than {MaxRequestBodyBytes} bytes");

@@ -14,6 +14,7 @@ internal sealed class ChangeJournal
     private readonly int _max;
     private readonly Dictionary<string, ChangeRecord> _byId = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
+    private readonly Lock _lock = new();
     private int _linesOnDisk;
 
     public ChangeJournal(string backupDir, int max)
@@ -23,12 +24,16 @@ internal sealed class ChangeJournal
         Load();
     }
 
-    public ChangeRecord? Find(string changeId) => _byId.GetValueOrDefault(changeId);
+    /// <summary>A completed change by id; safe to call without the node's write lock.</summary>
+    public ChangeRecord? Find(string changeId)
+    {
+        lock (_lock) return _byId.GetValueOrDefault(changeId);
+    }
 
     /// <summary>Appends and flushes one change; the caller holds the node's write lock.</summary>
     public void Append(ChangeRecord record)
     {
-        Remember(record);
+        lock (_lock) Remember(record);
         var line = JsonSerializer.Serialize(record, AgentStateJsonContext.Default.ChangeRecord) + "\n";
         using (var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read))
         {
@@ -41,6 +46,15 @@ internal sealed class ChangeJournal
     private void Load()
     {
         if (!File.Exists(_path)) return;
+        using (var stream = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read))
+        {
+            // A crash mid-append leaves a line without its newline; end it so the next record starts clean.
+            if (stream.Length > 0)
+            {
+                stream.Seek(-1, SeekOrigin.End);
+                if (stream.ReadByte() != '\n') stream.Write("\n"u8);
+            }
+        }
         foreach (var line in File.ReadLines(_path))
         {
             _linesOnDisk++;
@@ -64,16 +78,18 @@ internal sealed class ChangeJournal
 
     private void Compact()
     {
+        List<ChangeRecord> kept;
+        lock (_lock) kept = _order.Select(id => _byId[id]).ToList();
         var temp = _path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            foreach (var id in _order)
+            foreach (var record in kept)
             {
-                stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(_byId[id], AgentStateJsonContext.Default.ChangeRecord) + "\n"));
+                stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, AgentStateJsonContext.Default.ChangeRecord) + "\n"));
             }
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, _path, overwrite: true);
-        _linesOnDisk = _order.Count;
+        _linesOnDisk = kept.Count;
     }
 }

@@ -85,7 +85,7 @@ public static class CniConfigParser
         {
             if (versionValue.ValueKind != JsonValueKind.String)
                 return Fail(ConfigErrorCode.InvalidFieldType, $"invalid cniVersion type {GoTypeName(versionValue.ValueKind)}");
-            cniVersion = versionValue.GetString();
+            cniVersion = JsonText.String(versionValue);
         }
 
         var disableCheck = false;
@@ -95,7 +95,7 @@ public static class CniConfigParser
             {
                 case JsonValueKind.True: disableCheck = true; break;
                 case JsonValueKind.False: break;
-                case JsonValueKind.String when bool.TryParse(disableValue.GetString(), out var parsed): disableCheck = parsed; break;
+                case JsonValueKind.String when bool.TryParse(JsonText.String(disableValue), out var parsed): disableCheck = parsed; break;
                 default: return Fail(ConfigErrorCode.InvalidFieldType, $"invalid disableCheck type {GoTypeName(disableValue.ValueKind)}");
             }
         }
@@ -124,7 +124,7 @@ public static class CniConfigParser
             index++;
         }
 
-        var list = new NetworkConfigList(fileName, CniFileRole.ConfigList, text, root, nameValue.GetString(), cniVersion, disableCheck, plugins);
+        var list = new NetworkConfigList(fileName, CniFileRole.ConfigList, text, root, JsonText.String(nameValue), cniVersion, disableCheck, plugins);
         return new ConfigLoadResult { FileName = fileName, Role = CniFileRole.ConfigList, Config = list };
     }
 
@@ -286,8 +286,8 @@ public static class CniConfigParser
                 foreach (var property in element.EnumerateObject())
                 {
                     if (property.Value.ValueKind == JsonValueKind.String
-                        && property.Name.Contains("kubeconfig", StringComparison.OrdinalIgnoreCase)
-                        && property.Value.GetString() is { Length: > 0 } path && path.StartsWith('/'))
+                        && JsonText.Name(property).Contains("kubeconfig", StringComparison.OrdinalIgnoreCase)
+                        && JsonText.String(property.Value) is { Length: > 0 } path && path.StartsWith('/'))
                     {
                         (paths ??= []).Add(path);
                     }

@@ -28,7 +28,7 @@ internal static class JsonFields
         var found = false;
         foreach (var property in obj.EnumerateObject())
         {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(JsonText.Name(property), name, StringComparison.OrdinalIgnoreCase))
             {
                 value = property.Value;
                 found = true;
@@ -47,10 +47,10 @@ internal static class JsonFields
         string? value = null;
         foreach (var property in obj.EnumerateObject())
         {
-            if (!string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase)) continue;
+            if (!string.Equals(JsonText.Name(property), name, StringComparison.OrdinalIgnoreCase)) continue;
             switch (property.Value.ValueKind)
             {
-                case JsonValueKind.String: value = property.Value.GetString(); break;
+                case JsonValueKind.String: value = JsonText.String(property.Value); break;
                 case JsonValueKind.Null: break;
                 default: wrongKind ??= property.Value.ValueKind; break;
             }

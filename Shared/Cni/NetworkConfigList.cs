@@ -96,7 +96,7 @@ public sealed class PluginConfig
 
     /// <summary>A top-level string setting of the plugin, or null.</summary>
     public string? GetString(string property) =>
-        Json.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        JsonText.StringProperty(Json, property);
 }
 
 /// <summary>A range of characters in a text.</summary>

@@ -231,7 +231,7 @@ public static class ChainDiff
     private static Dictionary<string, JsonElement> LastByName(JsonElement obj)
     {
         var result = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var p in obj.EnumerateObject()) result[p.Name] = p.Value;
+        foreach (var p in obj.EnumerateObject()) result[JsonText.Name(p)] = p.Value;
         return result;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CniDashboard.Shared.Cni;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -14,6 +15,9 @@ public static class KubeconfigReader
     /// <summary>Largest kubeconfig read; plugin kubeconfigs are a few kilobytes.</summary>
     public const int MaxLength = 1 << 20;
 
+    /// <summary>Deepest <c>[</c>/<c>{</c> nesting read; real kubeconfigs nest a few levels, and the YAML parser recurses.</summary>
+    public const int MaxFlowDepth = 64;
+
     /// <summary>True when the text looks like a kubeconfig (by its top-level keys), whatever the file is called.</summary>
     public static bool LooksLikeKubeconfig(string text) =>
         text.Contains("clusters:", StringComparison.Ordinal)
@@ -23,6 +27,7 @@ public static class KubeconfigReader
     public static KubeconfigFacts Read(string text)
     {
         if (text.Length > MaxLength) return new KubeconfigFacts { Error = "kubeconfig larger than 1 MiB" };
+        if (FlowDepth(text) > MaxFlowDepth) return new KubeconfigFacts { Error = $"nested deeper than {MaxFlowDepth} levels; not a kubeconfig" };
         try
         {
             var stream = new YamlStream();
@@ -39,6 +44,17 @@ public static class KubeconfigReader
         {
             return new KubeconfigFacts { Error = $"unreadable kubeconfig: {ex.Message}" };
         }
+    }
+
+    private static int FlowDepth(string text)
+    {
+        int depth = 0, max = 0;
+        foreach (var c in text)
+        {
+            if (c is '[' or '{') max = Math.Max(max, ++depth);
+            else if (c is ']' or '}' && depth > 0) depth--;
+        }
+        return max;
     }
 
     private static KubeconfigFacts ReadRoot(YamlMappingNode root)
@@ -137,7 +153,7 @@ public static class JwtClaimsReader
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object ? v : null;
 
     private static string? String(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        JsonText.StringProperty(e, name);
 
     private static DateTimeOffset? Time(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var seconds)
@@ -150,8 +166,8 @@ public static class JwtClaimsReader
         if (!root.TryGetProperty("aud", out var aud)) return [];
         return aud.ValueKind switch
         {
-            JsonValueKind.String => [aud.GetString()!],
-            JsonValueKind.Array => aud.EnumerateArray().Where(a => a.ValueKind == JsonValueKind.String).Select(a => a.GetString()!).ToArray(),
+            JsonValueKind.String => [JsonText.String(aud)],
+            JsonValueKind.Array => aud.EnumerateArray().Where(a => a.ValueKind == JsonValueKind.String).Select(JsonText.String).ToArray(),
             _ => [],
         };
     }

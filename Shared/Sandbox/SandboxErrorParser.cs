@@ -40,10 +40,10 @@ public static partial class SandboxErrorParser
     [GeneratedRegex("""\b(?:tear ?down|teardown|destroy|remove)\b.{0,40}\bnetwork|\bKillPodSandbox\b|\bStopPodSandbox\b""", RegexOptions.Singleline | RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeoutMs)]
     private static partial Regex TearDownWording();
 
-    [GeneratedRegex("""\bUnauthorized\b|\b401\b""", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeoutMs)]
+    [GeneratedRegex("""\bUnauthorized\b""", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeoutMs)]
     private static partial Regex UnauthorizedText();
 
-    [GeneratedRegex("""\bForbidden\b|\b403\b""", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeoutMs)]
+    [GeneratedRegex("""\bForbidden\b""", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeoutMs)]
     private static partial Regex ForbiddenText();
 
     [GeneratedRegex("""incompatible CNI versions?|unsupported CNI result version|does not support (?:the )?(?:config )?version|plugin supports \[""", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeoutMs)]

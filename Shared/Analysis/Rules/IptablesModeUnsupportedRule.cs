@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CniDashboard.Shared.Cni;
 using CniDashboard.Shared.Sandbox;
 
 namespace CniDashboard.Shared.Analysis.Rules;
@@ -24,7 +25,7 @@ public sealed class IptablesModeUnsupportedRule : IAnalyzerRule
                 if (plugin.Type != MeshCni.Linkerd.PluginType) continue;
                 if (!plugin.Json.TryGetProperty("linkerd", out var linkerd) || linkerd.ValueKind != JsonValueKind.Object
                     || !linkerd.TryGetProperty("iptables-mode", out var modeValue) || modeValue.ValueKind != JsonValueKind.String) continue;
-                var mode = modeValue.GetString() ?? "";
+                var mode = JsonText.String(modeValue);
                 var primary = input.IsPrimary(config);
                 var exits = input.SandboxErrors(plugin.Type, SandboxErrorClass.BinaryExit).ToArray();
                 var pointer = plugin.JsonPointer + "/linkerd/iptables-mode";

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using CniDashboard.Shared.Cni;
 using CniDashboard.Shared.Sandbox;
 
 namespace CniDashboard.Shared.Analysis.Rules;
@@ -19,8 +19,7 @@ public sealed class PluginBinaryMissingRule : IAnalyzerRule
         var names = input.Binaries.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var plugin in config.Plugins)
         {
-            var ipam = plugin.Json.TryGetProperty("ipam", out var i) && i.ValueKind == JsonValueKind.Object
-                && i.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            var ipam = plugin.Json.TryGetProperty("ipam", out var i) ? JsonText.StringProperty(i, "type") : null;
             foreach (var (binary, role) in new[] { (plugin.Type, "plugin"), (ipam, "IPAM plugin") })
             {
                 if (string.IsNullOrEmpty(binary) || names.Contains(binary)) continue;

@@ -47,7 +47,16 @@ public static class AgentHost
 
         await using (app)
         {
-            await app.RunAsync(cancellationToken);
+            try
+            {
+                await app.RunAsync(cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                // Kestrel could not bind (address in use, no such address): one line, not a stack trace.
+                await stderr.WriteLineAsync($"cni-dashboard-agent: cannot listen on {settings.Listen}: {ex.Message}");
+                return 1;
+            }
         }
         return 0;
     }

@@ -131,4 +131,20 @@ public sealed class ConfigurationTests
         Assert.DoesNotContain(TempNode.ReferenceTokenSignature, body, StringComparison.Ordinal);
         await app.StopAsync(Ct);
     }
+
+    [Fact]
+    public async Task Address_in_use_exits_1_with_one_line()
+    {
+        using var node = new TempNode();
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        string[] args = ["--cni-dir", node.CniDir, "--backup-dir", node.BackupDir, "--node-name", "n1", "--listen", $"127.0.0.1:{port}", "--auth-mode", "static", "--token-file", node.TokenFile];
+
+        var (code, stderr) = await Run(args);
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"cannot listen on 127.0.0.1:{port}", line, StringComparison.Ordinal);
+    }
 }

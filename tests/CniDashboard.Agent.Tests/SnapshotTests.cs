@@ -223,4 +223,24 @@ public sealed class SnapshotTests
         Assert.NotEqual(before, after);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), after);
     }
+
+    [Fact]
+    public async Task Unreadable_folder_is_503_and_not_ready_then_recovers()
+    {
+        using var node = new TempNode();
+        await using var agent = await RunningAgent.StartAsync(node, o => o with { WatchFolder = false, RescanInterval = Timeout.InfiniteTimeSpan });
+        var (_, before) = await agent.GetSnapshotAsync();
+        var moved = node.CniDir + ".away";
+
+        Directory.Move(node.CniDir, moved);
+        agent.Agent.Invalidate();
+        var error = await RunningAgent.ErrorOf(await agent.Http.GetAsync("/v1/snapshot", Ct), HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(Shared.Agent.AgentErrorCodes.FolderUnreadable, error.Code);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await agent.Http.GetAsync("/readyz", Ct)).StatusCode);
+
+        Directory.Move(moved, node.CniDir);
+        var (_, after) = await agent.GetSnapshotAsync();
+        Assert.Equal(before.ManifestHash, after.ManifestHash);
+        Assert.Equal(HttpStatusCode.OK, (await agent.Http.GetAsync("/readyz", Ct)).StatusCode);
+    }
 }

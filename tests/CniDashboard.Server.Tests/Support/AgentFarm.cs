@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Sockets;
+using CniDashboard.Agent.Auth;
+using CniDashboard.Agent.Http;
+using CniDashboard.Agent.Node;
+using CniDashboard.Server.Cluster;
+
+namespace CniDashboard.Server.Tests.Support;
+
+/// <summary>
+/// Real node agents (the product's agent code) on loopback, one Kestrel per node at its own pod IP
+/// (127.x.y.z) and a shared port, each serving a real folder. A node's agent can be stopped and
+/// started again to play an agent that goes down.
+/// </summary>
+public sealed class AgentFarm : IAsyncDisposable
+{
+    private static int _nextSubnet;
+    private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
+    private readonly TempDir _dir = new();
+    private readonly int _subnet = Interlocked.Increment(ref _nextSubnet);
+
+    public AgentFarm(string token = "farm-token")
+    {
+        Token = token;
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+    }
+
+    public int Port { get; }
+
+    public string Token { get; }
+
+    public string Root => _dir.Path;
+
+    /// <summary>Adds a node whose folder starts as a copy of a reference folder; its agent is started.</summary>
+    public async Task<string> AddAsync(string nodeName, string fixture)
+    {
+        var index = _nodes.Count + 1;
+        var ip = $"127.{100 + (_subnet % 100)}.{index / 250}.{(index % 250) + 1}";
+        var folder = Fixtures.CopyFolder(fixture, Path.Combine(_dir.Path, nodeName, "net.d"));
+        var agent = new NodeAgent(new NodeAgentOptions
+        {
+            NodeName = nodeName,
+            CniDir = folder,
+            BackupDir = Path.Combine(_dir.Path, nodeName, "backups"),
+            WatchFolder = false,
+            RescanInterval = Timeout.InfiniteTimeSpan,
+        });
+        var node = new Node(nodeName, ip, folder, agent);
+        _nodes[nodeName] = node;
+        await StartAsync(nodeName);
+        return ip;
+    }
+
+    public string Folder(string nodeName) => _nodes[nodeName].Folder;
+
+    public string Ip(string nodeName) => _nodes[nodeName].Ip;
+
+    /// <summary>Changes a file on a node and lets its agent see it.</summary>
+    public async Task EditAsync(string nodeName, string file, Func<string, string> edit)
+    {
+        var node = _nodes[nodeName];
+        var path = Path.Combine(node.Folder, file);
+        await File.WriteAllTextAsync(path, edit(await File.ReadAllTextAsync(path)));
+        node.Agent.Invalidate();
+    }
+
+    public async Task StartAsync(string nodeName)
+    {
+        var node = _nodes[nodeName];
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(node.Ip), Port));
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.MapAgentEndpoints(new SingleNodeResolver(node.Agent), new StaticTokenAuthenticator(Token));
+        await app.StartAsync();
+        node.App = app;
+    }
+
+    public async Task StopAsync(string nodeName)
+    {
+        var node = _nodes[nodeName];
+        if (node.App is { } app)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            node.App = null;
+        }
+    }
+
+    /// <summary>Puts every node and its agent pod into the dashboard's cluster state, as the watches would.</summary>
+    public void Register(ClusterState cluster, string nodeGroup = "ng-general")
+    {
+        foreach (var node in _nodes.Values)
+        {
+            cluster.UpsertNode(new NodeFacts { Name = node.Name, NodeGroup = nodeGroup, OsImage = "Bottlerocket OS 1.29.0 (aws-k8s-1.31)", NetworkReady = true });
+            cluster.UpsertPod(new CniPodFacts
+            {
+                Namespace = "cni-dashboard",
+                Name = $"cni-dashboard-agent-{node.Name}",
+                Component = "cni-dashboard-agent",
+                IsAgent = true,
+                DaemonSet = "cni-dashboard-agent",
+                Node = node.Name,
+                PodIp = node.Ip,
+                Phase = "Running",
+                Ready = true,
+            });
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var name in _nodes.Keys.ToArray()) await StopAsync(name);
+        foreach (var node in _nodes.Values) await node.Agent.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private sealed class Node(string name, string ip, string folder, NodeAgent agent)
+    {
+        public string Name { get; } = name;
+        public string Ip { get; } = ip;
+        public string Folder { get; } = folder;
+        public NodeAgent Agent { get; } = agent;
+        public WebApplication? App { get; set; }
+    }
+}

@@ -1,0 +1,74 @@
+using CniDashboard.Server.Analysis;
+using CniDashboard.Server.Cluster;
+using CniDashboard.Server.Feed;
+using CniDashboard.Server.Fleet;
+using CniDashboard.Server.Polling;
+using CniDashboard.Server.Store;
+using CniDashboard.Shared.Dashboard;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CniDashboard.Server.Tests.Support;
+
+/// <summary>
+/// The backend's real DI wiring without the web host: store on a temp SQLite file, poller, analysis,
+/// read model. Background services are not started; tests drive rounds explicitly.
+/// </summary>
+public sealed class BackendHarness : IAsyncDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly ServiceProvider _services;
+
+    public BackendHarness(IDictionary<string, string?>? settings = null, string? agentToken = null, bool fakeTime = false)
+    {
+        var tokenFile = Path.Combine(_dir.Path, "agent-token");
+        if (agentToken is not null) File.WriteAllText(tokenFile, agentToken + "\n");
+        var config = new Dictionary<string, string?>
+        {
+            ["Dashboard:DataDir"] = Path.Combine(_dir.Path, "data"),
+            ["Dashboard:Poller:AgentTokenFile"] = tokenFile,
+            ["Dashboard:Poller:RequestTimeout"] = "00:00:02",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
+
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddCniDashboardBackend(new ConfigurationBuilder().AddInMemoryCollection(config).Build());
+        if (fakeTime)
+        {
+            Time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+            services.AddSingleton<TimeProvider>(Time);
+        }
+
+        _services = services.BuildServiceProvider();
+        TokenFile = tokenFile;
+    }
+
+    public FakeTimeProvider? Time { get; }
+    public string TokenFile { get; }
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
+    public ClusterState Cluster => Get<ClusterState>();
+    public FleetState Fleet => Get<FleetState>();
+    public AgentPoller Poller => Get<AgentPoller>();
+    public ClusterChangeFeed Feed => Get<ClusterChangeFeed>();
+    public IDashboardQueries Queries => Get<IDashboardQueries>();
+    public SqliteConnectionFactory Connections => Get<SqliteConnectionFactory>();
+
+    public Task StartStoreAsync() => Get<StoreInitializer>().StartAsync(CancellationToken.None);
+
+    public Task AnalyzeAllAsync() => Get<NodeAnalysisService>().AnalyzeAsync(Fleet.All.Select(n => n.Name).ToArray(), CancellationToken.None);
+
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var c = await Connections.OpenAsync(CancellationToken.None);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+}

@@ -135,22 +135,21 @@ public sealed class ClusterState
     /// <summary>Deletes events last seen before <paramref name="cutoff"/>, as their etcd TTL would.</summary>
     public int DeleteEventsOlderThan(DateTimeOffset cutoff)
     {
-        var expired = Events.List()
-            .Where(e => (e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp) < cutoff.UtcDateTime)
-            .ToList();
-        foreach (var e in expired)
+        var deleted = 0;
+        lock (Gate)
         {
-            try
+            var expired = Events.ListShared()
+                .Where(e => (e.LastTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp) < cutoff.UtcDateTime)
+                .Select(e => (e.Metadata.NamespaceProperty, e.Metadata.Name))
+                .ToList();
+            foreach (var (@namespace, name) in expired)
             {
-                Events.Delete(e.Metadata.NamespaceProperty, e.Metadata.Name);
-            }
-            catch (KubeApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
-            {
-                // Deleted by someone else in the meantime; nothing left to expire.
+                Events.Delete(@namespace, name);
+                deleted++;
             }
         }
 
-        return expired.Count;
+        return deleted;
     }
 
     internal IResourceStore? Find(KubeResource resource) => Stores.FirstOrDefault(s => s.Resource == resource);

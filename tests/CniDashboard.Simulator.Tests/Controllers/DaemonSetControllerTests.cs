@@ -185,10 +185,13 @@ public sealed class DaemonSetControllerTests
         harness.AddNode("node-a");
         harness.AddNode("node-b");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        // From a known version, so the watch sees every change after it however late it starts reading.
+        var from = harness.Cluster.ResourceVersion.ToString();
         var seen = new List<(WatchEventType, string)>();
         var reader = Task.Run(async () =>
         {
-            await foreach (var change in harness.Cluster.Pods.WatchAsync(fieldSelector: "spec.nodeName=node-a", cancellationToken: stop.Token))
+            await foreach (var change in harness.Cluster.Pods.WatchAsync(fieldSelector: "spec.nodeName=node-a", resourceVersion: from, cancellationToken: stop.Token))
             {
                 lock (seen)
                 {

@@ -204,4 +204,45 @@ public sealed class MutationContractTests
         Assert.Equal(node.Metadata.ResourceVersion, same.Metadata.ResourceVersion);
         Assert.Equal(long.Parse(node.Metadata.ResourceVersion), harness.Cluster.ResourceVersion);
     }
+
+    [Fact]
+    public async Task Deleting_a_namespace_deletes_what_is_in_it()
+    {
+        await using var harness = await EmulatorHarness.StartAsync(runDaemonSetController: false);
+        harness.AddPod("apps", "web-1", "node-a");
+        harness.AddPod("other", "web-2", "node-a");
+        harness.Cluster.Leases.Create(new V1Lease { Metadata = new V1ObjectMeta { Name = "lock", NamespaceProperty = "apps" }, Spec = new V1LeaseSpec() });
+
+        await harness.AdminClient().CoreV1.DeleteNamespaceAsync("apps", cancellationToken: Ct);
+
+        Assert.Null(harness.Cluster.Namespaces.Get("apps"));
+        Assert.Empty(harness.Cluster.Pods.List("apps"));
+        Assert.Empty(harness.Cluster.Leases.List("apps"));
+        Assert.Single(harness.Cluster.Pods.List("other"));
+    }
+
+    [Fact]
+    public async Task Events_expire_after_their_time_to_live()
+    {
+        await using var harness = await EmulatorHarness.StartAsync(fakeTime: true, runDaemonSetController: false);
+        harness.Cluster.EnsureNamespace("apps");
+        harness.Cluster.Events.Create(new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = "old", NamespaceProperty = "apps" },
+            InvolvedObject = new V1ObjectReference { Kind = "Pod", Name = "web-1" },
+            LastTimestamp = harness.Time!.GetUtcNow().UtcDateTime,
+        });
+        harness.Time.Advance(TimeSpan.FromMinutes(30));
+        harness.Cluster.Events.Create(new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = "recent", NamespaceProperty = "apps" },
+            InvolvedObject = new V1ObjectReference { Kind = "Pod", Name = "web-1" },
+            LastTimestamp = harness.Time.GetUtcNow().UtcDateTime,
+        });
+
+        harness.Time.Advance(TimeSpan.FromMinutes(31));
+
+        await Eventually.TrueAsync(() => harness.Cluster.Events.Get("apps", "old") is null, "the hour-old event to expire");
+        Assert.NotNull(harness.Cluster.Events.Get("apps", "recent"));
+    }
 }

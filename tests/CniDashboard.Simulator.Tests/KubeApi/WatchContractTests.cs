@@ -211,4 +211,22 @@ public sealed class WatchContractTests
         Assert.Equal((WatchEventType.Added, "node-b"), (b.Type, b.Object.Metadata.Name));
         Assert.Equal((WatchEventType.Modified, true), (a.Type, a.Object.Spec.Unschedulable));
     }
+
+    [Fact]
+    public async Task Event_watches_get_bookmarks_the_client_can_read()
+    {
+        await using var harness = await EmulatorHarness.StartAsync(fakeTime: true, runDaemonSetController: false, bookmarkInterval: TimeSpan.FromSeconds(30));
+        var client = harness.DashboardClient();
+        var rv = (await client.CoreV1.ListEventForAllNamespacesAsync(cancellationToken: Ct)).Metadata.ResourceVersion;
+
+        await using var watch = WatchRecorder<Corev1Event>.Start((onError, ct) => client.CoreV1.WatchListEventForAllNamespacesAsync(
+            resourceVersion: rv, fieldSelector: "reason=FailedCreatePodSandBox", allowWatchBookmarks: true, onError: onError, cancellationToken: ct));
+        await Eventually.TrueAsync(() => harness.Cluster.OpenWatchCount == 1, "the watch to be open on the server");
+        harness.Time!.Advance(TimeSpan.FromSeconds(30));
+
+        var bookmark = await watch.NextAsync();
+        Assert.Equal(WatchEventType.Bookmark, bookmark.Type);
+        Assert.Equal(rv, bookmark.Object.Metadata.ResourceVersion);
+        Assert.Empty(watch.Errors);
+    }
 }

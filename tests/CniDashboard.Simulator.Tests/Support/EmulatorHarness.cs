@@ -16,10 +16,13 @@ internal sealed class EmulatorHarness : IAsyncDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("kubeapi-emulator-").FullName;
     private readonly List<IDisposable> _clients = [];
 
-    private EmulatorHarness(KubeApiEmulator emulator, FakeTimeProvider? time)
+    private readonly ILoggerFactory _loggerFactory;
+
+    private EmulatorHarness(KubeApiEmulator emulator, FakeTimeProvider? time, ILoggerFactory loggerFactory)
     {
         Emulator = emulator;
         Time = time;
+        _loggerFactory = loggerFactory;
     }
 
     public KubeApiEmulator Emulator { get; }
@@ -36,6 +39,7 @@ internal sealed class EmulatorHarness : IAsyncDisposable
         TimeSpan? bookmarkInterval = null)
     {
         var time = fakeTime ? new FakeTimeProvider(new DateTimeOffset(2025, 3, 14, 9, 0, 0, TimeSpan.Zero)) : null;
+        var loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(new TestOutputLoggerProvider(TestContext.Current.TestOutputHelper)));
         var emulator = await KubeApiEmulator.StartAsync(
             new KubeApiEmulatorOptions
             {
@@ -43,10 +47,10 @@ internal sealed class EmulatorHarness : IAsyncDisposable
                 WatchHistoryCapacity = watchHistoryCapacity,
                 RunDaemonSetController = runDaemonSetController,
                 BookmarkInterval = bookmarkInterval ?? TimeSpan.FromMinutes(1),
-                LoggerFactory = LoggerFactory.Create(logging => logging.AddProvider(new TestOutputLoggerProvider(TestContext.Current.TestOutputHelper))),
+                LoggerFactory = loggerFactory,
             },
             TestContext.Current.CancellationToken);
-        return new EmulatorHarness(emulator, time);
+        return new EmulatorHarness(emulator, time, loggerFactory);
     }
 
     /// <summary>A client as the dashboard's ServiceAccount, read from a kubeconfig file.</summary>
@@ -97,6 +101,7 @@ internal sealed class EmulatorHarness : IAsyncDisposable
         }
 
         await Emulator.DisposeAsync();
+        _loggerFactory.Dispose();
         try
         {
             Directory.Delete(_directory, recursive: true);

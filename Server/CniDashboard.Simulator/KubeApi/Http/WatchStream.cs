@@ -99,10 +99,7 @@ internal sealed class WatchStream
     {
         var resource = _store.Resource;
         var version = resourceVersion.ToString(CultureInfo.InvariantCulture);
-
-        // Events must still deserialize on clients whose model requires involvedObject.
-        var extra = resource == KubeResource.Events ? ",\"involvedObject\":{}" : "";
-        return Encoding.UTF8.GetBytes($"{{\"kind\":\"{resource.Kind}\",\"apiVersion\":\"{resource.ApiVersion}\",\"metadata\":{{\"resourceVersion\":\"{version}\"}}{extra}}}");
+        return Encoding.UTF8.GetBytes($"{{\"kind\":\"{resource.Kind}\",\"apiVersion\":\"{resource.ApiVersion}\",\"metadata\":{{\"resourceVersion\":\"{version}\"}}}}");
     }
 
     private static byte[][] ErrorLine(V1Status status) =>

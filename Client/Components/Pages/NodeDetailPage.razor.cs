@@ -66,6 +66,11 @@ public partial class NodeDetailPage
     {
         var selection = DiffSelection.FromQuery(Compare, With, File);
         _otherNodeText = selection.Mode == DiffMode.OtherNode ? selection.With : _otherNodeText;
+        if (selection.Mode == DiffMode.OtherNode && _otherNodeOptions.Count == 0)
+        {
+            await LoadOtherNodeOptionsAsync();
+        }
+
         if (_loadedName != Name)
         {
             _loadedName = Name;

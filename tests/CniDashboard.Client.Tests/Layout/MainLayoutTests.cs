@@ -2,11 +2,18 @@ using CniDashboard.Client.Components.Layout;
 using CniDashboard.Client.Tests.Fakes;
 using CniDashboard.Shared.Dashboard;
 using Microsoft.AspNetCore.Components;
+using MudBlazor.Services;
 
 namespace CniDashboard.Client.Tests.Layout;
 
 public class MainLayoutTests : DashboardTestContext
 {
+    public MainLayoutTests()
+    {
+        // A desktop-sized window: the responsive drawer stays open instead of closing itself mid-test.
+        JSInterop.Setup<BrowserWindowSize>("mudResizeListener.getBrowserWindowSize").SetResult(new BrowserWindowSize { Width = 1440, Height = 900 });
+    }
+
     private IRenderedComponent<MainLayout> RenderLayout() =>
         Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<p id=\"body\">page</p>"))));
 
@@ -33,9 +40,12 @@ public class MainLayoutTests : DashboardTestContext
         var toggle = cut.Find("[data-testid=theme-toggle]");
         Assert.Equal("Switch to dark theme", toggle.GetAttribute("aria-label"));
 
-        toggle.Click();
+        // MudBlazor measures the window after the first render and re-renders the app bar; click once that has settled.
+        cut.WaitForState(() => JSInterop.Invocations.Count(i => i.Identifier == "mudResizeListener.getBrowserWindowSize") >= 2, TimeSpan.FromSeconds(5));
+        cut.WaitForState(() => cut.FindAll("[data-testid=cluster-name]").Count == 1, TimeSpan.FromSeconds(5));
+        cut.Find("[data-testid=theme-toggle]").Click();
 
-        Assert.Equal("Switch to light theme", cut.Find("[data-testid=theme-toggle]").GetAttribute("aria-label"));
+        cut.WaitForAssertion(() => Assert.Equal("Switch to light theme", cut.Find("[data-testid=theme-toggle]").GetAttribute("aria-label")));
         var stored = JSInterop.Invocations.Single(i => i.Identifier == "localStorage.setItem");
         Assert.Equal([MainLayout.ThemeStorageKey, "dark"], stored.Arguments);
     }

@@ -229,4 +229,22 @@ public sealed class WatchContractTests
         Assert.Equal(rv, bookmark.Object.Metadata.ResourceVersion);
         Assert.Empty(watch.Errors);
     }
+
+    [Fact]
+    public async Task A_namespaced_watch_sees_only_its_namespace()
+    {
+        await using var harness = await EmulatorHarness.StartAsync(runDaemonSetController: false);
+        harness.Cluster.EnsureNamespace("apps");
+        harness.Cluster.EnsureNamespace("other");
+        var client = harness.DashboardClient();
+        var rv = (await client.CoreV1.ListNamespacedPodAsync("apps", cancellationToken: Ct)).Metadata.ResourceVersion;
+
+        await using var watch = WatchRecorder<V1Pod>.Start((onError, ct) =>
+            client.CoreV1.WatchListNamespacedPodAsync("apps", resourceVersion: rv, onError: onError, cancellationToken: ct));
+        harness.AddPod("other", "elsewhere", "node-a");
+        harness.AddPod("apps", "here", "node-a");
+
+        var next = await watch.NextAsync();
+        Assert.Equal(("apps", "here"), (next.Object.Metadata.NamespaceProperty, next.Object.Metadata.Name));
+    }
 }

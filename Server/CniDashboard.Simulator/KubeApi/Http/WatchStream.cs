@@ -31,10 +31,19 @@ internal sealed class WatchStream
 
     public async Task ServeAsync(HttpContext context, ListQuery query, string? resourceVersion, bool allowBookmarks, int? timeoutSeconds, int bufferCapacity)
     {
-        WatchSubscription subscription;
+        // The clocks start before the watch is registered, so anyone who sees the watch open (a test
+        // about to advance a fake clock) also sees its timeout and bookmark timers running.
+        using var timeout = timeoutSeconds is > 0
+            ? new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds.Value), _time)
+            : new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
+        WatchSubscription? subscription = null;
+        using var bookmarks = allowBookmarks
+            ? _time.CreateTimer(_ => SendBookmark(Volatile.Read(ref subscription)), null, _bookmarkInterval, _bookmarkInterval)
+            : null;
         try
         {
-            subscription = _store.OpenWatch(query, resourceVersion, bufferCapacity);
+            Volatile.Write(ref subscription, _store.OpenWatch(query, resourceVersion, bufferCapacity));
         }
         catch (KubeApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Gone)
         {
@@ -43,13 +52,6 @@ internal sealed class WatchStream
             return;
         }
 
-        using var timeout = timeoutSeconds is > 0
-            ? new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds.Value), _time)
-            : new CancellationTokenSource();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
-        using var bookmarks = allowBookmarks
-            ? _time.CreateTimer(_ => _cluster.SendBookmark(subscription), null, _bookmarkInterval, _bookmarkInterval)
-            : null;
         try
         {
             await StartAsync(context).ConfigureAwait(false);
@@ -65,6 +67,14 @@ internal sealed class WatchStream
         finally
         {
             _store.CloseWatch(subscription);
+        }
+    }
+
+    private void SendBookmark(WatchSubscription? subscription)
+    {
+        if (subscription is not null)
+        {
+            _cluster.SendBookmark(subscription);
         }
     }
 

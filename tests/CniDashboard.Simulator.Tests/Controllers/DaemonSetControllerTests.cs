@@ -19,7 +19,7 @@ public sealed class DaemonSetControllerTests
         harness.AddNode("node-win", new Dictionary<string, string> { ["kubernetes.io/os"] = "windows" });
         var daemonSet = harness.Cluster.DaemonSets.Create(AwsNode(nodeSelector: Linux));
 
-        await harness.Emulator.DaemonSets!.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
 
         var pods = harness.Cluster.Pods.List(Namespace);
         Assert.Equal(["node-a", "node-b"], pods.Select(p => p.Spec.NodeName).Order());
@@ -51,7 +51,7 @@ public sealed class DaemonSetControllerTests
         tolerant.Spec.Template.Spec.Tolerations = [new V1Toleration { OperatorProperty = "Exists" }];
         harness.Cluster.DaemonSets.Create(tolerant);
 
-        await harness.Emulator.DaemonSets!.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
 
         string[] NodesOf(string owner) => [.. harness.Cluster.Pods.List(Namespace)
             .Where(p => p.Metadata.OwnerReferences[0].Name == owner)
@@ -68,7 +68,7 @@ public sealed class DaemonSetControllerTests
         harness.AddNode("node-a");
         harness.AddNode("node-b");
         harness.Cluster.DaemonSets.Create(AwsNode());
-        await harness.Emulator.DaemonSets!.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
         var client = harness.DashboardClient();
         var victim = Assert.Single((await client.CoreV1.ListNamespacedPodAsync(Namespace, fieldSelector: "spec.nodeName=node-a", cancellationToken: Ct)).Items);
 
@@ -79,7 +79,7 @@ public sealed class DaemonSetControllerTests
             "a replacement pod on node-a");
         Assert.NotEqual(victim.Metadata.Uid, replacement.Metadata.Uid);
         Assert.StartsWith("aws-node-", replacement.Metadata.Name, StringComparison.Ordinal);
-        await harness.Emulator.DaemonSets.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
         Assert.Single(harness.Cluster.Pods.List(Namespace, fieldSelector: "spec.nodeName=node-a"));
         Assert.Null(harness.Cluster.Pods.Get(Namespace, victim.Metadata.Name));
     }
@@ -90,11 +90,11 @@ public sealed class DaemonSetControllerTests
         await using var harness = await EmulatorHarness.StartAsync();
         harness.AddNode("node-a");
         harness.Cluster.DaemonSets.Create(AwsNode());
-        await harness.Emulator.DaemonSets!.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
 
         harness.AddNode("node-b");
         harness.Cluster.Nodes.Delete(null, "node-a");
-        await harness.Emulator.DaemonSets.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
 
         Assert.Equal(["node-b"], harness.Cluster.Pods.List(Namespace).Select(p => p.Spec.NodeName));
         Assert.Equal(1, harness.Cluster.DaemonSets.Get(Namespace, "aws-node")!.Status.DesiredNumberScheduled);
@@ -104,21 +104,20 @@ public sealed class DaemonSetControllerTests
     public async Task A_rolling_update_replaces_one_node_at_a_time_and_stalls_on_a_replacement_that_never_gets_ready()
     {
         await using var harness = await EmulatorHarness.StartAsync();
-        var controller = harness.Emulator.DaemonSets!;
         foreach (var node in new[] { "node-a", "node-b", "node-c" })
         {
             harness.AddNode(node);
         }
 
         harness.Cluster.DaemonSets.Create(AwsNode());
-        await controller.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
         MakeAllReady(harness);
-        await controller.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
         var original = harness.Cluster.Pods.List(Namespace).ToDictionary(p => p.Spec.NodeName, p => p.Metadata.Name);
         Assert.Equal(3, harness.Cluster.DaemonSets.Get(Namespace, "aws-node")!.Status.NumberReady);
 
         harness.Cluster.DaemonSets.Update(Namespace, "aws-node", d => d.Spec.Template.Spec.Containers[0].Image = "amazon-k8s-cni:v1.19.0");
-        await controller.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
 
         // One node got the new pod; it is never made Ready, so the other two keep their old pods.
         var pods = harness.Cluster.Pods.List(Namespace);
@@ -133,12 +132,12 @@ public sealed class DaemonSetControllerTests
         for (var step = 2; step <= 3; step++)
         {
             MakeAllReady(harness);
-            await controller.WaitForIdleAsync(Ct);
+            await harness.DaemonSetsSettledAsync();
             Assert.Equal(step, harness.Cluster.Pods.List(Namespace).Count(p => p.Spec.Containers[0].Image == "amazon-k8s-cni:v1.19.0"));
         }
 
         MakeAllReady(harness);
-        await controller.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
         var done = harness.Cluster.DaemonSets.Get(Namespace, "aws-node")!.Status;
         Assert.Equal((3, 3, 3, 0), (done.UpdatedNumberScheduled, done.NumberReady, done.NumberAvailable, done.NumberUnavailable));
         Assert.DoesNotContain(harness.Cluster.Pods.List(Namespace), p => original.ContainsValue(p.Metadata.Name));
@@ -150,11 +149,11 @@ public sealed class DaemonSetControllerTests
         await using var harness = await EmulatorHarness.StartAsync();
         harness.AddNode("node-a");
         harness.Cluster.DaemonSets.Create(AwsNode());
-        await harness.Emulator.DaemonSets!.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
         Assert.Single(harness.Cluster.Pods.List(Namespace));
 
         harness.Cluster.DaemonSets.Delete(Namespace, "aws-node");
-        await harness.Emulator.DaemonSets.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
 
         Assert.Empty(harness.Cluster.Pods.List(Namespace));
     }
@@ -171,7 +170,7 @@ public sealed class DaemonSetControllerTests
             }
 
             harness.Cluster.DaemonSets.Create(AwsNode());
-            await harness.Emulator.DaemonSets!.WaitForIdleAsync(Ct);
+            await harness.DaemonSetsSettledAsync();
             return [.. harness.Cluster.Pods.List(Namespace).OrderBy(p => p.Spec.NodeName).Select(p => p.Metadata.Name)];
         }
 
@@ -201,10 +200,10 @@ public sealed class DaemonSetControllerTests
         }, Ct);
 
         harness.Cluster.DaemonSets.Create(AwsNode());
-        await harness.Emulator.DaemonSets!.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
         var pod = Assert.Single(harness.Cluster.Pods.List(Namespace, fieldSelector: "spec.nodeName=node-a"));
         harness.Cluster.Pods.Delete(Namespace, pod.Metadata.Name);
-        await harness.Emulator.DaemonSets.WaitForIdleAsync(Ct);
+        await harness.DaemonSetsSettledAsync();
 
         await Eventually.TrueAsync(() => { lock (seen) { return seen.Count >= 3; } }, "added, deleted and re-added pod events for node-a");
         await stop.CancelAsync();

@@ -76,6 +76,10 @@ internal sealed class EmulatorHarness : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Waits, with a deadline, until the DaemonSet controller has acted on every change so far.</summary>
+    public Task DaemonSetsSettledAsync() =>
+        Emulator.DaemonSets!.WaitForIdleAsync(TestContext.Current.CancellationToken).WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+
     public V1Node AddNode(string name, IDictionary<string, string>? labels = null) =>
         Cluster.Nodes.Create(new V1Node
         {

@@ -42,4 +42,13 @@ public sealed class AnalysisInput
 
     /// <summary>The folder's path on the host (what plugin configs reference), normally <c>/etc/cni/net.d</c>.</summary>
     public string HostCniDir { get; }
+
+    /// <summary>The candidate configurations that load, primary first (computed once for all rules).</summary>
+    internal IReadOnlyList<NetworkConfigList> ValidConfigs => _validConfigs ??= Folder.ValidConfigs.ToArray();
+
+    /// <summary>Every kubeconfig path a loaded plugin names, with the folder entry it maps to (computed once for all rules).</summary>
+    internal IReadOnlyList<Rules.KubeconfigReference> KubeconfigReferences => _kubeconfigReferences ??= Rules.KubeconfigReference.All(this);
+
+    private NetworkConfigList[]? _validConfigs;
+    private Rules.KubeconfigReference[]? _kubeconfigReferences;
 }

@@ -286,7 +286,7 @@ public static class CniConfigParser
                 foreach (var property in element.EnumerateObject())
                 {
                     if (property.Value.ValueKind == JsonValueKind.String
-                        && JsonText.Name(property).Contains("kubeconfig", StringComparison.OrdinalIgnoreCase)
+                        && JsonFields.NameContainsIgnoreCase(property, "kubeconfig"u8)
                         && JsonText.String(property.Value) is { Length: > 0 } path && path.StartsWith('/'))
                     {
                         (paths ??= []).Add(path);

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 
 namespace CniDashboard.Shared.Cni;
@@ -28,7 +30,7 @@ internal static class JsonFields
         var found = false;
         foreach (var property in obj.EnumerateObject())
         {
-            if (string.Equals(JsonText.Name(property), name, StringComparison.OrdinalIgnoreCase))
+            if (NameEqualsIgnoreCase(property, name))
             {
                 value = property.Value;
                 found = true;
@@ -47,7 +49,7 @@ internal static class JsonFields
         string? value = null;
         foreach (var property in obj.EnumerateObject())
         {
-            if (!string.Equals(JsonText.Name(property), name, StringComparison.OrdinalIgnoreCase)) continue;
+            if (!NameEqualsIgnoreCase(property, name)) continue;
             switch (property.Value.ValueKind)
             {
                 case JsonValueKind.String: value = JsonText.String(property.Value); break;
@@ -56,5 +58,30 @@ internal static class JsonFields
             }
         }
         return value;
+    }
+
+    /// <summary>
+    /// True when the property's name equals an ASCII field name ignoring case. Compares the raw UTF-8
+    /// name, so the hot path of every plugin object allocates nothing; escaped names take the slow path.
+    /// </summary>
+    public static bool NameEqualsIgnoreCase(JsonProperty property, string asciiName)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        return raw.IndexOf((byte)'\\') < 0
+            ? Ascii.EqualsIgnoreCase(raw, asciiName)
+            : string.Equals(JsonText.Name(property), asciiName, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>True when the property's name contains an ASCII word ignoring case, without allocating on the common path.</summary>
+    public static bool NameContainsIgnoreCase(JsonProperty property, ReadOnlySpan<byte> asciiWord)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+        if (raw.IndexOf((byte)'\\') >= 0)
+            return JsonText.Name(property).Contains(Encoding.ASCII.GetString(asciiWord), StringComparison.OrdinalIgnoreCase);
+        for (var i = 0; i + asciiWord.Length <= raw.Length; i++)
+        {
+            if (Ascii.EqualsIgnoreCase(raw.Slice(i, asciiWord.Length), asciiWord)) return true;
+        }
+        return false;
     }
 }

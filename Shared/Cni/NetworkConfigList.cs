@@ -47,7 +47,10 @@ public sealed class NetworkConfigList
     public IReadOnlyList<PluginConfig> Plugins { get; }
 
     /// <summary>The plugin types in ADD order, e.g. <c>aws-cni, egress-cni, portmap, cilium-cni, linkerd-cni</c>.</summary>
-    public IReadOnlyList<string> ChainTypes => Plugins.Select(p => p.Type).ToArray();
+    public IReadOnlyList<string> ChainTypes => _chainTypes ??= Plugins.Select(p => p.Type).ToArray();
+
+    // Rules ask for the chain many times per analysis; it never changes.
+    private string[]? _chainTypes;
 }
 
 /// <summary>One plugin object of a chain, with where it sits in the file.</summary>

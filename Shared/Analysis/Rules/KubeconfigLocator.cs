@@ -14,6 +14,15 @@ internal static class KubeconfigLocator
     /// </summary>
     public static string? EntryName(string path, string hostCniDir)
     {
+        // The common case, /etc/cni/net.d/NAME, without building anything.
+        var dirLength = hostCniDir.Length > 1 && hostCniDir[^1] == '/' ? hostCniDir.Length - 1 : hostCniDir.Length;
+        if (path.Length > dirLength + 1 && path[dirLength] == '/' && path.AsSpan(0, dirLength).SequenceEqual(hostCniDir.AsSpan(0, dirLength))
+            && path.IndexOf('/', dirLength + 1) < 0 && hostCniDir.IndexOf("/.", StringComparison.Ordinal) < 0 && hostCniDir.IndexOf("//", StringComparison.Ordinal) < 0)
+        {
+            var direct = path[(dirLength + 1)..];
+            return direct is "." or ".." ? null : CniFileNames.IsPlainFileName(direct) ? direct : null;
+        }
+
         var normalized = Normalize(path);
         var dir = Normalize(hostCniDir);
         if (normalized is null || dir is null) return null;
@@ -49,5 +58,27 @@ internal static class KubeconfigLocator
             parts.Add(part);
         }
         return "/" + string.Join('/', parts);
+    }
+}
+
+/// <summary>A kubeconfig path named by a loaded plugin, and the folder entry it maps to.</summary>
+/// <param name="Config">The configuration the plugin is in.</param>
+/// <param name="Plugin">The plugin.</param>
+/// <param name="Path">The path as written.</param>
+/// <param name="EntryName">The folder entry, or null when the path is outside the folder.</param>
+internal sealed record KubeconfigReference(NetworkConfigList Config, PluginConfig Plugin, string Path, string? EntryName)
+{
+    public static KubeconfigReference[] All(AnalysisInput input)
+    {
+        List<KubeconfigReference>? result = null;
+        foreach (var config in input.ValidConfigs)
+        {
+            foreach (var plugin in config.Plugins)
+            {
+                foreach (var path in plugin.KubeconfigPaths)
+                    (result ??= []).Add(new KubeconfigReference(config, plugin, path, KubeconfigLocator.EntryName(path, input.HostCniDir)));
+            }
+        }
+        return result?.ToArray() ?? [];
     }
 }

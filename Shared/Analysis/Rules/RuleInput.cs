@@ -11,7 +11,7 @@ internal static class RuleInput
         input.Folder.Primary.Status == PrimaryStatus.Loaded && input.Folder.Primary.FileName == config.FileName;
 
     /// <summary>Every candidate configuration that loads, primary first.</summary>
-    public static IEnumerable<NetworkConfigList> Configs(this AnalysisInput input) => input.Folder.ValidConfigs;
+    public static IReadOnlyList<NetworkConfigList> Configs(this AnalysisInput input) => input.ValidConfigs;
 
     /// <summary>The folder entry of a loaded configuration.</summary>
     public static CniFolderFile? FileOf(this AnalysisInput input, NetworkConfigList config) => input.Folder.Find(config.FileName);
@@ -22,21 +22,22 @@ internal static class RuleInput
     /// <summary>Folder entry a plugin's kubeconfig path names (in this folder), with the path as written.</summary>
     public static IEnumerable<(string Path, string EntryName)> KubeconfigEntries(this AnalysisInput input, PluginConfig plugin)
     {
-        foreach (var path in plugin.KubeconfigPaths)
+        foreach (var reference in input.KubeconfigReferences)
         {
-            if (KubeconfigLocator.EntryName(path, input.HostCniDir) is { } name) yield return (path, name);
+            if (ReferenceEquals(reference.Plugin, plugin) && reference.EntryName is { } name) yield return (reference.Path, name);
         }
     }
 
     /// <summary>Plugins in loaded configurations whose kubeconfig path names <paramref name="entryName"/>.</summary>
     public static IEnumerable<(NetworkConfigList Config, PluginConfig Plugin)> PluginsReading(this AnalysisInput input, string entryName)
     {
-        foreach (var config in input.Configs())
+        PluginConfig? last = null;
+        foreach (var reference in input.KubeconfigReferences)
         {
-            foreach (var plugin in config.Plugins)
-            {
-                if (input.KubeconfigEntries(plugin).Any(e => e.EntryName == entryName)) yield return (config, plugin);
-            }
+            // A plugin naming the same file twice is one reader.
+            if (reference.EntryName != entryName || ReferenceEquals(reference.Plugin, last)) continue;
+            last = reference.Plugin;
+            yield return (reference.Config, reference.Plugin);
         }
     }
 

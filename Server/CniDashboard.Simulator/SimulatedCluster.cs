@@ -145,7 +145,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
                 TimeProvider = options.TimeProvider,
                 LoggerFactory = loggers,
                 Port = options.ApiPort,
-                Seed = HashCode.Combine(state.Seed, state.Runs),
+                Seed = RunSeed(state),
                 TokenSigningKey = Convert.FromBase64String(state.TokenSigningKey),
                 RunDaemonSetController = false,
             },
@@ -153,7 +153,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         cleanup.Add(emulator);
 
         var templates = new PodTemplateHistory();
-        var seeder = new ClusterSeeder(emulator.Cluster, emulator.Tokens, templates, state.Seed, loggers.CreateLogger<ClusterSeeder>());
+        var seeder = new ClusterSeeder(emulator.Cluster, emulator.Tokens, templates, RunSeed(state), loggers.CreateLogger<ClusterSeeder>());
         if (saved is null)
         {
             seeder.SeedCluster(nodes, state.Scenario);
@@ -336,6 +336,12 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
 
         return [.. identities.Select(i => new SimulatedNode(i, nodesDir))];
     }
+
+    /// <summary>
+    /// The seed of names and uids in this run: the cluster's seed on the first run (so a fresh
+    /// cluster replays exactly), varied on each resume so new objects never take a restored uid.
+    /// </summary>
+    private static int RunSeed(SimulatorState state) => unchecked((state.Seed * 31) + (state.Runs * 1_000_003));
 
     /// <summary>The agents' static token: kept in the data dir, so a resumed cluster's dashboard keeps working.</summary>
     private static string AgentToken(string path)

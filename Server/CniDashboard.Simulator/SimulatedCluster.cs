@@ -188,7 +188,14 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         cleanup.Add(agents);
         state = state with { AgentPort = agents.Port };
 
-        void Written(SimulatedNode node) => agents.Invalidate(node.Name);
+        // An installer's write reaches the agent and the runtime at once, not only through the watcher.
+        SimulatedKubelet? kubeletOfWrites = null;
+        void Written(SimulatedNode node)
+        {
+            agents.Invalidate(node.Name);
+            kubeletOfWrites?.NotifyFolderChanged(node.Name);
+        }
+
         var nodeUids = nodes.ToDictionary(n => n.Name, n => n.Identity.Uid, StringComparer.Ordinal);
         var settings = new KubeletSettings
         {
@@ -217,6 +224,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
             options.TimeProvider,
             loggers.CreateLogger<SimulatedKubelet>());
         cleanup.Add(kubelet);
+        kubeletOfWrites = kubelet;
 
         var watcher = new NodeFolderWatcher(
             nodesDir,

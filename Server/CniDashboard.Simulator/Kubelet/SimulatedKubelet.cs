@@ -33,6 +33,7 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
     private readonly SandboxEventRecorder _events;
     private readonly Random _random;
     private readonly ConcurrentQueue<string> _changedFolders = new();
+    private readonly ConcurrentDictionary<string, long> _folderChanges = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _passGate = new();
     private readonly List<(DateTimeOffset StartedAt, TaskCompletionSource Done)> _passWaiters = [];
@@ -102,7 +103,18 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
     }
 
     /// <summary>Something changed in the node's CNI or bin folder: the runtime re-reads it, running installers react.</summary>
-    public void NotifyFolderChanged(string nodeName) => _changedFolders.Enqueue(nodeName);
+    public void NotifyFolderChanged(string nodeName)
+    {
+        _folderChanges.AddOrUpdate(nodeName, 1, (_, count) => count + 1);
+        _changedFolders.Enqueue(nodeName);
+    }
+
+    /// <summary>
+    /// How many folder changes of the node the kubelet has been told about (they take effect at its
+    /// next pass). An edit from outside arrives through the file watcher, a moment later: wait for
+    /// this to grow before advancing a fake clock past it.
+    /// </summary>
+    public long FolderChanges(string nodeName) => _folderChanges.GetValueOrDefault(nodeName);
 
     /// <summary>
     /// Completes once a sync pass that started at or after <paramref name="startedAt"/> (on the

@@ -20,7 +20,7 @@ public sealed class KubeletRuntimeTests
         var good = await File.ReadAllBytesAsync(primary, Ct);
 
         // A half-written primary: the runtime does not fall back to 10-aws.conflist, the node has no network.
-        await File.WriteAllTextAsync(primary, "{\n  \"cniVersion\": \"0.4.0\",\n  \"name\": \"aws-cni\",\n  \"plugins\": [\n", Ct);
+        await sim.EditAsync(node, () => File.WriteAllTextAsync(primary, "{\n  \"cniVersion\": \"0.4.0\",\n  \"name\": \"aws-cni\",\n  \"plugins\": [\n", Ct));
         var notReady = await sim.AdvanceUntilAsync(
             () => ReadyCondition(sim, node) is { Status: "False" } c ? c : null,
             TimeSpan.FromSeconds(5),

@@ -98,6 +98,17 @@ internal sealed class SimulationHarness : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// Makes an edit from outside (as a person or tool would) and waits, with a real-time deadline,
+    /// until the file watcher has told the kubelet: only then may the fake clock move past it.
+    /// </summary>
+    public async Task EditAsync(SimulatedNode node, Func<Task> edit)
+    {
+        var before = Cluster.Kubelet.FolderChanges(node.Name);
+        await edit();
+        await Support.Eventually.TrueAsync(() => Cluster.Kubelet.FolderChanges(node.Name) > before, $"the file watcher to report the edit on {node.Name}");
+    }
+
     public V1Pod LinkerdPod(string node) => Cluster.DaemonSetPod(node, CniDaemonSets.LinkerdCni)!;
 
     /// <summary>The kubelet's sandbox-failure events about pods on <paramref name="node"/>.</summary>

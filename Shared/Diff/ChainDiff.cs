@@ -148,6 +148,8 @@ public static class ChainDiff
     {
         var n = left.Count;
         var m = right.Count;
+        // The table is n × m; a real chain has a handful of plugins, a hostile file may have thousands.
+        if ((long)n * m > MaxLcsCells) return MatchInOrder(left, right);
         var lengths = new int[n + 1, m + 1];
         for (var i = n - 1; i >= 0; i--)
         {
@@ -175,6 +177,32 @@ public static class ChainDiff
             else
             {
                 j++;
+            }
+        }
+        return pairs;
+    }
+
+    /// <summary>Largest LCS table built; beyond it plugins are paired by order of occurrence of each type.</summary>
+    private const long MaxLcsCells = 1_000_000;
+
+    /// <summary>The k-th plugin of a type on the left pairs with the k-th of that type on the right, kept in left order.</summary>
+    private static List<(int Left, int Right)> MatchInOrder(IReadOnlyList<PluginConfig> left, IReadOnlyList<PluginConfig> right)
+    {
+        var queues = new Dictionary<string, Queue<int>>(StringComparer.Ordinal);
+        for (var r = 0; r < right.Count; r++)
+        {
+            if (!queues.TryGetValue(right[r].Type, out var queue)) queues[right[r].Type] = queue = new Queue<int>();
+            queue.Enqueue(r);
+        }
+        var pairs = new List<(int, int)>();
+        var lastRight = -1;
+        for (var l = 0; l < left.Count; l++)
+        {
+            // Only increasing pairs are "in order"; the rest surface as moves.
+            if (queues.TryGetValue(left[l].Type, out var queue) && queue.Count > 0 && queue.Peek() > lastRight)
+            {
+                lastRight = queue.Dequeue();
+                pairs.Add((l, lastRight));
             }
         }
         return pairs;

@@ -17,6 +17,10 @@ public static class TextDiff
     /// </summary>
     public static SideBySideDiff SideBySide(string? left, string? right)
     {
+        var leftLines = SplitLines(left);
+        var rightLines = SplitLines(right);
+        if (leftLines.Length + rightLines.Length > MaxAlignedLines) return Unaligned(leftLines, rightLines);
+
         var model = SideBySideDiffBuilder.Diff(Differ, left ?? "", right ?? "", ignoreWhiteSpace: false, ignoreCase: false,
             LineChunker.Instance, WordChunker.Instance);
 
@@ -32,6 +36,31 @@ public static class TextDiff
 
         // An absent file has no lines at all, not one empty line.
         if (left is null or "" && right is null or "") rows.Clear();
+        return new SideBySideDiff { Rows = rows };
+    }
+
+    /// <summary>
+    /// Above this many lines (both sides together) texts are not aligned: the diff's cost grows with
+    /// lines × differences, and no CNI file is anywhere near this long. Such texts are shown whole.
+    /// </summary>
+    public const int MaxAlignedLines = 20_000;
+
+    private static string[] SplitLines(string? text) =>
+        string.IsNullOrEmpty(text) ? [] : text.Split(["\r\n", "\r", "\n"], StringSplitOptions.None);
+
+    /// <summary>Equal texts as unchanged rows; otherwise every left line removed and every right line added.</summary>
+    private static SideBySideDiff Unaligned(string[] left, string[] right)
+    {
+        if (left.AsSpan().SequenceEqual(right))
+        {
+            return new SideBySideDiff
+            {
+                Rows = left.Select((line, i) => new DiffRow(new DiffLine(i + 1, line, DiffLineKind.Unchanged, []), new DiffLine(i + 1, line, DiffLineKind.Unchanged, []))).ToArray(),
+            };
+        }
+        var rows = new List<DiffRow>(left.Length + right.Length);
+        rows.AddRange(left.Select((line, i) => new DiffRow(new DiffLine(i + 1, line, DiffLineKind.Deleted, []), null)));
+        rows.AddRange(right.Select((line, i) => new DiffRow(null, new DiffLine(i + 1, line, DiffLineKind.Inserted, []))));
         return new SideBySideDiff { Rows = rows };
     }
 

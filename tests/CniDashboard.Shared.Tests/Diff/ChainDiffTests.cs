@@ -144,3 +144,35 @@ public class ChainDiffTests
         Assert.Equal(ChainDiff.MaxSettingChangesPerPlugin, ChainDiff.Compare(left, right).Count);
     }
 }
+
+public class DiffLimitTests
+{
+    [Fact]
+    public void Thousands_of_plugins_compare_without_a_huge_table()
+    {
+        var left = CniConfigParser.Load("a.conflist", "{\"name\":\"n\",\"plugins\":[" + string.Join(',', Enumerable.Range(0, 5000).Select(i => $"{{\"type\":\"t{i % 7}\"}}")) + "]}").Config;
+        var right = CniConfigParser.Load("a.conflist", "{\"name\":\"n\",\"plugins\":[" + string.Join(',', Enumerable.Range(0, 4999).Select(i => $"{{\"type\":\"t{i % 7}\"}}")) + "]}").Config;
+
+        var changes = ChainDiff.Compare(left, right);
+
+        var removed = Assert.Single(changes);
+        Assert.Equal(ChainChangeKind.PluginRemoved, removed.Kind);
+        Assert.Equal(4999, removed.Position);
+    }
+
+    [Fact]
+    public void Texts_too_long_to_align_are_shown_whole()
+    {
+        var left = string.Join('\n', Enumerable.Range(0, 15_000).Select(i => $"a{i}"));
+        var right = string.Join('\n', Enumerable.Range(0, 15_000).Select(i => $"b{i}"));
+
+        var diff = TextDiff.SideBySide(left, right);
+        var same = TextDiff.SideBySide(left, left);
+
+        Assert.Equal(30_000, diff.Rows.Count);
+        Assert.Equal((15_000, 15_000), (diff.Added, diff.Removed));
+        Assert.False(diff.Identical);
+        Assert.True(same.Identical);
+        Assert.Equal(15_000, same.Rows.Count);
+    }
+}

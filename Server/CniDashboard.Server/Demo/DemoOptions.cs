@@ -1,0 +1,109 @@
+using System.Globalization;
+using CniDashboard.Simulator;
+
+namespace CniDashboard.Server.Demo;
+
+/// <summary>
+/// The <c>--demo</c> command line: <c>--demo [--demo-nodes N] [--port P] [--data-dir D]</c>, plus
+/// <c>--demo-seed S</c>, <c>--demo-time-scale X</c>, and for the scale run <c>--demo-bench
+/// [--demo-hold SECONDS]</c>. Everything else is left for the dashboard.
+/// </summary>
+public sealed record DemoOptions
+{
+    public const string DemoFlag = "--demo";
+    public const string BenchFlag = "--demo-bench";
+
+    /// <summary>Where the demo keeps everything when <c>--data-dir</c> is not given.</summary>
+    public const string DefaultDataDir = "./data/demo";
+
+    public const int DefaultPort = 8080;
+
+    /// <summary>Simulated nodes.</summary>
+    public int Nodes { get; init; } = 12;
+
+    /// <summary>The dashboard's port on 127.0.0.1.</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>The demo's data dir: the simulated nodes, the simulator's state and the dashboard's database.</summary>
+    public string DataDir { get; init; } = DefaultDataDir;
+
+    /// <summary>Seed of a new simulated cluster.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Simulated seconds per real second.</summary>
+    public double TimeScale { get; init; } = 1;
+
+    /// <summary>Run the simulator's scale run instead of the dashboard.</summary>
+    public bool Bench { get; init; }
+
+    /// <summary>How long the scale run keeps the cluster running.</summary>
+    public TimeSpan BenchHold { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The arguments that are not the demo's, for the dashboard.</summary>
+    public IReadOnlyList<string> DashboardArgs { get; init; } = [];
+
+    /// <summary>True when the command line asks for the demo (or its scale run).</summary>
+    public static bool IsRequested(IReadOnlyList<string> args) => args.Contains(DemoFlag) || args.Contains(BenchFlag);
+
+    /// <summary>Parses the command line; throws <see cref="DemoArgumentException"/> with the reason on a bad flag.</summary>
+    public static DemoOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new DemoOptions();
+        var rest = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            var (name, inline) = arg.Contains('=', StringComparison.Ordinal) && arg.StartsWith("--", StringComparison.Ordinal)
+                ? (arg[..arg.IndexOf('=', StringComparison.Ordinal)], arg[(arg.IndexOf('=', StringComparison.Ordinal) + 1)..])
+                : (arg, null);
+            string Value() => inline ?? (i + 1 < args.Count ? args[++i] : throw new DemoArgumentException($"{name} needs a value"));
+            switch (name)
+            {
+                case DemoFlag:
+                    break;
+                case BenchFlag:
+                    options = options with { Bench = true };
+                    break;
+                case "--demo-nodes":
+                    options = options with { Nodes = Int(name, Value(), 1, SimulationOptions.MaxNodes) };
+                    break;
+                case "--port":
+                    options = options with { Port = Int(name, Value(), 1, 65535) };
+                    break;
+                case "--data-dir":
+                    options = options with { DataDir = Value() };
+                    break;
+                case "--demo-seed":
+                    options = options with { Seed = Int(name, Value(), int.MinValue, int.MaxValue) };
+                    break;
+                case "--demo-time-scale":
+                    var scale = Value();
+                    options = double.TryParse(scale, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed is > 0 and <= 1000
+                        ? options with { TimeScale = parsed }
+                        : throw new DemoArgumentException($"{name} must be a number above 0 and at most 1000, not '{scale}'");
+                    break;
+                case "--demo-hold":
+                    options = options with { BenchHold = TimeSpan.FromSeconds(Int(name, Value(), 0, 86_400)) };
+                    break;
+                default:
+                    rest.Add(arg);
+                    break;
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            throw new DemoArgumentException("--data-dir must name a folder");
+        }
+
+        return options with { DashboardArgs = rest };
+    }
+
+    private static int Int(string name, string text, int min, int max) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new DemoArgumentException($"{name} must be a whole number from {min} to {max}, not '{text}'");
+}
+
+/// <summary>A demo flag the command line got wrong; the message says which and why.</summary>
+public sealed class DemoArgumentException(string message) : Exception(message);

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using CniDashboard.Simulator.Nodes;
+
+namespace CniDashboard.Simulator.Scenarios;
+
+/// <summary>The figures of one scale run of the simulator.</summary>
+/// <param name="Nodes">Simulated nodes.</param>
+/// <param name="SeedStart">Start of a new cluster (seeding every node's files and objects), until every agent listened.</param>
+/// <param name="ResumeStart">Start of the same cluster again from its data dir.</param>
+/// <param name="RssAfterStart">Resident set of the process right after the first start.</param>
+/// <param name="PeakRss">Largest resident set sampled (once a second) while the cluster ran for <paramref name="Held"/>.</param>
+/// <param name="RssAtEnd">Resident set at the end of the hold.</param>
+/// <param name="Held">How long the cluster ran (real time) with the kubelet placing pods on every node.</param>
+/// <param name="Pods">Pods in the API at the end (DaemonSet and workload).</param>
+/// <param name="Events">Events in the API at the end.</param>
+/// <param name="AgentSweep">Time to GET every agent's snapshot once over HTTP (64 at a time).</param>
+/// <param name="AgentsAnswered">Agents that answered 200 in the sweep.</param>
+public sealed record ScaleRunResult(
+    int Nodes,
+    TimeSpan SeedStart,
+    TimeSpan ResumeStart,
+    long RssAfterStart,
+    long PeakRss,
+    long RssAtEnd,
+    TimeSpan Held,
+    int Pods,
+    int Events,
+    TimeSpan AgentSweep,
+    int AgentsAnswered);
+
+/// <summary>
+/// The simulator's scale run: start a cluster of N nodes in an empty data dir, let it run for a while
+/// (kubelet, installers, agents, all timers live), sample the process's resident set, sweep every
+/// agent once over HTTP, then stop and start it again from the same data dir. Not part of the test
+/// suite; run it with <c>dotnet run --project Server/CniDashboard.Server -c Release -- --demo-bench --demo-nodes 5000</c>.
+/// </summary>
+public static class ScaleRun
+{
+    public static async Task<ScaleRunResult> RunAsync(SimulationOptions options, TimeSpan hold, Action<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        progress ??= _ => { };
+        using var process = Process.GetCurrentProcess();
+
+        progress($"starting {options.NodeCount} nodes in {options.DataDir} …");
+        TimeSpan seedStart;
+        long afterStart, peak, atEnd;
+        int pods, events, answered;
+        TimeSpan sweep;
+        await using (var cluster = await SimulatedCluster.StartAsync(options, cancellationToken).ConfigureAwait(false))
+        {
+            seedStart = cluster.StartupTime;
+            afterStart = Rss(process);
+            peak = afterStart;
+            progress($"started in {seedStart.TotalSeconds:0.0} s, RSS {Mib(afterStart)} MiB; running for {hold.TotalSeconds:0} s …");
+
+            var until = Stopwatch.StartNew();
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            while (until.Elapsed < hold && await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                peak = Math.Max(peak, Rss(process));
+            }
+
+            (sweep, answered) = await SweepAgentsAsync(cluster, cancellationToken).ConfigureAwait(false);
+            atEnd = Rss(process);
+            peak = Math.Max(peak, atEnd);
+            pods = cluster.Cluster.Pods.Count;
+            events = cluster.Cluster.Events.Count;
+            progress($"held: peak RSS {Mib(peak)} MiB, {pods} pods, {events} events; {answered} agents answered in {sweep.TotalSeconds:0.00} s");
+        }
+
+        progress("stopped; starting again from the same data dir …");
+        TimeSpan resumeStart;
+        await using (var resumed = await SimulatedCluster.StartAsync(options, cancellationToken).ConfigureAwait(false))
+        {
+            resumeStart = resumed.StartupTime;
+            peak = Math.Max(peak, Rss(process));
+        }
+
+        return new ScaleRunResult(options.NodeCount, seedStart, resumeStart, afterStart, peak, atEnd, hold, pods, events, sweep, answered);
+    }
+
+    /// <summary>Mebibytes, rounded.</summary>
+    public static long Mib(long bytes) => (bytes + (512 * 1024)) / (1024 * 1024);
+
+    private static long Rss(Process process)
+    {
+        process.Refresh();
+        return process.WorkingSet64;
+    }
+
+    private static async Task<(TimeSpan Elapsed, int Answered)> SweepAgentsAsync(SimulatedCluster cluster, CancellationToken cancellationToken)
+    {
+        var token = (await File.ReadAllTextAsync(cluster.AgentTokenFile, cancellationToken).ConfigureAwait(false)).Trim();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var answered = 0;
+        var stopwatch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(
+            cluster.Nodes,
+            new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
+            async (SimulatedNode node, CancellationToken ct) =>
+            {
+                using var response = await http.GetAsync(new Uri(cluster.AgentUrl(node.Name), "v1/snapshot"), ct).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref answered);
+                }
+            }).ConfigureAwait(false);
+        return (stopwatch.Elapsed, answered);
+    }
+}

@@ -8,6 +8,9 @@ public sealed class CniAnalyzer
     /// <summary>The host path plugin configs reference when nothing else is known.</summary>
     public const string DefaultHostCniDir = "/etc/cni/net.d";
 
+    /// <summary>Most findings listed per rule and folder.</summary>
+    public const int MaxFindingsPerRule = 50;
+
     /// <summary>An analyzer with every rule of <see cref="AnalyzerRules.All"/>.</summary>
     public static CniAnalyzer Default { get; } = new(AnalyzerRules.All);
 
@@ -35,7 +38,22 @@ public sealed class CniAnalyzer
             var before = findings.Count;
             try
             {
-                findings.AddRange(rule.Evaluate(input));
+                // A hostile folder (thousands of entries) must not make thousands of findings, each with an edit.
+                findings.AddRange(rule.Evaluate(input).Take(MaxFindingsPerRule + 1));
+                if (findings.Count - before > MaxFindingsPerRule)
+                {
+                    var dropped = findings[^1];
+                    findings.RemoveAt(findings.Count - 1);
+                    findings.Add(new Finding
+                    {
+                        Rule = rule.Id,
+                        Severity = Severity.Info,
+                        Message = $"More {rule.Id} findings than the {MaxFindingsPerRule} listed",
+                        Explanation = "This folder produced more findings of one rule than the analyzer lists; the first ones are shown.",
+                        Remediation = "Fix the listed findings and analyze again to see the rest.",
+                        Evidence = [$"first one not listed: {dropped.Message}"],
+                    });
+                }
             }
             catch (Exception ex)
             {

@@ -18,6 +18,7 @@ public sealed class MeshTokenPodGoneRule : IAnalyzerRule
     /// <inheritdoc />
     public IEnumerable<Finding> Evaluate(AnalysisInput input)
     {
+        var stale = new List<Stale>();
         foreach (var (config, plugin, path, entry) in input.KubeconfigReferences)
         {
             if (entry is not { } entryName || input.Folder.Find(entryName)?.Kubeconfig?.Token is not { PodName: { } tokenPod } claims) continue;
@@ -27,40 +28,53 @@ public sealed class MeshTokenPodGoneRule : IAnalyzerRule
             // Without the node's pods for this CNI we cannot tell a live token from a revoked one.
             if (livePods.Length == 0 && daemonSet is null) continue;
             if (livePods.Any(p => p.Name == tokenPod && (p.Uid is null || claims.PodUid is null || p.Uid == claims.PodUid))) continue;
+            stale.Add(new Stale(config, plugin, path, entryName, claims, livePods, daemonSet));
+        }
 
+        // One finding per file and plugin type: the fix removes every stale entry of that plugin from the file.
+        foreach (var group in stale.GroupBy(s => (s.Config, s.Plugin.Type)))
+        {
+            var entries = group.DistinctBy(s => s.Plugin.Index).ToArray();
+            var (config, type) = group.Key;
+            var first = entries[0];
+            var (claims, livePods, daemonSet) = (first.Claims, first.LivePods, first.DaemonSet);
+            var tokenPod = claims.PodName;
             var primary = input.IsPrimary(config);
-            var unauthorized = input.SandboxErrors(plugin.Type, SandboxErrorClass.Unauthorized).ToArray();
             var live = livePods.FirstOrDefault();
             var file = input.FileOf(config);
-            var edit = file is null ? null : PluginRemoval.Remove(file, config, [plugin.Index], $"Remove the stale {plugin.Type} entry ({plugin.JsonPointer}) from {config.FileName}");
+            var where = entries.Length == 1 ? $"the {type} object at {first.Plugin.JsonPointer}" : $"the {entries.Length} {type} objects ({string.Join(", ", entries.Select(e => e.Plugin.JsonPointer))})";
             yield return new Finding
             {
                 Rule = Id,
                 Severity = primary ? Severity.Critical : Severity.Warning,
                 File = config.FileName,
-                Plugin = plugin.Type,
-                JsonPointer = plugin.JsonPointer,
-                Message = $"{plugin.Type} in {config.FileName} uses a token bound to pod {tokenPod}, which no longer runs on this node",
-                Explanation = $"{entryName} holds a service-account token bound to pod {claims.Namespace}/{tokenPod}. Kubernetes revokes such a token when "
-                    + $"its pod is deleted, so {plugin.Type} gets Unauthorized from the API server. "
+                Plugin = type,
+                JsonPointer = first.Plugin.JsonPointer,
+                Message = $"{type} in {config.FileName} uses a token bound to pod {tokenPod}, which no longer runs on this node",
+                Explanation = $"{first.EntryName} holds a service-account token bound to pod {claims.Namespace}/{tokenPod}. Kubernetes revokes such a token when "
+                    + $"its pod is deleted, so {type} gets Unauthorized from the API server. "
                     + (primary
-                        ? $"{config.FileName} is the configuration the runtime uses and {plugin.Type} is at position {plugin.Index + 1} of its chain, so every new pod on the node fails to get a sandbox"
+                        ? $"{config.FileName} is the configuration the runtime uses and {type} is at position {first.Plugin.Index + 1} of its chain, so every new pod on the node fails to get a sandbox"
                           + (live is null ? "." : $", including the replacement {live.Name}, which therefore cannot re-install a fresh entry.")
                         : $"{config.FileName} is not the primary today, but it becomes the primary if the files before it go away.")
                     + " This is what an interrupted linkerd-cni upgrade leaves behind (cleanup of cni-plugin v1.6.0/v1.6.1 did not remove its entry).",
-                Remediation = $"Remove the {plugin.Type} object at {plugin.JsonPointer} from {config.FileName} (the attached edit does exactly that, leaving every other byte), "
-                    + (live is null ? $"then restart the {plugin.Type} pod on this node" : $"then delete pod {live.Namespace}/{live.Name} so its DaemonSet recreates it")
+                Remediation = $"Remove {where} from {config.FileName} (the attached edit does exactly that, leaving every other byte), "
+                    + (live is null ? $"then restart the {type} pod on this node" : $"then delete pod {live.Namespace}/{live.Name} so its DaemonSet recreates it")
                     + "; it re-installs its entry with a fresh token. Check that new pods get a sandbox, then do the next node.",
                 Evidence =
                 [
-                    $"{RuleInput.Where(config, plugin)} reads {path}",
+                    .. entries.Select(e => $"{RuleInput.Where(config, e.Plugin)} reads {e.Path}"),
                     $"token pod: {claims.Namespace}/{tokenPod}" + (claims.PodUid is null ? "" : $" (uid {claims.PodUid})"),
-                    .. livePods.Length == 0 ? [$"no {plugin.Type} pod runs on the node"] : livePods.Select(RuleInput.Describe),
+                    .. livePods.Length == 0 ? [$"no {type} pod runs on the node"] : livePods.Select(RuleInput.Describe),
                     .. daemonSet is { } ds && (ds.Updated < ds.Desired || ds.Ready < ds.Desired) ? [RuleInput.Describe(ds) + " (rollout stuck)"] : Array.Empty<string>(),
-                    .. unauthorized.SandboxEvidence(),
+                    .. input.SandboxErrors(type, SandboxErrorClass.Unauthorized).SandboxEvidence(),
                 ],
-                Edit = edit,
+                Edit = file is null ? null : PluginRemoval.Remove(file, config, entries.Select(e => e.Plugin.Index).ToArray(), $"Remove {where} from {config.FileName}"),
             };
         }
     }
+
+    private sealed record Stale(
+        Cni.NetworkConfigList Config, Cni.PluginConfig Plugin, string Path, string EntryName,
+        Kubeconfig.TokenClaims Claims, ContextPod[] LivePods, ContextDaemonSet? DaemonSet);
 }

@@ -22,20 +22,13 @@ internal static class PluginRemoval
         if (config.Role != CniFileRole.ConfigList || indexes.Count == 0 || indexes.Count >= config.Plugins.Count) return null;
         if (config.Text.Contains(TokenRedactor.Marker, StringComparison.Ordinal)) return null;
 
-        var text = config.Text;
-        var current = config;
-        // Highest index first, so lower plugins keep their index in the re-read text.
-        foreach (var index in indexes.Distinct().OrderDescending())
-        {
-            if (index < 0 || index >= current.Plugins.Count) return null;
-            text = RemoveOne(text, current.Plugins, index);
-            if (text is null) return null;
-            var reloaded = CniConfigParser.Load(config.FileName, text).Config;
-            if (reloaded is null) return null;
-            current = reloaded;
-        }
+        var removed = indexes.ToHashSet();
+        var text = RemoveAll(config.Text, config.Plugins, removed);
+        if (text is null) return null;
+        var current = CniConfigParser.Load(config.FileName, text).Config;
+        if (current is null) return null;
 
-        var expected = config.Plugins.Where(p => !indexes.Contains(p.Index)).Select(p => p.Type);
+        var expected = config.Plugins.Where(p => !removed.Contains(p.Index)).Select(p => p.Type);
         if (!current.ChainTypes.SequenceEqual(expected, StringComparer.Ordinal)) return null;
 
         return new FileEdit
@@ -57,24 +50,46 @@ internal static class PluginRemoval
         Summary = summary,
     };
 
-    private static string? RemoveOne(string text, IReadOnlyList<PluginConfig> plugins, int index)
+    /// <summary>
+    /// Cuts the removed objects out in one pass over the original text: a removed object followed by
+    /// any other takes its trailing comma and whitespace (<c>[start_i, start_i+1)</c>); a removed run at
+    /// the end of the array takes the comma before it instead (<c>[end_k-1, end_last)</c>).
+    /// </summary>
+    private static string? RemoveAll(string text, IReadOnlyList<PluginConfig> plugins, HashSet<int> removed)
     {
-        var span = plugins[index].Span;
-        if (!IsObjectSpan(text, span)) return null;
-        int start, end;
-        if (index < plugins.Count - 1)
+        var n = plugins.Count;
+        if (removed.Any(i => i < 0 || i >= n)) return null;
+        foreach (var plugin in plugins)
         {
-            var next = plugins[index + 1].Span;
-            if (!IsObjectSpan(text, next) || !IsOneComma(text, span.End, next.Start)) return null;
-            (start, end) = (span.Start, next.Start);
+            if (!IsObjectSpan(text, plugin.Span)) return null;
         }
-        else
+
+        var tailStart = n;
+        while (tailStart > 0 && removed.Contains(tailStart - 1)) tailStart--;
+        if (tailStart == 0) return null;
+
+        var result = new System.Text.StringBuilder(text.Length);
+        var copied = 0;
+        for (var i = 0; i < tailStart; i++)
         {
-            var previous = plugins[index - 1].Span;
-            if (!IsObjectSpan(text, previous) || !IsOneComma(text, previous.End, span.Start)) return null;
-            (start, end) = (previous.End, span.End);
+            if (!removed.Contains(i)) continue;
+            var (start, end) = (plugins[i].Span.Start, plugins[i + 1].Span.Start);
+            if (!IsOneComma(text, plugins[i].Span.End, end)) return null;
+            result.Append(text, copied, start - copied);
+            copied = end;
         }
-        return string.Concat(text.AsSpan(0, start), text.AsSpan(end));
+        if (tailStart < n)
+        {
+            var (start, end) = (plugins[tailStart - 1].Span.End, plugins[n - 1].Span.End);
+            for (var i = tailStart; i < n; i++)
+            {
+                if (!IsOneComma(text, plugins[i - 1].Span.End, plugins[i].Span.Start)) return null;
+            }
+            result.Append(text, copied, start - copied);
+            copied = end;
+        }
+        result.Append(text, copied, text.Length - copied);
+        return result.ToString();
     }
 
     private static bool IsObjectSpan(string text, TextSpan span) =>

@@ -47,6 +47,28 @@ public class RuleSupportTests
         Assert.Equal("""{"name":"n","plugins":[{"type":"a"},{"type":"x"}]}""", edit.NewContent);
     }
 
+    [Theory]
+    [InlineData(new[] { 2, 3 }, """{"name":"n","plugins":[{"type":"x"}, {"type":"a"}]}""")]
+    [InlineData(new[] { 1, 3 }, """{"name":"n","plugins":[{"type":"x"}, {"type":"x"}]}""")]
+    [InlineData(new[] { 0, 1, 3 }, """{"name":"n","plugins":[{"type":"x"}]}""")]
+    public void Removing_a_run_at_the_end_takes_the_comma_before_it(int[] indexes, string expected)
+    {
+        var (file, config) = Load("a.conflist", """{"name":"n","plugins":[{"type":"x"}, {"type":"a"}, {"type":"x"}, {"type":"x"}]}""");
+
+        Assert.Equal(expected, PluginRemoval.Remove(file, config, indexes, "s")!.NewContent);
+    }
+
+    [Fact]
+    public void Removing_thousands_of_duplicates_is_one_pass()
+    {
+        var text = "{\n  \"name\": \"n\",\n  \"plugins\": [\n    {\"type\": \"aws-cni\"}" + string.Concat(Enumerable.Repeat(",\n    {\"type\": \"linkerd-cni\"}", 5000)) + "\n  ]\n}\n";
+        var (file, config) = Load("a.conflist", text);
+
+        var edit = PluginRemoval.Remove(file, config, Enumerable.Range(1, 4999).ToArray(), "s")!;
+
+        Assert.Equal("{\n  \"name\": \"n\",\n  \"plugins\": [\n    {\"type\": \"aws-cni\"},\n    {\"type\": \"linkerd-cni\"}\n  ]\n}\n", edit.NewContent);
+    }
+
     [Fact]
     public void No_edit_that_would_empty_the_chain_or_touch_a_single_conf()
     {

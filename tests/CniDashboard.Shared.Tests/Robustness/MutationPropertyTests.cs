@@ -155,3 +155,37 @@ public class MutationPropertyTests
         Assert.All(files.Where(f => f.IsSymlink && f.Name != "01-loop.conflist"), f => Assert.Null(f.Content));
     }
 }
+
+public class HostileFolderTests
+{
+    private static string ManyPlugins(int count, Func<int, string> plugin) =>
+        "{\n  \"cniVersion\": \"0.4.0\",\n  \"name\": \"aws-cni\",\n  \"plugins\": [\n    {\"type\": \"aws-cni\"},\n    "
+        + string.Join(",\n    ", Enumerable.Range(0, count).Select(plugin)) + "\n  ]\n}\n";
+
+    [Fact]
+    public void Thousands_of_stale_entries_are_one_finding_whose_fix_removes_them_all()
+    {
+        var conflist = ManyPlugins(2000, _ => "{\"type\": \"linkerd-cni\", \"kubernetes\": {\"kubeconfig\": \"/etc/cni/net.d/ZZZ-linkerd-cni-kubeconfig\"}}");
+        var files = Fixture.Folder(("05-cilium.conflist", conflist), ("ZZZ-linkerd-cni-kubeconfig", Scenario.IncidentKubeconfig));
+
+        var report = CniAnalyzer.Default.Analyze(files, null, Scenario.IncidentContext, Scenario.IncidentTime);
+
+        var finding = Assert.Single(report.Findings, f => f.Rule == "mesh-token-pod-gone");
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Equal(["aws-cni"], CniConfigParser.Load("05-cilium.conflist", finding.Edit!.NewContent!).Config!.ChainTypes);
+        Assert.True(report.Findings.Count(f => f.Rule == "duplicate-plugin") == 1);
+    }
+
+    [Fact]
+    public void Findings_per_rule_are_capped_with_a_note()
+    {
+        var conflist = ManyPlugins(500, i => $"{{\"type\": \"linkerd-cni\", \"kubernetes\": {{\"kubeconfig\": \"/etc/cni/net.d/missing-{i}\"}}}}");
+
+        var report = CniAnalyzer.Default.Analyze(Fixture.Folder(("05-cilium.conflist", conflist)), null, null, Scenario.IncidentTime);
+
+        var missing = report.Findings.Where(f => f.Rule == "kubeconfig-missing").ToArray();
+        Assert.Equal(CniAnalyzer.MaxFindingsPerRule + 1, missing.Length);
+        Assert.Equal(CniAnalyzer.MaxFindingsPerRule, missing.Count(f => f.Severity == Severity.Critical));
+        Assert.Contains(missing, f => f.Severity == Severity.Info && f.Message.StartsWith("More kubeconfig-missing findings", StringComparison.Ordinal));
+    }
+}

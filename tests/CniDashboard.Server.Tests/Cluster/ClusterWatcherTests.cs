@@ -7,7 +7,7 @@ namespace CniDashboard.Server.Tests.Cluster;
 /// <summary>The watches, with the real KubernetesClient against the Kubernetes API emulator.</summary>
 public sealed class ClusterWatcherTests : IAsyncLifetime
 {
-    private SimulatedCluster _k8s = null!;
+    private EmulatedApi _k8s = null!;
     private BackendHarness _backend = null!;
     private readonly List<IHostedService> _started = [];
 
@@ -15,7 +15,7 @@ public sealed class ClusterWatcherTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _k8s = await SimulatedCluster.StartAsync();
+        _k8s = await EmulatedApi.StartAsync();
         _k8s.AddNode("ip-10-0-1-10");
         _k8s.AddNode("ip-10-0-12-34");
         _k8s.AddDaemonSet("linkerd-cni", "linkerd-cni", "cr.l5d.io/linkerd/cni-plugin:v1.6.2", desired: 2, updated: 1, ready: 1);

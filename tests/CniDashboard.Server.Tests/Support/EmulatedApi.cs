@@ -6,21 +6,21 @@ using k8s.Models;
 namespace CniDashboard.Server.Tests.Support;
 
 /// <summary>The Kubernetes API emulator with helpers that create objects the way the cluster would.</summary>
-public sealed class SimulatedCluster : IAsyncDisposable
+public sealed class EmulatedApi : IAsyncDisposable
 {
     private readonly TempDir _dir = new();
 
-    private SimulatedCluster(KubeApiEmulator api) => Api = api;
+    private EmulatedApi(KubeApiEmulator api) => Api = api;
 
     public KubeApiEmulator Api { get; }
 
     /// <summary>A kubeconfig for the dashboard's ServiceAccount (its real, least-privilege identity).</summary>
     public string Kubeconfig { get; private set; } = "";
 
-    public static async Task<SimulatedCluster> StartAsync()
+    public static async Task<EmulatedApi> StartAsync()
     {
         var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { RunDaemonSetController = false, BookmarkInterval = TimeSpan.FromSeconds(1) });
-        var cluster = new SimulatedCluster(api);
+        var cluster = new EmulatedApi(api);
         cluster.Kubeconfig = api.WriteKubeconfig(Path.Combine(cluster._dir.Path, "kubeconfig"), api.IssueToken(KubeIdentities.DashboardServiceAccount));
         foreach (var ns in new[] { "kube-system", "linkerd-cni", "cni-dashboard", "istio-system", "default" }) api.Cluster.EnsureNamespace(ns);
         return cluster;

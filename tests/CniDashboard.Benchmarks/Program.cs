@@ -1,10 +1,18 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using CniDashboard.Benchmarks;
+using CniDashboard.Benchmarks.Backend;
 
 // `dotnet run -c Release --project tests/CniDashboard.Benchmarks -- --filter '*Analyzer*'` runs BenchmarkDotNet.
 // `-- --quick` times a few fleet passes with a stopwatch and the process CPU clock: on a shared, loaded
 // machine the CPU time is the better estimate of what the pass costs on a quiet one.
+// `-- backend [--nodes 5000]` runs the dashboard backend's scale run (Backend/BackendScale.cs).
+if (args is ["backend", ..])
+{
+    Environment.ExitCode = await BackendScale.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["--quick", ..])
 {
     var benchmark = new AnalyzerBenchmarks { Nodes = 5000 };

@@ -41,8 +41,8 @@ public sealed class FleetState
     {
         var files = latest.Files.Select(f => f.Content is null ? f : f with { Content = Intern(f.Content) }).ToArray();
         var content = latest with { Files = files };
-        var chain = ChainPlugin.Of(files);
-        return Update(name, n => n with { Latest = content, Chain = chain });
+        var chain = new Lazy<IReadOnlyList<ChainPlugin>>(() => ChainPlugin.Of(files));
+        return Update(name, n => n with { Latest = content, ChainSource = chain });
     }
 
     /// <summary>Sets a node's open findings.</summary>

@@ -17,8 +17,11 @@ public sealed record NodeRuntime
     /// <summary>The latest stored snapshot with its content, or null when never polled.</summary>
     public SnapshotContent? Latest { get; init; }
 
-    /// <summary>The primary chain of <see cref="Latest"/>, with where each plugin sits.</summary>
-    public IReadOnlyList<ChainPlugin> Chain { get; init; } = [];
+    /// <summary>The primary chain of <see cref="Latest"/>, with where each plugin sits (parsed on first use, not on ingest).</summary>
+    public IReadOnlyList<ChainPlugin> Chain => ChainSource.Value;
+
+    /// <summary>Where <see cref="Chain"/> comes from.</summary>
+    public Lazy<IReadOnlyList<ChainPlugin>> ChainSource { get; init; } = new(() => []);
 
     /// <summary>Open findings, worst first.</summary>
     public IReadOnlyList<Finding> Findings { get; init; } = [];

@@ -46,6 +46,8 @@ public static class HealthEndpoints
             Metric("cni_dashboard_poll_rounds_total", "counter", "Agent poll rounds finished.", [("", poller.Rounds)]);
             Metric("cni_dashboard_poll_round_seconds", "gauge", "Duration of the last poll round.", [("", poller.Last?.Duration.TotalSeconds ?? 0)]);
             Metric("cni_dashboard_poll_failed_nodes", "gauge", "Nodes whose agent failed in the last round.", [("", poller.Last?.Failed ?? 0)]);
+            Metric("cni_dashboard_poll_changed_nodes", "gauge", "Nodes whose snapshot changed (stored) in the last round.", [("", poller.Last?.Changed ?? 0)]);
+            Metric("cni_dashboard_poll_unchanged_nodes", "gauge", "Nodes whose agent answered 304 (or an unchanged hash) in the last round.", [("", poller.Last?.Unchanged ?? 0)]);
             Metric("cni_dashboard_analyses_total", "counter", "Node analyses run.", [("", analysis.Runs)]);
             Metric("cni_dashboard_sandbox_errors_last_hour", "gauge", "FailedCreatePodSandBox failures in the last hour.", [("", sandbox.Total())]);
             Metric("cni_dashboard_feed_subscribers", "gauge", "Live change-feed subscriptions.", [("", feed.SubscriberCount)]);

@@ -29,9 +29,8 @@ public sealed class SnapshotRepository(SqliteConnectionFactory connections) : IS
             INSERT OR IGNORE INTO blobs (key, content, size) VALUES (@Key, @Content, @Size)
             """;
         const string insertSnapshot = """
-            INSERT INTO snapshots (node, taken_at, agent_taken_at, manifest_hash, primary_file, primary_status, chain, changed_files, cni_dir, agent_version, binaries_key, binaries_error)
-            VALUES (@Node, @TakenAt, @AgentTakenAt, @ManifestHash, @PrimaryFile, @PrimaryStatus, @Chain, @ChangedFiles, @CniDir, @AgentVersion, @BinariesKey, @BinariesError)
-            RETURNING id
+            INSERT INTO snapshots (id, node, taken_at, agent_taken_at, manifest_hash, primary_file, primary_status, chain, changed_files, cni_dir, agent_version, binaries_key, binaries_error)
+            VALUES (@Id, @Node, @TakenAt, @AgentTakenAt, @ManifestHash, @PrimaryFile, @PrimaryStatus, @Chain, @ChangedFiles, @CniDir, @AgentVersion, @BinariesKey, @BinariesError)
             """;
         const string insertFile = """
             INSERT INTO snapshot_files (snapshot_id, name, blob_key, meta) VALUES (@SnapshotId, @Name, @BlobKey, @Meta)
@@ -47,31 +46,31 @@ public sealed class SnapshotRepository(SqliteConnectionFactory connections) : IS
             """;
 
         await using var connection = await connections.OpenAsync(cancellationToken);
+        // BEGIN IMMEDIATE: this transaction holds the write lock, so it may hand out the next ids itself.
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var ids = new List<long>(prepared.Length);
-        foreach (var p in prepared)
+        var next = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COALESCE(MAX(id), 0) + 1 FROM snapshots", transaction: tx, cancellationToken: cancellationToken));
+        var ids = new long[prepared.Length];
+        for (var i = 0; i < prepared.Length; i++)
         {
-            foreach (var blob in p.Blobs)
-                await connection.ExecuteAsync(new CommandDefinition(insertBlob, blob, tx, cancellationToken: cancellationToken));
-
-            var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(insertSnapshot, p.Header, tx, cancellationToken: cancellationToken));
-            foreach (var file in p.Files)
-            {
-                file.SnapshotId = id;
-                await connection.ExecuteAsync(new CommandDefinition(insertFile, file, tx, cancellationToken: cancellationToken));
-            }
-
-            await connection.ExecuteAsync(new CommandDefinition(upsertNode, new
-            {
-                p.Header.Node,
-                p.Header.TakenAt,
-                AgentState = (int)AgentState.Current,
-                p.Header.AgentVersion,
-                p.Header.ManifestHash,
-                SnapshotId = id,
-            }, tx, cancellationToken: cancellationToken));
-            ids.Add(id);
+            ids[i] = next + i;
+            prepared[i].Header.Id = ids[i];
+            foreach (var file in prepared[i].Files) file.SnapshotId = ids[i];
         }
+
+        // One statement per table for the whole batch: Dapper runs a list through one prepared command.
+        var blobs = prepared.SelectMany(p => p.Blobs).DistinctBy(b => b.Key, StringComparer.Ordinal).ToArray();
+        await connection.ExecuteAsync(new CommandDefinition(insertBlob, blobs, tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(insertSnapshot, prepared.Select(p => p.Header), tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(insertFile, prepared.SelectMany(p => p.Files), tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(upsertNode, prepared.Select(p => new
+        {
+            p.Header.Node,
+            p.Header.TakenAt,
+            AgentState = (int)AgentState.Current,
+            p.Header.AgentVersion,
+            p.Header.ManifestHash,
+            SnapshotId = p.Header.Id,
+        }), tx, cancellationToken: cancellationToken));
 
         await tx.CommitAsync(cancellationToken);
         return ids;

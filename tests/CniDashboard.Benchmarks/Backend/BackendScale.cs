@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using CniDashboard.Simulator;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CniDashboard.Benchmarks.Backend;
+
+/// <summary>
+/// <c>backend [--nodes 5000] [--rounds 5] [--changed-rounds 3] [--snapshots 4000]</c>: the dashboard
+/// backend at scale. The simulated cluster (API emulator, one real agent per node on its own
+/// 127.x address, kubelet) runs in this process; the dashboard runs as its own process (the real
+/// <c>cni-dashboard</c>), so its RSS is its own. Figures come from the dashboard's /metrics and
+/// /proc; the ingest comparison runs in-process first. Prints Markdown for docs/performance.md.
+/// </summary>
+public static class BackendScale
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int Arg(string name, int fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+        }
+
+        var nodes = Arg("--nodes", 5000);
+        var rounds = Arg("--rounds", 5);
+        var changedRounds = Arg("--changed-rounds", 3);
+        var snapshots = Arg("--snapshots", 4000);
+        var c = CultureInfo.InvariantCulture;
+        void Log(string line) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+
+        var ingest = await IngestThroughput.RunAsync(snapshots, repetitions: 5, Log);
+
+        var dataDir = Directory.CreateTempSubdirectory("cni-backend-scale-").FullName;
+        try
+        {
+            Log($"starting the simulated cluster with {nodes} nodes");
+            var started = Stopwatch.StartNew();
+            await using var cluster = await SimulatedCluster.StartAsync(new SimulationOptions
+            {
+                DataDir = Path.Combine(dataDir, "simulation"),
+                NodeCount = nodes,
+                AddressBase = IPAddress.Parse("127.16.0.0"),
+                LoggerFactory = NullLoggerFactory.Instance,
+            });
+            Log($"simulated cluster up in {started.Elapsed.TotalSeconds:0.0} s; agents on port {cluster.AgentPort}");
+
+            using var dashboard = StartDashboard(cluster, Path.Combine(dataDir, "dashboard"), out var port);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+            var metrics = new Metrics(http);
+
+            // Settle: every node listed and stored once.
+            await metrics.WaitAsync(m => m.Get("cni_dashboard_nodes", "state=\"current\"") >= nodes, TimeSpan.FromMinutes(5), "every node current");
+            Log($"all {nodes} nodes stored after {started.Elapsed.TotalSeconds:0.0} s");
+            var first = await metrics.NextRoundAsync();
+            Log($"warm-up round: {first.Duration * 1000:0} ms ({first.Changed} changed, {first.Unchanged} unchanged, {first.Failed} failed)");
+
+            var dbPath = Path.Combine(dataDir, "dashboard", "cni-dashboard.db");
+            var sizeBefore = DatabaseBytes(dbPath);
+            var unchanged = new List<Round>();
+            for (var i = 0; i < rounds; i++)
+            {
+                var r = await metrics.NextRoundAsync();
+                unchanged.Add(r);
+                Log($"unchanged round {i + 1}: {r.Duration * 1000:0} ms ({r.Changed} changed, {r.Unchanged} unchanged, {r.Failed} failed)");
+            }
+
+            var bytesPerNodeRound = (DatabaseBytes(dbPath) - sizeBefore) / (double)(rounds * nodes);
+            var rssIdle = Rss(dashboard.Id);
+
+            var changed = new List<Round>();
+            var onePercent = Math.Max(1, nodes / 100);
+            for (var i = 0; i < changedRounds; i++)
+            {
+                // 1% of nodes get a new file between rounds (a name no installer rewrites).
+                var targets = cluster.Nodes.Skip(i * onePercent).Take(onePercent).ToArray();
+                var previous = await metrics.ReadAsync();
+                foreach (var node in targets)
+                {
+                    await File.WriteAllTextAsync(Path.Combine(node.CniDir, $"zz-bench-{i}.txt"), $"bench round {i}\n");
+                    cluster.Agents.Invalidate(node.Name);
+                }
+
+                var r = await metrics.NextRoundAsync(previous.Rounds);
+                while (r.Changed < targets.Length) r = await metrics.NextRoundAsync();
+                changed.Add(r);
+                Log($"1% changed round {i + 1}: {r.Duration * 1000:0} ms ({r.Changed} changed, {r.Unchanged} unchanged, {r.Failed} failed)");
+            }
+
+            var rssEnd = Rss(dashboard.Id);
+            var rssPeak = PeakRss(dashboard.Id);
+            dashboard.Kill(entireProcessTree: true);
+
+            Console.WriteLine();
+            Console.WriteLine("| measure | value | bar |");
+            Console.WriteLine("| --- | --- | --- |");
+            Console.WriteLine(string.Create(c, $"| poll round, {nodes:N0} nodes, nothing changed (304s), {rounds} rounds: median / max | {Median(unchanged) * 1000:0} / {unchanged.Max(r => r.Duration) * 1000:0} ms | ≤ 1.5 s |"));
+            Console.WriteLine(string.Create(c, $"| poll round, {nodes:N0} nodes, 1% ({onePercent}) changed, stored and analyzed, {changedRounds} rounds: median / max | {Median(changed) * 1000:0} / {changed.Max(r => r.Duration) * 1000:0} ms | ≤ 5 s |"));
+            Console.WriteLine(string.Create(c, $"| snapshot ingest, {ingest.Snapshots:N0} distinct snapshots (3 files each), median of 5 | dashboard {ingest.DashboardPerSecond:N0}/s vs bare batched insert {ingest.BarePerSecond:N0}/s = **{ingest.DashboardPerSecond / ingest.BarePerSecond:0.00}×** | ≥ 0.5× |"));
+            Console.WriteLine(string.Create(c, $"| storage per unchanged snapshot (same manifest re-sent as 200), {ingest.Snapshots:N0} × 5 | {ingest.BytesPerUnchanged:0.0} bytes, {ingest.UnchangedBlobsAdded} new blobs | no blob, ≤ 200 bytes |"));
+            Console.WriteLine(string.Create(c, $"| storage per node per unchanged poll round (304), database + WAL | {bytesPerNodeRound:0.0} bytes | ≤ 200 bytes |"));
+            Console.WriteLine(string.Create(c, $"| dashboard RSS with {nodes:N0} nodes: after the unchanged rounds / at the end / peak (VmHWM) | {rssIdle:N0} / {rssEnd:N0} / {rssPeak:N0} MiB | ≤ 400 MiB |"));
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static double Median(List<Round> rounds) => rounds.Select(r => r.Duration).Order().ElementAt(rounds.Count / 2);
+
+    private static long DatabaseBytes(string path) =>
+        new[] { path, path + "-wal" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
+
+    private static long Rss(int pid) => StatusField(pid, "VmRSS:");
+
+    private static long PeakRss(int pid) => StatusField(pid, "VmHWM:");
+
+    private static long StatusField(int pid, string field)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
+        return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    private static Process StartDashboard(SimulatedCluster cluster, string dataDir, out int port)
+    {
+        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var dll = Path.Combine(AppContext.BaseDirectory, "cni-dashboard.dll");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList =
+            {
+                dll,
+                "--kubeconfig", cluster.KubeconfigPath,
+                "--agent-token-file", cluster.AgentTokenFile,
+                "--agent-port", cluster.AgentPort.ToString(CultureInfo.InvariantCulture),
+                "--data-dir", dataDir,
+                "--port", port.ToString(CultureInfo.InvariantCulture),
+                "--poll-interval", "00:00:05",
+                "--cluster-name", "scale",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the dashboard");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  dashboard: {e.Data}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  dashboard! {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private sealed record Round(double Rounds, double Duration, double Changed, double Unchanged, double Failed);
+
+    private sealed class Metrics(HttpClient http)
+    {
+        private Dictionary<string, double> _last = new(StringComparer.Ordinal);
+
+        public double Get(string name, string? labels = null) => _last.GetValueOrDefault(labels is null ? name : $"{name}{{{labels}}}");
+
+        public async Task<Round> ReadAsync()
+        {
+            var text = await http.GetStringAsync("metrics");
+            _last = text.Split('\n')
+                .Where(l => l.Length > 0 && l[0] != '#')
+                .Select(l => (Key: l[..l.LastIndexOf(' ')], Value: l[(l.LastIndexOf(' ') + 1)..]))
+                .ToDictionary(p => p.Key, p => double.Parse(p.Value, CultureInfo.InvariantCulture), StringComparer.Ordinal);
+            return new Round(Get("cni_dashboard_poll_rounds_total"), Get("cni_dashboard_poll_round_seconds"), Get("cni_dashboard_poll_changed_nodes"), Get("cni_dashboard_poll_unchanged_nodes"), Get("cni_dashboard_poll_failed_nodes"));
+        }
+
+        public async Task WaitAsync(Func<Metrics, bool> condition, TimeSpan timeout, string what)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (true)
+            {
+                try
+                {
+                    await ReadAsync();
+                    if (condition(this)) return;
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet.
+                }
+
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+                await Task.Delay(200);
+            }
+        }
+
+        /// <summary>The next round to finish after <paramref name="after"/> (or after the current one).</summary>
+        public async Task<Round> NextRoundAsync(double? after = null)
+        {
+            var current = after ?? (await ReadAsync()).Rounds;
+            Round r = default!;
+            await WaitAsync(m => (r = new Round(m.Get("cni_dashboard_poll_rounds_total"), m.Get("cni_dashboard_poll_round_seconds"), m.Get("cni_dashboard_poll_changed_nodes"), m.Get("cni_dashboard_poll_unchanged_nodes"), m.Get("cni_dashboard_poll_failed_nodes"))).Rounds > current, TimeSpan.FromMinutes(2), "a poll round");
+            return r;
+        }
+    }
+}

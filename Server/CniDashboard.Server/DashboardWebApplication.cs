@@ -43,6 +43,9 @@ public static class DashboardWebApplication
         // The UI (Client): Blazor Server pages over IDashboardQueries and IClusterChangeFeed.
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddCniDashboardUi();
+        // Serve the Client's and MudBlazor's static web assets from build output too (dotnet run in
+        // any environment, tests); a published app has them in wwwroot and this is a no-op.
+        builder.WebHost.UseStaticWebAssets();
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {

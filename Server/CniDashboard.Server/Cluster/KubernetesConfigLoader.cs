@@ -7,7 +7,11 @@ namespace CniDashboard.Server.Cluster;
 public static class KubernetesConfigLoader
 {
     /// <summary>The client configuration, or a <see cref="KubernetesConfigurationMissingException"/> naming the options.</summary>
-    public static KubernetesClientConfiguration Load(KubernetesOptions options)
+    public static KubernetesClientConfiguration Load(KubernetesOptions options) =>
+        Load(options, Environment.GetEnvironmentVariable, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), KubernetesClientConfiguration.IsInCluster);
+
+    /// <summary>The same, with the environment, home folder and in-cluster check given (tests).</summary>
+    public static KubernetesClientConfiguration Load(KubernetesOptions options, Func<string, string?> environment, string home, Func<bool> isInCluster)
     {
         if (!string.IsNullOrWhiteSpace(options.Kubeconfig))
         {
@@ -16,9 +20,9 @@ public static class KubernetesConfigLoader
             return KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig, options.Context);
         }
 
-        if (KubernetesClientConfiguration.IsInCluster()) return KubernetesClientConfiguration.InClusterConfig();
+        if (isInCluster()) return KubernetesClientConfiguration.InClusterConfig();
 
-        var fromEnv = Environment.GetEnvironmentVariable("KUBECONFIG");
+        var fromEnv = environment("KUBECONFIG");
         if (!string.IsNullOrWhiteSpace(fromEnv))
         {
             var first = fromEnv.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(File.Exists);
@@ -27,8 +31,8 @@ public static class KubernetesConfigLoader
             return KubernetesClientConfiguration.BuildConfigFromConfigFile(first, options.Context);
         }
 
-        var home = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
-        if (File.Exists(home)) return KubernetesClientConfiguration.BuildConfigFromConfigFile(home, options.Context);
+        var homeConfig = Path.Combine(home, ".kube", "config");
+        if (File.Exists(homeConfig)) return KubernetesClientConfiguration.BuildConfigFromConfigFile(homeConfig, options.Context);
 
         throw new KubernetesConfigurationMissingException(
             "No Kubernetes API configuration found. Run the dashboard inside the cluster (service account), set KUBECONFIG, " +

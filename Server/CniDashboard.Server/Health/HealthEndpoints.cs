@@ -51,6 +51,10 @@ public static class HealthEndpoints
             Metric("cni_dashboard_analyses_total", "counter", "Node analyses run.", [("", analysis.Runs)]);
             Metric("cni_dashboard_sandbox_errors_last_hour", "gauge", "FailedCreatePodSandBox failures in the last hour.", [("", sandbox.Total())]);
             Metric("cni_dashboard_feed_subscribers", "gauge", "Live change-feed subscriptions.", [("", feed.SubscriberCount)]);
+            var gc = GC.GetGCMemoryInfo();
+            Metric("cni_dashboard_gc_heap_bytes", "gauge", "Managed heap size after the last GC.", [("", gc.HeapSizeBytes)]);
+            Metric("cni_dashboard_gc_committed_bytes", "gauge", "Memory committed by the GC.", [("", gc.TotalCommittedBytes)]);
+            Metric("cni_dashboard_process_working_set_bytes", "gauge", "Resident memory of the process.", [("", Environment.WorkingSet)]);
             return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
         }).ExcludeFromDescription();
 

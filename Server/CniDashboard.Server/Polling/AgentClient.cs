@@ -42,7 +42,9 @@ public sealed class AgentClient : IDisposable
             UseProxy = false,
             AllowAutoRedirect = false,
             ConnectTimeout = _options.RequestTimeout,
-            PooledConnectionIdleTimeout = _options.Interval + _options.Interval,
+            // One request per agent per round: holding thousands of idle keep-alive connections between
+            // rounds costs memory on both sides and saves only a loopback-cheap TCP handshake.
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2),
             MaxConnectionsPerServer = 2,
         };
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };

@@ -18,13 +18,13 @@ public sealed class BackendHarness : IAsyncDisposable
     private readonly TempDir _dir = new();
     private readonly ServiceProvider _services;
 
-    public BackendHarness(IDictionary<string, string?>? settings = null, string? agentToken = null, bool fakeTime = false)
+    public BackendHarness(IDictionary<string, string?>? settings = null, string? agentToken = null, bool fakeTime = false, string? dataDir = null)
     {
         var tokenFile = Path.Combine(_dir.Path, "agent-token");
         if (agentToken is not null) File.WriteAllText(tokenFile, agentToken + "\n");
         var config = new Dictionary<string, string?>
         {
-            ["Dashboard:DataDir"] = Path.Combine(_dir.Path, "data"),
+            ["Dashboard:DataDir"] = dataDir ?? Path.Combine(_dir.Path, "data"),
             ["Dashboard:Poller:AgentTokenFile"] = tokenFile,
             ["Dashboard:Poller:RequestTimeout"] = "00:00:02",
         };

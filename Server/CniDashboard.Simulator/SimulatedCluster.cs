@@ -93,6 +93,9 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
     /// <summary>How long <see cref="StartAsync"/> took, from its call until everything listened.</summary>
     public TimeSpan StartupTime { get; }
 
+    /// <summary>Where the start-up time went, phase by phase.</summary>
+    public IReadOnlyList<(string Phase, TimeSpan Took)> StartupPhases { get; private init; } = [];
+
     /// <summary>The data dir (full path).</summary>
     public string DataDir { get; }
 
@@ -123,6 +126,13 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var stopwatch = Stopwatch.StartNew();
+        var phases = new List<(string Phase, TimeSpan Took)>();
+        var lap = TimeSpan.Zero;
+        void Phase(string name)
+        {
+            phases.Add((name, stopwatch.Elapsed - lap));
+            lap = stopwatch.Elapsed;
+        }
         var loggers = options.LoggerFactory;
         var logger = loggers.CreateLogger<SimulatedCluster>();
         var dataDir = Path.GetFullPath(options.DataDir);
@@ -148,15 +158,19 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
                 Seed = RunSeed(state),
                 TokenSigningKey = Convert.FromBase64String(state.TokenSigningKey),
                 RunDaemonSetController = false,
+                WatchHistoryCapacity = options.WatchHistoryCapacity,
             },
             cancellationToken).ConfigureAwait(false);
         cleanup.Add(emulator);
+        Phase("API server");
 
         var templates = new PodTemplateHistory();
         var seeder = new ClusterSeeder(emulator.Cluster, emulator.Tokens, templates, RunSeed(state), loggers.CreateLogger<ClusterSeeder>());
         if (saved is null)
         {
             seeder.SeedCluster(nodes, state.Scenario);
+            Phase("seed objects");
+            seeder.WriteSeededFiles(nodes);
         }
         else
         {
@@ -166,6 +180,8 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
                 seeder.AddHealthyNode(added);
             }
         }
+
+        Phase(saved is null ? "seed files" : "restore objects");
 
         var agentToken = AgentToken(Path.Combine(simulatorDir, "agent-token"));
         emulator.WriteKubeconfig(Path.Combine(simulatorDir, "kubeconfig"), emulator.IssueToken(KubeIdentities.DashboardServiceAccount));
@@ -187,6 +203,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         cleanup.Add(agents);
         state = state with { AgentPort = agents.Port };
+        Phase("agents (one per node) listening");
 
         // An installer's write reaches the agent and the runtime at once, not only through the watcher.
         SimulatedKubelet? kubeletOfWrites = null;
@@ -203,6 +220,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
             WorkloadPodInterval = options.WorkloadPodInterval,
             WorkloadPodLifetime = options.WorkloadPodLifetime,
             MaxWorkloadPodsPerNode = options.MaxWorkloadPodsPerNode,
+            MaxClusterPodRate = options.MaxClusterPodRate,
             SandboxRetryInitial = options.SandboxRetryInitial,
             SandboxRetryMax = options.SandboxRetryMax,
             ContainerReadyDelay = options.ContainerReadyDelay,
@@ -245,13 +263,18 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         cleanup.Add(watcher);
 
         var saver = new StateSaver(emulator.Cluster, nodes, templates, statePath, state, options.StateSaveInterval, loggers.CreateLogger<StateSaver>());
+        Phase("kubelet and folder watcher");
         saver.Save();
+        Phase("state saved");
         kubelet.Start();
         saver.Start();
         cleanup.Dismiss();
 
         var startupTime = stopwatch.Elapsed;
-        var cluster = new SimulatedCluster(options, emulator, daemonSets, agents, kubelet, watcher, saver, nodes, state, saved is not null, startupTime, logger);
+        var cluster = new SimulatedCluster(options, emulator, daemonSets, agents, kubelet, watcher, saver, nodes, state, saved is not null, startupTime, logger)
+        {
+            StartupPhases = phases,
+        };
         cluster.LogStarted(nodes.Count, saved is null ? "seeded" : "resumed", state.Scenario, emulator.BaseAddress, agents.Port, startupTime.TotalMilliseconds);
         return cluster;
     }

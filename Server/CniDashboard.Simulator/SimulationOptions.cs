@@ -38,6 +38,13 @@ public sealed record SimulationOptions
     /// <summary>How often a new workload pod lands on each node (simulated time, ±20 %).</summary>
     public TimeSpan WorkloadPodInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Most workload pods placed per simulated second across the whole cluster (the scheduler's
+    /// pace): above <c>rate × interval</c> nodes each node gets its pods less often, so pod churn —
+    /// and the API server's memory — stays bounded at 5,000 nodes.
+    /// </summary>
+    public double MaxClusterPodRate { get; init; } = 20;
+
     /// <summary>How long a started workload pod runs before it completes (simulated time, ±20 %).</summary>
     public TimeSpan WorkloadPodLifetime { get; init; } = TimeSpan.FromMinutes(3);
 
@@ -68,6 +75,13 @@ public sealed record SimulationOptions
     /// <summary>The API server's port on 127.0.0.1; 0 picks a free one.</summary>
     public int ApiPort { get; init; }
 
+    /// <summary>
+    /// Changes the API server keeps for watches to resume from (older ones answer 410 and the client
+    /// relists). 10,000 covers minutes of a 5,000-node cluster's churn; every retained change holds an
+    /// old object version, so this is most of the simulator's memory beyond the live objects.
+    /// </summary>
+    public int WatchHistoryCapacity { get; init; } = 10_000;
+
     /// <summary>How often the state is saved even without a change to remember (real time on <see cref="TimeProvider"/>).</summary>
     public TimeSpan StateSaveInterval { get; init; } = TimeSpan.FromMinutes(1);
 
@@ -83,10 +97,12 @@ public sealed record SimulationOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(WorkloadPodInterval, TimeSpan.Zero, nameof(WorkloadPodInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(WorkloadPodLifetime, TimeSpan.Zero, nameof(WorkloadPodLifetime));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxWorkloadPodsPerNode, 1, nameof(MaxWorkloadPodsPerNode));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxClusterPodRate, 0, nameof(MaxClusterPodRate));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SandboxRetryInitial, TimeSpan.Zero, nameof(SandboxRetryInitial));
         ArgumentOutOfRangeException.ThrowIfLessThan(SandboxRetryMax, SandboxRetryInitial, nameof(SandboxRetryMax));
         ArgumentOutOfRangeException.ThrowIfLessThan(ContainerReadyDelay, TimeSpan.Zero, nameof(ContainerReadyDelay));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StateSaveInterval, TimeSpan.Zero, nameof(StateSaveInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(WatchHistoryCapacity, 100, nameof(WatchHistoryCapacity));
         ArgumentOutOfRangeException.ThrowIfNegative(AgentPort, nameof(AgentPort));
         ArgumentOutOfRangeException.ThrowIfNegative(ApiPort, nameof(ApiPort));
         if (AddressBase.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || AddressBase.GetAddressBytes()[0] != 127)

@@ -12,6 +12,12 @@ internal sealed record KubeletSettings
     /// <summary>How often the scheduler places a new workload pod on each node (±20 %).</summary>
     public TimeSpan WorkloadPodInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Most workload pods the scheduler places per simulated second across the cluster: a large
+    /// cluster places each node's pods less often (5,000 nodes at 20/s: one per node every 250 s).
+    /// </summary>
+    public double MaxClusterPodRate { get; init; } = 20;
+
     /// <summary>How long a workload pod runs before it completes and is removed (±20 %).</summary>
     public TimeSpan WorkloadPodLifetime { get; init; } = TimeSpan.FromMinutes(3);
 

@@ -3,14 +3,19 @@ using k8s.Models;
 
 namespace CniDashboard.Simulator.Kubelet;
 
+/// <summary>A container as its status names it: all the kubelet keeps of a pod's spec.</summary>
+internal readonly record struct ContainerRef(string Name, string Image)
+{
+    public static ContainerRef[] Of(V1Pod pod) => [.. pod.Spec.Containers.Select(c => new ContainerRef(c.Name, c.Image))];
+}
+
 /// <summary>Pod statuses the way the kubelet reports them, for the states a simulated pod goes through.</summary>
 internal static class PodStatuses
 {
     /// <summary>Waiting for a sandbox: phase Pending, every container waiting with reason ContainerCreating.</summary>
-    public static V1PodStatus ContainerCreating(V1Pod pod, string hostIp, DateTime startTime, DateTime now)
+    public static V1PodStatus ContainerCreating(IReadOnlyList<ContainerRef> containers, string hostIp, DateTime startTime, DateTime now)
     {
-        var containers = Names(pod);
-        var notReady = $"containers with unready status: [{string.Join(" ", containers)}]";
+        var notReady = $"containers with unready status: [{string.Join(" ", containers.Select(c => c.Name))}]";
         return new V1PodStatus
         {
             Phase = "Pending",
@@ -28,7 +33,7 @@ internal static class PodStatuses
             ],
             ContainerStatuses =
             [
-                .. pod.Spec.Containers.Select(c => new V1ContainerStatus
+                .. containers.Select(c => new V1ContainerStatus
                 {
                     Name = c.Name,
                     Image = c.Image,
@@ -43,8 +48,9 @@ internal static class PodStatuses
     }
 
     /// <summary>Containers started (and Ready once <paramref name="ready"/>): phase Running.</summary>
-    public static V1PodStatus Running(V1Pod pod, string hostIp, string podIp, DateTime startTime, DateTime startedAt, bool ready, DateTime now)
+    public static V1PodStatus Running(string podUid, IReadOnlyList<ContainerRef> containers, string hostIp, string podIp, DateTime startTime, DateTime startedAt, bool ready, DateTime now)
     {
+        var notReady = $"containers with unready status: [{string.Join(" ", containers.Select(c => c.Name))}]";
         return new V1PodStatus
         {
             Phase = "Running",
@@ -58,18 +64,18 @@ internal static class PodStatuses
             [
                 Condition("PodReadyToStartContainers", true, startedAt),
                 Condition("Initialized", true, startTime),
-                ready ? Condition("Ready", true, now) : Condition("Ready", false, startedAt, "ContainersNotReady", $"containers with unready status: [{string.Join(" ", Names(pod))}]"),
-                ready ? Condition("ContainersReady", true, now) : Condition("ContainersReady", false, startedAt, "ContainersNotReady", $"containers with unready status: [{string.Join(" ", Names(pod))}]"),
+                ready ? Condition("Ready", true, now) : Condition("Ready", false, startedAt, "ContainersNotReady", notReady),
+                ready ? Condition("ContainersReady", true, now) : Condition("ContainersReady", false, startedAt, "ContainersNotReady", notReady),
                 Condition("PodScheduled", true, startTime),
             ],
             ContainerStatuses =
             [
-                .. pod.Spec.Containers.Select(c => new V1ContainerStatus
+                .. containers.Select(c => new V1ContainerStatus
                 {
                     Name = c.Name,
                     Image = c.Image,
                     ImageID = ImageId(c.Image),
-                    ContainerID = "containerd://" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{pod.Metadata.Uid}/{c.Name}"))),
+                    ContainerID = "containerd://" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{podUid}/{c.Name}"))),
                     Ready = ready,
                     Started = true,
                     RestartCount = 0,
@@ -78,8 +84,6 @@ internal static class PodStatuses
             ],
         };
     }
-
-    private static IEnumerable<string> Names(V1Pod pod) => pod.Spec.Containers.Select(c => c.Name);
 
     private static string ImageId(string image)
     {

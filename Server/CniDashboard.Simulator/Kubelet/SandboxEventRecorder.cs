@@ -5,6 +5,9 @@ using k8s.Models;
 
 namespace CniDashboard.Simulator.Kubelet;
 
+/// <summary>The pod an event is about, as its involvedObject names it.</summary>
+internal sealed record PodReference(string Namespace, string Name, string Uid, string? ResourceVersion);
+
 /// <summary>
 /// Records kubelet Warning events with the kubelet's aggregation: the same pod failing for the same
 /// reason again updates one event (count, lastTimestamp, latest message) instead of creating another.
@@ -21,15 +24,15 @@ internal sealed class SandboxEventRecorder
     }
 
     /// <summary>Records one occurrence for the pod at <paramref name="now"/>.</summary>
-    public void Record(V1Pod pod, string nodeName, string reason, string message, DateTimeOffset now)
+    public void Record(PodReference pod, string nodeName, string reason, string message, DateTimeOffset now)
     {
         var at = now.UtcDateTime;
-        var names = _eventNamesByPod.TryGetValue(pod.Metadata.Uid, out var known) ? known : null;
+        var names = _eventNamesByPod.TryGetValue(pod.Uid, out var known) ? known : null;
         if (names is not null && names.TryGetValue(reason, out var existing))
         {
             try
             {
-                _cluster.Events.Update(pod.Metadata.NamespaceProperty, existing, e =>
+                _cluster.Events.Update(pod.Namespace, existing, e =>
                 {
                     e.Count = (e.Count ?? 1) + 1;
                     e.LastTimestamp = at;
@@ -47,20 +50,20 @@ internal sealed class SandboxEventRecorder
         var nanos = (now.ToUnixTimeMilliseconds() * 1_000_000L) + (now.Ticks % TimeSpan.TicksPerMillisecond * 100);
         for (var attempt = 0; ; attempt++)
         {
-            var name = $"{pod.Metadata.Name}.{(nanos + attempt).ToString("x", CultureInfo.InvariantCulture)}";
+            var name = $"{pod.Name}.{(nanos + attempt).ToString("x", CultureInfo.InvariantCulture)}";
             try
             {
                 _cluster.Events.Create(new Corev1Event
                 {
-                    Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = pod.Metadata.NamespaceProperty },
+                    Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = pod.Namespace },
                     InvolvedObject = new V1ObjectReference
                     {
                         ApiVersion = "v1",
                         Kind = "Pod",
-                        NamespaceProperty = pod.Metadata.NamespaceProperty,
-                        Name = pod.Metadata.Name,
-                        Uid = pod.Metadata.Uid,
-                        ResourceVersion = pod.Metadata.ResourceVersion,
+                        NamespaceProperty = pod.Namespace,
+                        Name = pod.Name,
+                        Uid = pod.Uid,
+                        ResourceVersion = pod.ResourceVersion,
                     },
                     Reason = reason,
                     Message = message,
@@ -75,7 +78,7 @@ internal sealed class SandboxEventRecorder
                 if (names is null)
                 {
                     names = new Dictionary<string, string>(StringComparer.Ordinal);
-                    _eventNamesByPod[pod.Metadata.Uid] = names;
+                    _eventNamesByPod[pod.Uid] = names;
                 }
 
                 names[reason] = name;

@@ -32,6 +32,7 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
     private readonly Dictionary<string, PodState> _pods = new(StringComparer.Ordinal);
     private readonly SandboxEventRecorder _events;
     private readonly Random _random;
+    private readonly TimeSpan _workloadInterval;
     private readonly ConcurrentQueue<string> _changedFolders = new();
     private readonly ConcurrentDictionary<string, long> _folderChanges = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
@@ -63,11 +64,13 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
         _random = new Random(settings.Seed);
         _events = new SandboxEventRecorder(cluster);
         _nodes = nodes.ToDictionary(n => n.Name, n => new NodeState(n), StringComparer.Ordinal);
+        var byRate = TimeSpan.FromSeconds(_nodes.Count / settings.MaxClusterPodRate);
+        _workloadInterval = byRate > settings.WorkloadPodInterval ? byRate : settings.WorkloadPodInterval;
         var now = time.GetUtcNow();
         foreach (var node in _nodes.Values)
         {
             // Stagger the nodes so pods do not all arrive in the same second.
-            node.NextWorkloadAt = now + Scaled(_settings.WorkloadPodInterval * _random.NextDouble());
+            node.NextWorkloadAt = now + Scaled(_workloadInterval * _random.NextDouble());
         }
     }
 
@@ -224,7 +227,6 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
                 continue;
             }
 
-            node.PrimaryThisPass = null;
             if (node.NetworkDirty)
             {
                 node.NetworkDirty = false;
@@ -233,7 +235,7 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
 
             if (now >= node.NextWorkloadAt)
             {
-                node.NextWorkloadAt = now + Scaled(Jittered(_settings.WorkloadPodInterval));
+                node.NextWorkloadAt = now + Scaled(Jittered(_workloadInterval));
                 PlaceWorkloadPod(node, now);
             }
 
@@ -242,6 +244,9 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
             {
                 installer.Tick(node.Node, now);
             }
+
+            // Only for this pass: keeping 5,000 parsed folders between passes would cost more than reading them.
+            node.PrimaryThisPass = null;
         }
     }
 
@@ -424,13 +429,13 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
                 ? _settings.SandboxRetryInitial
                 : TimeSpan.FromTicks(Math.Min(pod.Backoff.Ticks * 2, _settings.SandboxRetryMax.Ticks));
             pod.NextAttemptAt = now + Scaled(pod.Backoff);
-            if (!pod.ReportedCreating && !SetStatus(pod, PodStatuses.ContainerCreating(pod.Pod, node.Node.Address.ToString(), pod.StartTime, now.UtcDateTime)))
+            if (!pod.ReportedCreating && !SetStatus(pod, PodStatuses.ContainerCreating(pod.Containers, node.Node.Address.ToString(), pod.StartTime, now.UtcDateTime)))
             {
                 return;
             }
 
             pod.ReportedCreating = true;
-            _events.Record(pod.Pod, node.Node.Name, outcome.Reason!, outcome.Message!, now);
+            _events.Record(new PodReference(pod.Namespace, pod.Name, pod.Uid, pod.ResourceVersion), node.Node.Name, outcome.Reason!, outcome.Message!, now);
             return;
         }
 
@@ -456,14 +461,14 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
     }
 
     private bool ReportRunning(PodState pod, DateTimeOffset now) =>
-        SetStatus(pod, PodStatuses.Running(pod.Pod, pod.Node.Node.Address.ToString(), pod.PodIp!, pod.StartTime, pod.StartedAt, pod.Ready, now.UtcDateTime));
+        SetStatus(pod, PodStatuses.Running(pod.Uid, pod.Containers, pod.Node.Node.Address.ToString(), pod.PodIp!, pod.StartTime, pod.StartedAt, pod.Ready, now.UtcDateTime));
 
     /// <summary>Writes the pod's status; false (and the pod forgotten) when it was deleted meanwhile.</summary>
     private bool SetStatus(PodState pod, V1PodStatus status)
     {
         try
         {
-            pod.Pod = _cluster.Pods.Update(pod.Namespace, pod.Name, p =>
+            pod.ResourceVersion = _cluster.Pods.Update(pod.Namespace, pod.Name, p =>
             {
                 if (p.Metadata.Uid != pod.Uid)
                 {
@@ -471,7 +476,7 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
                 }
 
                 p.Status = status;
-            });
+            }).Metadata.ResourceVersion;
             return true;
         }
         catch (KubeApiException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
@@ -524,7 +529,7 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
         return Convert.ToHexStringLower(bytes);
     }
 
-    private static InstallerPod InstallerPodOf(PodState pod) => new(pod.Name, pod.Uid, CniDaemonSets.ImageOf(pod.Pod) ?? "");
+    private static InstallerPod InstallerPodOf(PodState pod) => new(pod.Name, pod.Uid, pod.Containers.Count > 0 ? pod.Containers[0].Image : "");
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A kubelet sync pass failed; the next pass carries on")]
     private partial void LogPassFailed(Exception error);
@@ -563,13 +568,15 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
         public string NextPodIp() => Node.Identity.PodIp(++_podIps);
     }
 
-    /// <summary>What the kubelet tracks of one pod.</summary>
+    /// <summary>What the kubelet tracks of one pod: a few fields, never the pod object (memory stays flat at 5,000 nodes).</summary>
     private sealed class PodState(NodeState node, V1Pod pod)
     {
         public NodeState Node { get; } = node;
 
-        /// <summary>The pod as last written; read only.</summary>
-        public V1Pod Pod { get; set; } = pod;
+        public IReadOnlyList<ContainerRef> Containers { get; } = ContainerRef.Of(pod);
+
+        /// <summary>The version last written, for events' involvedObject.</summary>
+        public string? ResourceVersion { get; set; } = pod.Metadata.ResourceVersion;
 
         public string Uid { get; } = pod.Metadata.Uid;
 

@@ -122,7 +122,7 @@ internal static class ClusterRestorer
             if (record.Running)
             {
                 var startedAt = record.StartedAt ?? record.CreatedAt;
-                pod.Status = PodStatuses.Running(pod, node.Address.ToString(), record.PodIp ?? node.Address.ToString(), record.CreatedAt, startedAt, record.Ready, startedAt);
+                pod.Status = PodStatuses.Running(pod.Metadata.Uid, ContainerRef.Of(pod), node.Address.ToString(), record.PodIp ?? node.Address.ToString(), record.CreatedAt, startedAt, record.Ready, startedAt);
             }
 
             cluster.Pods.Restore(pod);

@@ -29,6 +29,7 @@ internal sealed partial class ClusterSeeder
     private readonly Random _random;
     private readonly DateTime _now;
     private readonly Dictionary<(string DaemonSet, string? Hash), (V1DaemonSet DaemonSet, string Hash)> _shaped = [];
+    private List<string>? _pendingTokens;
 
     public ClusterSeeder(ClusterState cluster, TokenAuthority tokens, PodTemplateHistory templates, int seed, ILogger logger)
     {
@@ -88,19 +89,25 @@ internal sealed partial class ClusterSeeder
             _templates.Remember(_cluster.DaemonSets.Create(CniDaemonSets.Create(CniDaemonSets.LinkerdCni)));
         }
 
-        foreach (var node in nodes)
-        {
-            SeedNode(node, node.Role, oldLinkerdHash);
-        }
+        // Objects one node at a time (the store has one lock anyway); the files later, all nodes in parallel.
+        _pendingTokens = [.. nodes.Select(node => SeedNode(node, node.Role, oldLinkerdHash))];
 
         LogSeeded(nodes.Count, scenario, incidents, nodes.Count(n => n.Role == NodeRole.Drift));
+    }
+
+    /// <summary>Writes the files of the nodes <see cref="SeedCluster"/> seeded, in parallel (each node's folders are its own).</summary>
+    public void WriteSeededFiles(IReadOnlyList<SimulatedNode> nodes)
+    {
+        var tokens = _pendingTokens ?? throw new InvalidOperationException("SeedCluster first.");
+        Parallel.For(0, nodes.Count, i => WriteFiles(nodes[i], nodes[i].Role, tokens[i]));
+        _pendingTokens = null;
     }
 
     /// <summary>Adds a node to a running (resumed) cluster: healthy, with the DaemonSets' current templates.</summary>
     public void AddHealthyNode(SimulatedNode node)
     {
         CreateNode(node, _now);
-        SeedNode(node, NodeRole.Healthy, oldLinkerdHash: null);
+        WriteFiles(node, NodeRole.Healthy, SeedNode(node, NodeRole.Healthy, oldLinkerdHash: null));
     }
 
     private void CreateNode(SimulatedNode node, DateTime createdAt)
@@ -110,7 +117,8 @@ internal sealed partial class ClusterSeeder
         node.Identity.Uid = created.Metadata.Uid;
     }
 
-    private void SeedNode(SimulatedNode node, NodeRole role, string? oldLinkerdHash)
+    /// <summary>Creates the node's DaemonSet pods as the scenario has them; returns the token its linkerd-cni kubeconfig holds.</summary>
+    private string SeedNode(SimulatedNode node, NodeRole role, string? oldLinkerdHash)
     {
         var joined = _cluster.Nodes.Get(node.Name)!.Metadata.CreationTimestamp!.Value;
         foreach (var (_, name) in CniDaemonSets.All.Where(d => d.Name != CniDaemonSets.LinkerdCni))
@@ -133,7 +141,7 @@ internal sealed partial class ClusterSeeder
             token = LinkerdCniInstaller.IssueToken(_tokens, current.Metadata.Name, current.Metadata.Uid, node.Name, node.Identity.Uid);
         }
 
-        WriteFiles(node, role, token);
+        return token;
     }
 
     /// <summary>A pod of the DaemonSet on the node, from the template of <paramref name="hash"/> (null: the current one).</summary>
@@ -146,7 +154,7 @@ internal sealed partial class ClusterSeeder
         if (running)
         {
             var podIp = pod.Spec.HostNetwork == true ? node.Address.ToString() : node.Identity.PodIp(1);
-            pod.Status = PodStatuses.Running(pod, node.Address.ToString(), podIp, createdAt, createdAt.AddSeconds(4), ready: true, createdAt.AddSeconds(9));
+            pod.Status = PodStatuses.Running(pod.Metadata.Uid, ContainerRef.Of(pod), node.Address.ToString(), podIp, createdAt, createdAt.AddSeconds(4), ready: true, createdAt.AddSeconds(9));
         }
 
         return _cluster.Pods.Restore(pod);
@@ -172,6 +180,7 @@ internal sealed partial class ClusterSeeder
         return (daemonSet, revision);
     }
 
+    /// <summary>The node's files as the scenario has them; thread-safe (touches only this node's folders and logs).</summary>
     private void WriteFiles(SimulatedNode node, NodeRole role, string token)
     {
         PluginBinaries.Install(node.BinDir, PluginBinaries.BaseOs, "the OS image");

@@ -53,7 +53,7 @@ public static class ScaleRun
             seedStart = cluster.StartupTime;
             afterStart = Rss(process);
             peak = afterStart;
-            progress($"started in {seedStart.TotalSeconds:0.0} s, RSS {Mib(afterStart)} MiB; running for {hold.TotalSeconds:0} s …");
+            progress($"started in {seedStart.TotalSeconds:0.0} s ({Phases(cluster)}), RSS {Mib(afterStart)} MiB; running for {hold.TotalSeconds:0} s …");
 
             var until = Stopwatch.StartNew();
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
@@ -67,7 +67,9 @@ public static class ScaleRun
             peak = Math.Max(peak, atEnd);
             pods = cluster.Cluster.Pods.Count;
             events = cluster.Cluster.Events.Count;
-            progress($"held: peak RSS {Mib(peak)} MiB, {pods} pods, {events} events; {answered} agents answered in {sweep.TotalSeconds:0.00} s");
+            var info = GC.GetGCMemoryInfo();
+            var live = GC.GetTotalMemory(forceFullCollection: true);
+            progress($"held: peak RSS {Mib(peak)} MiB (GC heap {Mib(info.HeapSizeBytes)} MiB, committed {Mib(info.TotalCommittedBytes)} MiB, live after a full GC {Mib(live)} MiB, server GC {System.Runtime.GCSettings.IsServerGC}), {pods} pods, {events} events; {answered} agents answered in {sweep.TotalSeconds:0.00} s");
         }
 
         progress("stopped; starting again from the same data dir …");
@@ -75,6 +77,7 @@ public static class ScaleRun
         await using (var resumed = await SimulatedCluster.StartAsync(options, cancellationToken).ConfigureAwait(false))
         {
             resumeStart = resumed.StartupTime;
+            progress($"resumed in {resumeStart.TotalSeconds:0.0} s ({Phases(resumed)})");
             peak = Math.Max(peak, Rss(process));
         }
 
@@ -83,6 +86,9 @@ public static class ScaleRun
 
     /// <summary>Mebibytes, rounded.</summary>
     public static long Mib(long bytes) => (bytes + (512 * 1024)) / (1024 * 1024);
+
+    private static string Phases(SimulatedCluster cluster) =>
+        string.Join(", ", cluster.StartupPhases.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Phase} {p.Took.TotalSeconds:0.0} s")));
 
     private static long Rss(Process process)
     {

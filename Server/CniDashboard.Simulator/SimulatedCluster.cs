@@ -231,7 +231,13 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         [
             new AwsNodeInstaller(Written, loggers.CreateLogger<AwsNodeInstaller>()),
             new CiliumInstaller(options.CiliumExclusive, Written, loggers.CreateLogger<CiliumInstaller>()),
-            new LinkerdCniInstaller(emulator.Tokens, name => nodeUids.GetValueOrDefault(name), settings.TokenRefreshInterval, Written, loggers.CreateLogger<LinkerdCniInstaller>()),
+            new LinkerdCniInstaller(
+                emulator.Tokens,
+                name => nodeUids.GetValueOrDefault(name),
+                settings.TokenRefreshInterval,
+                () => kubeletOfWrites?.TimeScale ?? options.TimeScale,
+                Written,
+                loggers.CreateLogger<LinkerdCniInstaller>()),
         ];
         var kubelet = new SimulatedKubelet(
             emulator.Cluster,

@@ -55,15 +55,23 @@ internal sealed partial class LinkerdCniInstaller : ICniInstaller
     private readonly TokenAuthority _tokens;
     private readonly Func<string, string?> _nodeUid;
     private readonly TimeSpan _tokenRefresh;
+    private readonly Func<double> _timeScale;
     private readonly Action<SimulatedNode> _written;
     private readonly ILogger _logger;
     private readonly Dictionary<string, Running> _running = new(StringComparer.Ordinal);
 
-    public LinkerdCniInstaller(TokenAuthority tokens, Func<string, string?> nodeUid, TimeSpan tokenRefresh, Action<SimulatedNode> written, ILogger logger)
+    /// <param name="tokens">The API server's token authority (the kubelet's projected token comes from it).</param>
+    /// <param name="nodeUid">The uid of a node by name, for the token's node binding.</param>
+    /// <param name="tokenRefresh">How often (simulated time) a running installer gets a fresh token.</param>
+    /// <param name="timeScale">Simulated seconds per real second now.</param>
+    /// <param name="written">Called after every write to a node's files.</param>
+    /// <param name="logger">Where installs and cleanups are logged (never tokens).</param>
+    public LinkerdCniInstaller(TokenAuthority tokens, Func<string, string?> nodeUid, TimeSpan tokenRefresh, Func<double> timeScale, Action<SimulatedNode> written, ILogger logger)
     {
         _tokens = tokens;
         _nodeUid = nodeUid;
         _tokenRefresh = tokenRefresh;
+        _timeScale = timeScale;
         _written = written;
         _logger = logger;
     }
@@ -136,7 +144,7 @@ internal sealed partial class LinkerdCniInstaller : ICniInstaller
 
     public void Tick(SimulatedNode node, DateTimeOffset now)
     {
-        if (!_running.TryGetValue(node.Name, out var running) || running.TokenIssuedAt is not { } issued || now - issued < _tokenRefresh)
+        if (!_running.TryGetValue(node.Name, out var running) || running.TokenIssuedAt is not { } issued || now - issued < _tokenRefresh / _timeScale())
         {
             return;
         }

@@ -9,6 +9,7 @@ using CniDashboard.Simulator.KubeApi.Auth;
 using CniDashboard.Simulator.Nodes;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CniDashboard.Simulator.Tests.Nodes;
 
@@ -19,7 +20,8 @@ public sealed class InstallerTests : IDisposable
 
     private readonly string _root = Directory.CreateTempSubdirectory("cni-installer-").FullName;
     private readonly SimulatedNode _node;
-    private readonly ClusterState _cluster = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero));
+    private readonly ClusterState _cluster;
     private readonly TokenAuthority _tokens;
     private readonly List<string> _written = [];
 
@@ -29,6 +31,7 @@ public sealed class InstallerTests : IDisposable
             new NodeIdentity(0, "ip-10-0-12-34.us-west-2.compute.internal", IPAddress.Parse("127.1.0.1"), "10.0.12.34", "us-west-2a", "i-0123456789abcdef0", NodeGroup.Defaults[0], NodeRole.Healthy),
             _root);
         _node.CreateFolders();
+        _cluster = new ClusterState(_time);
         _tokens = new TokenAuthority(_cluster);
         _cluster.EnsureNamespace("linkerd-cni");
     }
@@ -107,6 +110,27 @@ public sealed class InstallerTests : IDisposable
         installer.FolderChanged(_node);
         Assert.Equal(["aws-cni", "egress-cni", "portmap", "cilium-cni", "linkerd-cni"], Types(JsonNode.Parse(Read("05-cilium.conflist"))!));
         Assert.Equal([_node.Name], _written);
+    }
+
+    [Fact]
+    public void Running_linkerd_cni_refreshes_its_token_as_the_kubelet_rotates_it_still_bound_to_its_pod()
+    {
+        Copy("healthy", "05-cilium.conflist");
+        var pod = Pod("linkerd-cni-9qv4d");
+        var installer = Linkerd();
+        installer.Start(_node, new InstallerPod(pod.Metadata.Name, pod.Metadata.Uid, "cr.l5d.io/linkerd/cni-plugin:v1.6.2"));
+        var first = KubeconfigReader.Read(Read("ZZZ-linkerd-cni-kubeconfig"));
+
+        _time.Advance(TimeSpan.FromMinutes(47));
+        installer.Tick(_node, _time.GetUtcNow());
+        Assert.Equal(first.TokenFingerprint, KubeconfigReader.Read(Read("ZZZ-linkerd-cni-kubeconfig")).TokenFingerprint);
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        installer.Tick(_node, _time.GetUtcNow());
+        var refreshed = KubeconfigReader.Read(Read("ZZZ-linkerd-cni-kubeconfig"));
+        Assert.NotEqual(first.TokenFingerprint, refreshed.TokenFingerprint);
+        Assert.Equal(first.Token!.IssuedAt + TimeSpan.FromMinutes(48), refreshed.Token!.IssuedAt);
+        Assert.Equal((pod.Metadata.Name, pod.Metadata.Uid), (refreshed.Token.PodName, refreshed.Token.PodUid));
     }
 
     [Theory]
@@ -193,7 +217,7 @@ public sealed class InstallerTests : IDisposable
     }
 
     private LinkerdCniInstaller Linkerd() =>
-        new(_tokens, _ => null, TimeSpan.FromMinutes(48), n => _written.Add(n.Name), NullLogger.Instance);
+        new(_tokens, _ => null, TimeSpan.FromMinutes(48), () => 1, n => _written.Add(n.Name), NullLogger.Instance);
 
     private V1Pod Pod(string name) => _cluster.Pods.Create(new V1Pod
     {

@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+using CniDashboard.E2E.Tests.Support;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace CniDashboard.E2E.Tests;
+
+/// <summary>Someone who does not use a mouse gets to the same places.</summary>
+[Collection(Phase.AsFound)]
+public sealed partial class KeyboardTests(DemoDashboard dashboard)
+{
+    /// <summary>More Tab presses than any page here has focusable elements before the ones sought.</summary>
+    private const int MaxTabs = 80;
+
+    [Fact]
+    public async Task The_main_navigation_and_a_node_link_are_reached_with_Tab_and_followed_with_Enter()
+    {
+        await using var browser = await dashboard.OpenAsync("/");
+        var page = browser.Page;
+
+        var toNav = await TabUntilAsync(page, "a", "Nodes");
+        Assert.True(toNav > 0);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page).ToHaveURLAsync(new Regex("/nodes$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Nodes", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("node-row")).ToHaveCountAsync(dashboard.Cluster.Nodes.Count);
+
+        // The grid sorts the worst first: the first node link reached is an incident node's.
+        var first = await page.GetByTestId("node-row").First.GetAttributeAsync("data-node");
+        Assert.Contains(first, dashboard.IncidentNodes);
+        await TabUntilAsync(page, "a", first!);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page).ToHaveURLAsync(new Regex($"/nodes/{Regex.Escape(first!)}$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = first, Level = 1 })).ToBeVisibleAsync();
+    }
+
+    /// <summary>Presses Tab until the focused element is a <paramref name="tag"/> whose text is <paramref name="text"/>; returns how many presses it took.</summary>
+    private static async Task<int> TabUntilAsync(IPage page, string tag, string text)
+    {
+        for (var presses = 1; presses <= MaxTabs; presses++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            var focused = await page.EvaluateAsync<string[]>("() => [document.activeElement?.tagName?.toLowerCase() ?? '', document.activeElement?.textContent?.trim() ?? '']");
+            if (focused[0] == tag && focused[1] == text)
+            {
+                return presses;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"<{tag}> '{text}' was not reached with {MaxTabs} Tab presses.");
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Playwright;
+
+namespace CniDashboard.E2E.Tests.Support;
+
+/// <summary>One test's browser context and page; disposing closes both.</summary>
+public sealed class BrowserPage(IBrowserContext context, IPage page) : IAsyncDisposable
+{
+    /// <summary>The page.</summary>
+    public IPage Page { get; } = page;
+
+    /// <summary>
+    /// Waits until the Blazor circuit renders the page (the layout's <c>data-interactive</c>): before
+    /// that the prerendered HTML shows data but buttons and pickers do nothing.
+    /// </summary>
+    public Task WaitForInteractiveAsync() =>
+        Assertions.Expect(Page.GetByTestId("page-content")).ToHaveAttributeAsync("data-interactive", "true");
+
+    /// <summary>Saves a full-page screenshot as <c>artifacts/screenshots/{name}.png</c> and returns its path.</summary>
+    public async Task<string> ScreenshotAsync(string name)
+    {
+        var path = Path.Combine(Artifacts.Screenshots, name + ".png");
+        // A full-page capture of a scrolled page draws the fixed app bar and drawer where the viewport was.
+        await Page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        return path;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await Page.CloseAsync();
+        await context.CloseAsync();
+    }
+}

@@ -12,7 +12,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (DemoArgumentException ex)
+catch (DemoException ex)
 {
     await Console.Error.WriteLineAsync($"cni-dashboard: {ex.Message}");
     return 2;

@@ -23,16 +23,25 @@ public static class DemoMode
         var dataDir = Path.GetFullPath(options.DataDir);
         var loggers = DemoLogging.Create();
         await output.WriteLineAsync($"cni-dashboard: starting the simulated cluster ({options.Nodes} nodes) in {dataDir} …").ConfigureAwait(false);
-        var cluster = await SimulatedCluster.StartAsync(
-            new SimulationOptions
-            {
-                DataDir = dataDir,
-                NodeCount = options.Nodes,
-                Seed = options.Seed,
-                TimeScale = options.TimeScale,
-                LoggerFactory = loggers,
-            },
-            cancellationToken).ConfigureAwait(false);
+        SimulatedCluster cluster;
+        try
+        {
+            cluster = await SimulatedCluster.StartAsync(
+                new SimulationOptions
+                {
+                    DataDir = dataDir,
+                    NodeCount = options.Nodes,
+                    Seed = options.Seed,
+                    TimeScale = options.TimeScale,
+                    LoggerFactory = loggers,
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            loggers.Dispose();
+            throw new DemoException($"the simulated cluster cannot start in {dataDir}: {e.Message}", e);
+        }
 
         var dashboardDir = Path.Combine(dataDir, "dashboard");
         Directory.CreateDirectory(dashboardDir);

@@ -45,7 +45,7 @@ public sealed record DemoOptions
     /// <summary>True when the command line asks for the demo (or its scale run).</summary>
     public static bool IsRequested(IReadOnlyList<string> args) => args.Contains(DemoFlag) || args.Contains(BenchFlag);
 
-    /// <summary>Parses the command line; throws <see cref="DemoArgumentException"/> with the reason on a bad flag.</summary>
+    /// <summary>Parses the command line; throws <see cref="DemoException"/> with the reason on a bad flag.</summary>
     public static DemoOptions Parse(IReadOnlyList<string> args)
     {
         var options = new DemoOptions();
@@ -56,7 +56,7 @@ public sealed record DemoOptions
             var (name, inline) = arg.Contains('=', StringComparison.Ordinal) && arg.StartsWith("--", StringComparison.Ordinal)
                 ? (arg[..arg.IndexOf('=', StringComparison.Ordinal)], arg[(arg.IndexOf('=', StringComparison.Ordinal) + 1)..])
                 : (arg, null);
-            string Value() => inline ?? (i + 1 < args.Count ? args[++i] : throw new DemoArgumentException($"{name} needs a value"));
+            string Value() => inline ?? (i + 1 < args.Count ? args[++i] : throw new DemoException($"{name} needs a value"));
             switch (name)
             {
                 case DemoFlag:
@@ -80,7 +80,7 @@ public sealed record DemoOptions
                     var scale = Value();
                     options = double.TryParse(scale, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed is > 0 and <= 1000
                         ? options with { TimeScale = parsed }
-                        : throw new DemoArgumentException($"{name} must be a number above 0 and at most 1000, not '{scale}'");
+                        : throw new DemoException($"{name} must be a number above 0 and at most 1000, not '{scale}'");
                     break;
                 case "--demo-hold":
                     options = options with { BenchHold = TimeSpan.FromSeconds(Int(name, Value(), 0, 86_400)) };
@@ -93,7 +93,7 @@ public sealed record DemoOptions
 
         if (string.IsNullOrWhiteSpace(options.DataDir))
         {
-            throw new DemoArgumentException("--data-dir must name a folder");
+            throw new DemoException("--data-dir must name a folder");
         }
 
         return options with { DashboardArgs = rest };
@@ -102,8 +102,8 @@ public sealed record DemoOptions
     private static int Int(string name, string text, int min, int max) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
             ? value
-            : throw new DemoArgumentException($"{name} must be a whole number from {min} to {max}, not '{text}'");
+            : throw new DemoException($"{name} must be a whole number from {min} to {max}, not '{text}'");
 }
 
-/// <summary>A demo flag the command line got wrong; the message says which and why.</summary>
-public sealed class DemoArgumentException(string message) : Exception(message);
+/// <summary>The demo cannot start (a flag the command line got wrong, a data dir it cannot use); the message says why.</summary>
+public sealed class DemoException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,6 +1,7 @@
 using CniDashboard.Agent.Auth;
 using CniDashboard.Agent.Configuration;
 using CniDashboard.Agent.Http;
+using CniDashboard.Agent.Logging;
 using CniDashboard.Agent.Node;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -69,21 +70,24 @@ public static class AgentHost
     {
         time ??= TimeProvider.System;
         environment ??= Environment.GetEnvironmentVariable;
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        // The empty builder, not the slim one: no appsettings files (and no watcher thread on the
+        // content root), no environment configuration, no console logger — the agent is configured
+        // by flags alone, and every type it does not compile in is memory it does not hold on a node.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = AgentEndpoints.MaxRequestBodyBytes;
             kestrel.Listen(settings.Listen);
         });
+        builder.Services.AddRoutingCore();
 
-        builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         if (configureLogging is null)
         {
             // One JSON object per line: every write is one structured, greppable record.
-            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffK");
+            builder.Logging.AddProvider(new JsonLineLoggerProvider(Console.OpenStandardOutput(), time));
         }
         else
         {

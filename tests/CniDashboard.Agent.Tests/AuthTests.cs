@@ -92,6 +92,39 @@ public sealed class AuthTests
     }
 
     [Fact]
+    public async Task TokenReview_over_TLS_trusts_the_cluster_CA_alone_and_checks_the_server_name()
+    {
+        using var cluster = new TestCertificates("test-cluster-ca");
+        using var stranger = new TestCertificates("some-other-ca");
+        using var rightName = cluster.Server(IPAddress.Loopback);
+        using var wrongName = cluster.Server(IPAddress.Parse("10.100.0.1"));
+        using var foreign = stranger.Server(IPAddress.Loopback);
+        using var node = new TempNode();
+        var caFile = cluster.WriteAuthorityPem(node.Root);
+
+        // Signed by the cluster CA for the address the agent dials: the review goes through.
+        await using (var api = await FakeTokenReviewServer.StartAsync(rightName))
+        {
+            Assert.Equal("https", api.Address.Scheme);
+            using var authenticator = api.Authenticator(TimeProvider.System, caFile);
+            var result = await authenticator.AuthenticateAsync(FakeTokenReviewServer.DashboardToken, Ct);
+            Assert.Equal(AgentAuthStatus.Allowed, result.Status);
+            Assert.Single(api.Reviews);
+        }
+
+        // Another CA's certificate, or the cluster CA's for another name: the agent never sends the
+        // caller's token there and answers "unavailable", not "allowed".
+        foreach (var certificate in new[] { foreign, wrongName })
+        {
+            await using var api = await FakeTokenReviewServer.StartAsync(certificate);
+            using var authenticator = api.Authenticator(TimeProvider.System, caFile);
+            var result = await authenticator.AuthenticateAsync(FakeTokenReviewServer.DashboardToken, Ct);
+            Assert.Equal(AgentAuthStatus.Unavailable, result.Status);
+            Assert.Empty(api.Reviews);
+        }
+    }
+
+    [Fact]
     public async Task Unreachable_api_server_is_503_and_not_cached()
     {
         await using var api = await FakeTokenReviewServer.StartAsync();

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
-using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -157,17 +156,16 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
         if (caFile is null) return handler;
         var roots = new X509Certificate2Collection();
         roots.ImportFromPemFile(caFile);
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+        // Only the cluster CA vouches for the API server, and TLS still checks the name. Giving the
+        // handshake this chain policy (rather than a callback after a default validation) also
+        // means the system trust bundle is never parsed: about a megabyte less on every node.
+        var policy = new X509ChainPolicy
         {
-            if (certificate is null) return false;
-            // Only the cluster CA vouches for the API server; the name must still match.
-            if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
         };
+        policy.CustomTrustStore.AddRange(roots);
+        handler.SslOptions.CertificateChainPolicy = policy;
         return handler;
     }
 

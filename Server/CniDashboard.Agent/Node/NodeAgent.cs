@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using CniDashboard.Shared.Agent;
 using CniDashboard.Shared.Cni;
 using CniDashboard.Shared.Kubeconfig;
@@ -13,9 +13,11 @@ namespace CniDashboard.Agent.Node;
 /// folder changed), and applies or restores one file at a time with a backup first and an atomic
 /// rename. Knows nothing about HTTP, so one process can run one per simulated node.
 /// </summary>
-public sealed partial class NodeAgent : IAsyncDisposable
+public sealed class NodeAgent : IAsyncDisposable
 {
     private const int MaxReasonLength = 200;
+    private static readonly SearchValues<char> IdCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
     private readonly NodeAgentOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -31,8 +33,6 @@ public sealed partial class NodeAgent : IAsyncDisposable
     private volatile CachedSnapshot? _cached;
     private volatile bool _lastBuildFailed;
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", RegexOptions.CultureInvariant)]
-    private static partial Regex IdPattern();
 
     /// <summary>
     /// Starts serving a node: checks the folders, removes temp files an interrupted write left,
@@ -147,7 +147,7 @@ public sealed partial class NodeAgent : IAsyncDisposable
         byte[]? restored = null;
         return ChangeAsync(change, () =>
         {
-            if (!IdPattern().IsMatch(request.BackupId ?? "") || _backups.Find(request.BackupId!) is not { } backup)
+            if (!IsId(request.BackupId) || _backups.Find(request.BackupId!) is not { } backup)
                 return FileChangeOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.BackupNotFound, $"no backup '{request.BackupId}' on node {NodeName}");
             if (backup.File != name)
                 return FileChangeOutcome.Fail(StatusCodes.Status400BadRequest, AgentErrorCodes.BackupMismatch, $"backup '{backup.Id}' is of {backup.File}, not {name}");
@@ -165,7 +165,7 @@ public sealed partial class NodeAgent : IAsyncDisposable
 
     private async Task<FileChangeOutcome> ChangeAsync(PendingChange change, Func<FileChangeOutcome?> precheck, Func<byte[], byte[]> newContent, CancellationToken cancellationToken)
     {
-        if (!IdPattern().IsMatch(change.ChangeId))
+        if (!IsId(change.ChangeId))
             return Refuse(change, FileChangeOutcome.Fail(StatusCodes.Status400BadRequest, AgentErrorCodes.InvalidRequest,
                 "changeId must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit"));
         if (!IsSha256(change.ExpectedSha256))
@@ -301,10 +301,15 @@ public sealed partial class NodeAgent : IAsyncDisposable
     {
         // Refused names and ids are caller input: log them only when they are plain, and redacted.
         var file = CniFileNames.IsPlainFileName(change.File) ? TokenRedactor.Redact(change.File) : "(invalid name)";
-        var changeId = IdPattern().IsMatch(change.ChangeId) ? TokenRedactor.Redact(change.ChangeId) : "(invalid id)";
+        var changeId = IsId(change.ChangeId) ? TokenRedactor.Redact(change.ChangeId) : "(invalid id)";
         AgentLog.WriteRefused(_logger, change.Operation, file, NodeName, changeId, change.Caller, outcome.Error?.Code ?? "-");
         return outcome;
     }
+
+    /// <summary>A change or backup id: 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit.</summary>
+    internal static bool IsId(string? value) =>
+        value is { Length: > 0 and <= 128 } && char.IsAsciiLetterOrDigit(value[0])
+        && value.AsSpan().IndexOfAnyExcept(IdCharacters) < 0;
 
     private static bool IsSha256(string? value) =>
         value is { Length: 64 } && value.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));

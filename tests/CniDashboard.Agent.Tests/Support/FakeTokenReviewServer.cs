@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using CniDashboard.Agent.Auth;
 
@@ -33,10 +34,15 @@ internal sealed class FakeTokenReviewServer : IAsyncDisposable
     public int RejectedCallers => _rejectedCallers;
     public volatile bool Failing;
 
-    public static async Task<FakeTokenReviewServer> StartAsync()
+    /// <summary>Starts the endpoint over plain HTTP, or over HTTPS with <paramref name="certificate"/> (with its private key).</summary>
+    public static async Task<FakeTokenReviewServer> StartAsync(X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null) listen.UseHttps(certificate);
+        }));
         builder.Logging.ClearProviders();
         var app = builder.Build();
         FakeTokenReviewServer? server = null;
@@ -75,8 +81,8 @@ internal sealed class FakeTokenReviewServer : IAsyncDisposable
 
     public string TokenFile => Path.Combine(_root, "token");
 
-    public TokenReviewAuthenticator Authenticator(TimeProvider time) =>
-        new(new TokenReviewOptions { ApiServer = Address, TokenFile = TokenFile }, time);
+    public TokenReviewAuthenticator Authenticator(TimeProvider time, string? caFile = null) =>
+        new(new TokenReviewOptions { ApiServer = Address, TokenFile = TokenFile, CaFile = caFile }, time);
 
     private static TokenReviewStatus Authenticated(string username, IReadOnlyList<string> audiences) => new()
     {

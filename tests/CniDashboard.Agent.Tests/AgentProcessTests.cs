@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using CniDashboard.Agent.Tests.Support;
+
+namespace CniDashboard.Agent.Tests;
+
+/// <summary>The agent as a node runs it: its own process, logging to stdout, stopped by the kubelet's SIGTERM.</summary>
+public sealed class AgentProcessTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Logs_are_json_lines_on_stdout_and_SIGTERM_stops_the_agent_cleanly()
+    {
+        using var node = new TempNode("incident");
+        var port = FreePort();
+        var lines = new ConcurrentQueue<string>();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cni-dashboard-agent.dll"));
+        foreach (var arg in new[]
+        {
+            "--cni-dir", node.CniDir, "--bin-dir", node.BinDir, "--backup-dir", node.BackupDir, "--listen", $"127.0.0.1:{port}",
+            "--node-name", "process-node", "--auth-mode", "static", "--token-file", node.TokenFile,
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var agent = Process.Start(start)!;
+        agent.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
+        agent.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue("stderr: " + e.Data); };
+        agent.BeginOutputReadLine();
+        agent.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TempNode.Token);
+            await WaitUntil(() => lines.Any(l => l.Contains("serving node process-node", StringComparison.Ordinal)), agent);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/v1/snapshot", Ct)).StatusCode);
+
+            using (var kill = Process.Start("kill", ["-TERM", agent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                await kill.WaitForExitAsync(Ct);
+            await agent.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            Assert.Equal(0, agent.ExitCode);
+        }
+        finally
+        {
+            if (!agent.HasExited) agent.Kill();
+        }
+        agent.WaitForExit(); // drains the redirected output
+
+        var records = lines.Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+        var started = Assert.Single(records, r => r.GetProperty("EventId").GetInt32() == 9 && r.GetProperty("Category").GetString() == "CniDashboard.Agent.Node.NodeAgent");
+        Assert.Equal("process-node", started.GetProperty("State").GetProperty("Node").GetString());
+        Assert.Equal("static", started.GetProperty("State").GetProperty("AuthMode").GetString());
+        Assert.Contains(records, r => r.GetProperty("Category").GetString() == "Microsoft.Hosting.Lifetime"
+            && r.GetProperty("Message").GetString() == "Application is shutting down...");
+        // The framework's own chatter stays at warnings, and the kubeconfig's token appears nowhere.
+        Assert.DoesNotContain(records, r => r.GetProperty("Category").GetString()!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)
+            && r.GetProperty("LogLevel").GetString() is "Information" or "Debug" or "Trace");
+        Assert.All(lines, l => Assert.DoesNotContain(TempNode.ReferenceTokenSignature, l, StringComparison.Ordinal));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, Process agent)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.False(agent.HasExited, "the agent exited early");
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "condition not met within 30 s");
+            await Task.Delay(20, Ct);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -227,26 +227,41 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
                 continue;
             }
 
-            if (node.NetworkDirty)
+            try
             {
-                node.NetworkDirty = false;
-                ReportNetwork(node, PrimaryOf(node), now);
+                SyncNode(node, now);
             }
-
-            if (now >= node.NextWorkloadAt)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or KubeApiException)
             {
-                node.NextWorkloadAt = now + Scaled(Jittered(_workloadInterval));
-                PlaceWorkloadPod(node, now);
+                // One node's folder gone or unwritable must not stall the others; the next pass tries again.
+                LogNodeSyncFailed(node.Node.Name, e.Message);
             }
-
-            SyncPods(node, now);
-            foreach (var installer in _installers.Values)
+            finally
             {
-                installer.Tick(node.Node, now);
+                // Only for this pass: keeping 5,000 parsed folders between passes would cost more than reading them.
+                node.PrimaryThisPass = null;
             }
+        }
+    }
 
-            // Only for this pass: keeping 5,000 parsed folders between passes would cost more than reading them.
-            node.PrimaryThisPass = null;
+    private void SyncNode(NodeState node, DateTimeOffset now)
+    {
+        if (node.NetworkDirty)
+        {
+            node.NetworkDirty = false;
+            ReportNetwork(node, PrimaryOf(node), now);
+        }
+
+        if (now >= node.NextWorkloadAt)
+        {
+            node.NextWorkloadAt = now + Scaled(Jittered(_workloadInterval));
+            PlaceWorkloadPod(node, now);
+        }
+
+        SyncPods(node, now);
+        foreach (var installer in _installers.Values)
+        {
+            installer.Tick(node.Node, now);
         }
     }
 
@@ -304,9 +319,16 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
             }
 
             node.NetworkDirty = true;
-            foreach (var installer in _installers.Values)
+            try
             {
-                installer.FolderChanged(node.Node);
+                foreach (var installer in _installers.Values)
+                {
+                    installer.FolderChanged(node.Node);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogNodeSyncFailed(name, e.Message);
             }
         }
     }
@@ -533,6 +555,9 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A kubelet sync pass failed; the next pass carries on")]
     private partial void LogPassFailed(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Syncing node {Node} failed; the next pass tries again: {Reason}")]
+    private partial void LogNodeSyncFailed(string node, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Placing a workload pod on {Node} failed: {Reason}")]
     private partial void LogPlacementFailed(string node, string reason);

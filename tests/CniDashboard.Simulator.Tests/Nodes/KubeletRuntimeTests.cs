@@ -60,6 +60,25 @@ public sealed class KubeletRuntimeTests
     }
 
     [Fact]
+    public async Task A_node_whose_CNI_folder_disappears_goes_NotReady_without_disturbing_the_others_and_recovers()
+    {
+        await using var sim = await SimulationHarness.StartAsync(nodes: 3, configure: o => o with { Scenario = SimulationScenario.Healthy });
+        var node = sim.Cluster.Nodes[1];
+        var moved = node.CniDir + ".moved";
+
+        await sim.EditAsync(node, () => Task.Run(() => Directory.Move(node.CniDir, moved), Ct));
+        await sim.AdvanceUntilAsync(() => ReadyCondition(sim, node) is { Status: "False" } c ? c : null, TimeSpan.FromSeconds(5), "the node without a CNI folder to go NotReady");
+        await sim.AdvanceAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal("True", ReadyCondition(sim, sim.Cluster.Nodes[0])!.Status);
+        Assert.Contains(
+            sim.Cluster.Cluster.Pods.List(fieldSelector: $"spec.nodeName={sim.Cluster.Nodes[0].Name}"),
+            p => CniDaemonSets.OwnerOf(p) is null && p.Status.Phase == "Running");
+
+        await sim.EditAsync(node, () => Task.Run(() => Directory.Move(moved, node.CniDir), Ct));
+        await sim.AdvanceUntilAsync(() => ReadyCondition(sim, node) is { Status: "True" } c ? c : null, TimeSpan.FromSeconds(5), "the node to be Ready once its folder is back");
+    }
+
+    [Fact]
     public async Task A_chain_plugin_without_its_binary_fails_every_new_sandbox_with_failed_to_find_plugin()
     {
         await using var sim = await SimulationHarness.StartAsync(nodes: 3, configure: o => o with { Scenario = SimulationScenario.Healthy });

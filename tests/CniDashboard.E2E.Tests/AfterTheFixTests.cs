@@ -93,5 +93,6 @@ public sealed class AfterTheFixTests(DemoDashboard dashboard)
         await Expect(rollout).ToContainTextAsync($"{dashboard.IncidentNodes.Count + 1} of {desired} updated");
         await Expect(rollout.GetByRole(AriaRole.Link, new() { Name = node })).ToHaveCountAsync(0);
         await browser.ScreenshotAsync("overview-after-fix");
+        browser.AssertNoScriptErrors();
     }
 }

@@ -32,6 +32,7 @@ public sealed partial class KeyboardTests(DemoDashboard dashboard)
         await page.Keyboard.PressAsync("Enter");
         await Expect(page).ToHaveURLAsync(new Regex($"/nodes/{Regex.Escape(first!)}$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = first, Level = 1 })).ToBeVisibleAsync();
+        browser.AssertNoScriptErrors();
     }
 
     /// <summary>Presses Tab until the focused element is a <paramref name="tag"/> whose text is <paramref name="text"/>; returns how many presses it took.</summary>

@@ -63,6 +63,7 @@ public sealed class LiveUpdateTests(DemoDashboard dashboard)
 
         Assert.True(await page.EvaluateAsync<bool>("() => window.e2eSameDocument === true"), "the page was reloaded");
         Report(node, timings);
+        browser.AssertNoScriptErrors();
     }
 
     /// <summary>Writes the file, then waits (checking every animation frame) for the row to show <paramref name="severity"/>; returns the time from the write.</summary>

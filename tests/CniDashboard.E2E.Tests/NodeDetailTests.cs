@@ -56,10 +56,11 @@ public sealed partial class NodeDetailTests(DemoDashboard dashboard)
 
         await Expect(page.Locator("[data-testid=node-file][data-file='05-cilium.conflist']")).ToHaveAttributeAsync("data-standing", "primary");
         await browser.ScreenshotAsync("node-detail");
+        browser.AssertNoScriptErrors();
     }
 
     [Fact]
-    public async Task Compared_with_a_healthy_node_the_conflists_are_identical_and_only_the_token_is_highlighted()
+    public async Task Compared_with_a_healthy_node_or_the_group_baseline_the_conflists_are_identical_and_only_the_token_is_highlighted()
     {
         var node = dashboard.IncidentNodes[0];
         var healthy = dashboard.HealthyNodes[0];
@@ -98,6 +99,15 @@ public sealed partial class NodeDetailTests(DemoDashboard dashboard)
         Assert.DoesNotContain("eyJ", await diff.InnerTextAsync(), StringComparison.Ordinal);
 
         await browser.ScreenshotAsync("node-detail-diff-vs-healthy-node");
+
+        // The node group's baseline (what most of its nodes have) tells the same story.
+        await page.GetByLabel("Compare this node with").SelectOptionAsync("baseline");
+        await Expect(page).ToHaveURLAsync(new Regex("compare=baseline"));
+        await Expect(diff.GetByTestId("diff-sides")).ToContainTextAsync("Left: baseline of ");
+        await Expect(diff.GetByTestId("diff-unchanged-files")).ToContainTextAsync("05-cilium.conflist");
+        await Expect(diff.GetByTestId("chain-change")).ToHaveCountAsync(0);
+        await Expect(kubeconfig.GetByTestId("diff-highlight")).ToHaveCountAsync(2);
+        browser.AssertNoScriptErrors();
     }
 
     [GeneratedRegex("^linkerd-cni-[a-z0-9]{5}$")]

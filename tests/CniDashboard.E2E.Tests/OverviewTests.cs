@@ -48,6 +48,7 @@ public sealed partial class OverviewTests(DemoDashboard dashboard)
 
         await Expect(page.GetByTestId("node-count")).ToHaveTextAsync($"{dashboard.IncidentNodes.Count} nodes match these filters");
         await browser.ScreenshotAsync("nodes-filtered-by-rule");
+        browser.AssertNoScriptErrors();
     }
 
     [GeneratedRegex(@"/nodes\?(.*&)?rule=mesh-token-pod-gone(&|$)")]

@@ -66,5 +66,6 @@ public sealed partial class SandboxErrorsTests(DemoDashboard dashboard)
         var entry = page.Locator("#chain-4");
         await Expect(entry).ToHaveAttributeAsync("data-plugin", "linkerd-cni");
         await Expect(entry).ToHaveAttributeAsync("data-severity", "critical");
+        browser.AssertNoScriptErrors();
     }
 }

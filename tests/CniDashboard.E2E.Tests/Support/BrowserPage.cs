@@ -3,10 +3,37 @@ using Microsoft.Playwright;
 namespace CniDashboard.E2E.Tests.Support;
 
 /// <summary>One test's browser context and page; disposing closes both.</summary>
-public sealed class BrowserPage(IBrowserContext context, IPage page) : IAsyncDisposable
+public sealed class BrowserPage : IAsyncDisposable
 {
+    private readonly IBrowserContext _context;
+    private readonly List<string> _errors = [];
+
+    /// <summary>Wraps the page and starts recording script errors on it.</summary>
+    public BrowserPage(IBrowserContext context, IPage page)
+    {
+        _context = context;
+        Page = page;
+        page.PageError += (_, error) => Record("uncaught: " + error);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                Record($"console: {message.Text} ({message.Location})");
+            }
+        };
+    }
+
     /// <summary>The page.</summary>
-    public IPage Page { get; } = page;
+    public IPage Page { get; }
+
+    /// <summary>Fails the test if the page threw or logged an error (a broken circuit shows up here first).</summary>
+    public void AssertNoScriptErrors()
+    {
+        lock (_errors)
+        {
+            Assert.True(_errors.Count == 0, "script errors on the page:\n" + string.Join("\n", _errors));
+        }
+    }
 
     /// <summary>
     /// Waits until the Blazor circuit renders the page (the layout's <c>data-interactive</c>): before
@@ -29,6 +56,14 @@ public sealed class BrowserPage(IBrowserContext context, IPage page) : IAsyncDis
     public async ValueTask DisposeAsync()
     {
         await Page.CloseAsync();
-        await context.CloseAsync();
+        await _context.CloseAsync();
+    }
+
+    private void Record(string error)
+    {
+        lock (_errors)
+        {
+            _errors.Add(error);
+        }
     }
 }

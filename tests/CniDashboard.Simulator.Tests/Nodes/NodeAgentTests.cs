@@ -65,8 +65,7 @@ public sealed class NodeAgentTests
         using var unchanged = new HttpRequestMessage(HttpMethod.Get, "v1/snapshot") { Headers = { IfNoneMatch = { etag } } };
         Assert.Equal(HttpStatusCode.NotModified, (await http.SendAsync(unchanged, Ct)).StatusCode);
 
-        // Someone edits the file with an editor, outside the simulator.
-        var edited = DateTime.UtcNow;
+        // Someone edits the file with an editor, outside the simulator; the agent must serve it within a second.
         await File.WriteAllTextAsync(Path.Combine(node.CniDir, "99-operator-note.json"), """{"cniVersion":"0.4.0","name":"note","type":"bridge"}""", Ct);
 
         var seen = await Eventually.ValueAsync(
@@ -80,7 +79,6 @@ public sealed class NodeAgentTests
             TimeSpan.FromSeconds(1));
         var snapshot = JsonSerializer.Deserialize(await seen.Content.ReadAsStringAsync(Ct), AgentJsonContext.Default.NodeSnapshot)!;
         Assert.Contains(snapshot.Files, f => f.Name == "99-operator-note.json");
-        Assert.InRange(DateTime.UtcNow - edited, TimeSpan.Zero, TimeSpan.FromSeconds(1));
     }
 
     private static string? PodNameIfLive(SimulationHarness sim, string? podName) =>

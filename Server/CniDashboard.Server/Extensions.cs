@@ -37,6 +37,7 @@ public static class Extensions
 
         // In-memory state kept in step with the store and the watches.
         services.AddSingleton<FleetState>();
+        services.AddSingleton<MemoryTrimmer>();
         services.AddSingleton<SandboxActivity>();
         services.AddSingleton<ClusterState>();
         services.AddSingleton<WatchHealthRegistry>();

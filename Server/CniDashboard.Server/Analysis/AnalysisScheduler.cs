@@ -11,6 +11,7 @@ namespace CniDashboard.Server.Analysis;
 public sealed class AnalysisScheduler(
     NodeAnalysisService analysis,
     FleetState fleet,
+    MemoryTrimmer memory,
     TimeProvider time,
     ILogger<AnalysisScheduler> logger) : BackgroundService
 {
@@ -18,6 +19,15 @@ public sealed class AnalysisScheduler(
 
     /// <summary>How long triggers are gathered before analyzing.</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Least time between two whole-fleet passes. DaemonSet status moves with every pod that becomes
+    /// ready during a rollout; re-judging 5,000 nodes on each of those would be most of the CPU.
+    /// </summary>
+    public TimeSpan FleetPassInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    private DateTimeOffset _lastFleetPass = DateTimeOffset.MinValue;
+    private bool _fleetPassDue;
 
     /// <summary>Asks for a node to be re-analyzed soon.</summary>
     public void Schedule(string node) => _requests.Writer.TryWrite(node);
@@ -34,18 +44,39 @@ public sealed class AnalysisScheduler(
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 await Task.Delay(Debounce, time, stoppingToken);
-                var all = false;
                 var nodes = new HashSet<string>(StringComparer.Ordinal);
                 while (reader.TryRead(out var node))
                 {
-                    if (node is null) all = true;
+                    if (node is null) _fleetPassDue = true;
                     else nodes.Add(node);
                 }
 
+                var now = time.GetUtcNow();
+                var wait = _lastFleetPass + FleetPassInterval - now;
+                if (_fleetPassDue && wait > TimeSpan.Zero && nodes.Count == 0)
+                {
+                    // Not yet: come back when the interval is over (later triggers join this pass).
+                    await Task.Delay(wait, time, stoppingToken);
+                    now = time.GetUtcNow();
+                }
+
+                var all = _fleetPassDue && now - _lastFleetPass >= FleetPassInterval;
+                if (all)
+                {
+                    _fleetPassDue = false;
+                    _lastFleetPass = now;
+                }
+                else if (_fleetPassDue)
+                {
+                    _requests.Writer.TryWrite(null);
+                }
+
                 var targets = all ? fleet.All.Select(n => n.Name).ToArray() : nodes.ToArray();
+                if (targets.Length == 0) continue;
                 try
                 {
                     await analysis.AnalyzeAsync(targets, stoppingToken);
+                    if (all && targets.Length >= 200) memory.AfterBulkWork();
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

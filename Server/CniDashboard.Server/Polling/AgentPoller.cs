@@ -28,6 +28,7 @@ public sealed class AgentPoller(
     INodeRepository nodes,
     IChangePublisher feed,
     PollerStatus status,
+    MemoryTrimmer memory,
     TimeProvider time,
     IOptions<DashboardOptions> options,
     ILogger<AgentPoller> logger) : BackgroundService
@@ -141,6 +142,7 @@ public sealed class AgentPoller(
         await nodes.SaveAgentStatesAsync(transitions, now, cancellationToken);
         feed.Publish(changes);
         if (stored.Length > 0) await analysis.AnalyzeAsync(stored.Select(r => r.Node).ToArray(), cancellationToken);
+        if (stored.Length >= BulkThreshold(names.Count)) memory.AfterBulkWork();
 
         var round = new PollRound
         {
@@ -156,6 +158,9 @@ public sealed class AgentPoller(
             round.Nodes, round.Changed, round.Unchanged, round.Failed, round.Duration.TotalMilliseconds);
         return round;
     }
+
+    /// <summary>A round that stored this many snapshots leaves enough garbage to be worth returning at once.</summary>
+    private static int BulkThreshold(int nodes) => Math.Max(200, nodes / 10);
 
     private void MarkCurrent(string node, string? version, DateTimeOffset now, List<ClusterChange> changes, List<AgentStateWrite> transitions)
     {

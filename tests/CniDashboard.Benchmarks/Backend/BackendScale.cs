@@ -27,6 +27,7 @@ public static class BackendScale
         var rounds = Arg("--rounds", 5);
         var changedRounds = Arg("--changed-rounds", 3);
         var snapshots = Arg("--snapshots", 4000);
+        var hold = Arg("--hold", 0);
         var c = CultureInfo.InvariantCulture;
         void Log(string line) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
 
@@ -101,8 +102,16 @@ public static class BackendScale
             await metrics.ReadAsync();
             var heap = metrics.Get("cni_dashboard_gc_heap_bytes") / 1024 / 1024;
             var committed = metrics.Get("cni_dashboard_gc_committed_bytes") / 1024 / 1024;
+            Log($"analyses run: {metrics.Get("cni_dashboard_analyses_total")}; sandbox errors last hour: {metrics.Get("cni_dashboard_sandbox_errors_last_hour")}");
             var rssEnd = Rss(dashboard.Id);
             var rssPeak = PeakRss(dashboard.Id);
+            if (hold > 0)
+            {
+                // Time to look inside the dashboard (e.g. dotnet-gcdump collect -p PID) before it stops.
+                Log($"holding {hold} s; dashboard pid {dashboard.Id}");
+                await Task.Delay(TimeSpan.FromSeconds(hold));
+            }
+
             dashboard.Kill(entireProcessTree: true);
 
             Console.WriteLine();

@@ -2,6 +2,7 @@ using CniDashboard.Server.Analysis;
 using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Feed;
 using CniDashboard.Server.Fleet;
+using CniDashboard.Server.Health;
 using CniDashboard.Server.Ingest;
 using CniDashboard.Server.Options;
 using CniDashboard.Server.Polling;
@@ -80,6 +81,7 @@ public static class Extensions
         services.AddSingleton<FolderDiffer>();
         services.AddSingleton<DashboardQueries>();
         services.AddSingleton<IDashboardQueries>(sp => sp.GetRequiredService<DashboardQueries>());
+        services.AddDashboardHealthChecks();
         return services;
     }
 }

@@ -37,8 +37,13 @@ public sealed class ClusterState(TimeProvider time)
     private readonly Dictionary<string, int> _pendingByNode = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DaemonSetFacts> _daemonSets = new(StringComparer.Ordinal);
 
+    private long _version;
+
     /// <summary>Raised after each change, outside the lock.</summary>
     public event Action<ClusterFactChange>? Changed;
+
+    /// <summary>Bumped on every change (including pending-pod counts); cheap staleness check for caches.</summary>
+    public long Version => Interlocked.Read(ref _version);
 
     /// <summary>Node names, sorted.</summary>
     public IReadOnlyList<string> NodeNames
@@ -345,6 +350,8 @@ public sealed class ClusterState(TimeProvider time)
 
     private void Raise(ClusterFactChange? change)
     {
-        if (change is not null) Changed?.Invoke(change);
+        if (change is null) return;
+        Interlocked.Increment(ref _version);
+        Changed?.Invoke(change);
     }
 }

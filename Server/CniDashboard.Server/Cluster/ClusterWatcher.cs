@@ -28,9 +28,6 @@ public sealed class ClusterWatcher(
     private readonly KubernetesOptions _options = options.Value.Kubernetes;
     private readonly ILogger _logger = loggers.CreateLogger<ClusterWatcher>();
 
-    /// <summary>The watches, built on first use.</summary>
-    public IReadOnlyList<string> WatchNames => Watches().Select(w => w.Name).ToArray();
-
     /// <inheritdoc />
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Watches().Select(w => Task.Run(() => w.Run(stoppingToken), stoppingToken)));

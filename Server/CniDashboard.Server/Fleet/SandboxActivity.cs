@@ -18,6 +18,11 @@ public sealed class SandboxActivity(TimeProvider time, IOptions<DashboardOptions
     private readonly Queue<SandboxIncrement> _recent = new();
     private readonly int _cap = options.Value.Queries.MaxRecentSandboxIncrements;
 
+    private long _version;
+
+    /// <summary>Bumped on every recorded failure.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
     /// <summary>True when increments were dropped because of the cap.</summary>
     public bool Truncated { get; private set; }
 
@@ -27,6 +32,7 @@ public sealed class SandboxActivity(TimeProvider time, IOptions<DashboardOptions
         lock (_lock)
         {
             _recent.Enqueue(increment);
+            _version++;
             while (_recent.Count > _cap)
             {
                 _recent.Dequeue();

@@ -5,9 +5,10 @@ using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Feed;
 using CniDashboard.Server.Fleet;
 using CniDashboard.Server.Polling;
-using CniDashboard.Server.Store;
 using CniDashboard.Shared.Analysis;
 using CniDashboard.Shared.Dashboard;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CniDashboard.Server.Health;
 
@@ -19,11 +20,12 @@ public static class HealthEndpoints
     {
         app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
 
-        app.MapGet("/readyz", (StoreInitializer store, WatchHealthRegistry watches) =>
+        // Ready = store open and every watch listed once; a watch reconnecting is Degraded (still 200).
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
-            var report = new Readiness(store.Ready, watches.AllSynced, watches.Snapshot());
-            return report.Ready ? Results.Ok(report) : Results.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).ExcludeFromDescription();
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteReportAsync,
+        });
 
         app.MapGet("/metrics", (FleetState fleet, WatchHealthRegistry watches, PollerStatus poller, ClusterChangeFeed feed, SandboxActivity sandbox, NodeAnalysisService analysis) =>
         {
@@ -61,13 +63,26 @@ public static class HealthEndpoints
         return app;
     }
 
-    /// <summary>The readiness report.</summary>
-    /// <param name="StoreOpen">The store is migrated and loaded.</param>
-    /// <param name="WatchesSynced">Every watch has listed at least once.</param>
-    /// <param name="Watches">Each watch's health.</param>
-    public sealed record Readiness(bool StoreOpen, bool WatchesSynced, IReadOnlyList<WatchHealth> Watches)
+    /// <summary>The tag of the checks behind <c>/readyz</c>.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>Registers the store and watch checks.</summary>
+    public static IServiceCollection AddDashboardHealthChecks(this IServiceCollection services)
     {
-        /// <summary>Ready to serve.</summary>
-        public bool Ready => StoreOpen && WatchesSynced;
+        services.AddHealthChecks()
+            .AddCheck<StoreHealthCheck>("store", tags: [ReadyTag])
+            .AddCheck<WatchHealthCheck>("watches", tags: [ReadyTag]);
+        return services;
+    }
+
+    private static Task WriteReportAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        var body = new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
+        };
+        return context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(body));
     }
 }

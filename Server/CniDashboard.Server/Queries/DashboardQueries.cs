@@ -97,7 +97,7 @@ public sealed class DashboardQueries(
         if (query.Severity is { } severity) rows = rows.Where(r => r.Summary.WorstSeverity == severity);
         if (query.OnlyHealthy == true) rows = rows.Where(r => r.Summary.WorstSeverity is null or Severity.Info);
         if (!string.IsNullOrEmpty(query.NodeGroup)) rows = rows.Where(r => r.Summary.NodeGroup == query.NodeGroup);
-        if (!string.IsNullOrEmpty(query.Rule)) rows = rows.Where(r => r.Rules.Contains(query.Rule));
+        if (!string.IsNullOrEmpty(query.Rule)) rows = rows.Where(r => r.HasRule(query.Rule));
         if (query.Stale is { } stale) rows = rows.Where(r => (r.Summary.Agent.State != AgentState.Current) == stale);
 
         var sorted = Sort(rows.Select(r => r.Summary).ToList(), query.Sort, query.Descending);

@@ -153,6 +153,15 @@ public sealed class RestApiTests(SimulatedDashboard dashboard) : IClassFixture<S
 
         Assert.Equal("ok", await dashboard.Http.GetStringAsync("healthz", Ct));
         await Eventually.WaitAsync(async () => (await dashboard.Http.GetAsync("readyz", Ct)).StatusCode == HttpStatusCode.OK, "readiness");
+        var ready = await dashboard.Http.GetStringAsync("readyz", Ct);
+        Assert.Contains("\"name\":\"store\"", ready, StringComparison.Ordinal);
+        Assert.Contains("\"name\":\"watches\"", ready, StringComparison.Ordinal);
+        Assert.Contains("nodes", ready, StringComparison.Ordinal);
+
+        // The UI is hosted by the same app.
+        using var page = await dashboard.Http.GetAsync("/", Ct);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("CNI Dashboard", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         var metrics = await dashboard.Http.GetStringAsync("metrics", Ct);
         Assert.Contains("cni_dashboard_nodes{state=\"current\"} 12", metrics, StringComparison.Ordinal);
         Assert.Contains("cni_dashboard_watch_up{watch=\"nodes\"} 1", metrics, StringComparison.Ordinal);

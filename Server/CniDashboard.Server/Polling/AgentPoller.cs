@@ -29,6 +29,7 @@ public sealed class AgentPoller(
     IChangePublisher feed,
     PollerStatus status,
     MemoryTrimmer memory,
+    WatchHealthRegistry watches,
     TimeProvider time,
     IOptions<DashboardOptions> options,
     ILogger<AgentPoller> logger) : BackgroundService
@@ -38,6 +39,24 @@ public sealed class AgentPoller(
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The first round waits (at most one interval) for the watches to list the nodes and their
+        // agent pods; otherwise it would find no node and the fleet would appear an interval late.
+        var waited = TimeSpan.Zero;
+        var step = TimeSpan.FromMilliseconds(200);
+        while (!watches.AllSynced && waited < _options.Interval)
+        {
+            try
+            {
+                await Task.Delay(step, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            waited += step;
+        }
+
         using var timer = new PeriodicTimer(_options.Interval, time);
         do
         {

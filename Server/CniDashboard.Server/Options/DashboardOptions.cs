@@ -55,6 +55,9 @@ public sealed class PollerOptions
     /// </summary>
     public string AgentTokenFile { get; set; } = "/var/run/secrets/cni-dashboard/agent-token";
 
+    /// <summary>Largest snapshot body accepted from an agent (its files are capped at 256 KiB each).</summary>
+    public long MaxSnapshotBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Snapshots written to SQLite per transaction.</summary>
     public int IngestBatchSize { get; set; } = 128;
 }

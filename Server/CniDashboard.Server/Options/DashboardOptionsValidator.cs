@@ -31,6 +31,7 @@ public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOption
         if (poller.RequestTimeout <= TimeSpan.Zero || poller.RequestTimeout > poller.Interval)
             errors.Add("Dashboard:Poller:RequestTimeout must be positive and not longer than the poll interval.");
         if (poller.AgentPort is < 1 or > 65535) errors.Add($"Dashboard:Poller:AgentPort {poller.AgentPort} is not a port number.");
+        if (poller.MaxSnapshotBytes < 64 * 1024) errors.Add("Dashboard:Poller:MaxSnapshotBytes must be at least 64 KiB.");
         if (poller.IngestBatchSize is < 1 or > 10_000) errors.Add("Dashboard:Poller:IngestBatchSize must be between 1 and 10000.");
 
         var kube = options.Kubernetes;

@@ -74,6 +74,10 @@ public sealed class AgentClient : IDisposable
                 case HttpStatusCode.NotModified:
                     return new AgentAnswer.NotModified();
                 case HttpStatusCode.OK:
+                    if (response.Content.Headers.ContentLength > _options.MaxSnapshotBytes)
+                        return new AgentAnswer.Failed($"snapshot of {response.Content.Headers.ContentLength} bytes exceeds the {_options.MaxSnapshotBytes}-byte cap");
+                    // Buffer with a cap: a broken or hostile agent cannot make the dashboard hold an unbounded body.
+                    await response.Content.LoadIntoBufferAsync(_options.MaxSnapshotBytes, timeout.Token);
                     await using (var body = await response.Content.ReadAsStreamAsync(timeout.Token))
                     {
                         var snapshot = await JsonSerializer.DeserializeAsync<NodeSnapshot>(body, Json, timeout.Token);
@@ -95,6 +99,10 @@ public sealed class AgentClient : IDisposable
         catch (HttpRequestException ex)
         {
             return new AgentAnswer.Failed(ex.InnerException is SocketException se ? $"{Describe(se.SocketErrorCode)}" : ex.Message);
+        }
+        catch (NotSupportedException ex)
+        {
+            return new AgentAnswer.Failed($"invalid snapshot JSON: {ex.Message}");
         }
         catch (JsonException ex)
         {

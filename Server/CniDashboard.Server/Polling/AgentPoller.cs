@@ -114,7 +114,17 @@ public sealed class AgentPoller(
             new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
             async (target, ct) =>
             {
-                var answer = await client.GetSnapshotAsync(target.PodIp, fleet.Get(target.Node)?.ManifestHash, token, ct);
+                AgentAnswer answer;
+                try
+                {
+                    answer = await client.GetSnapshotAsync(target.PodIp, fleet.Get(target.Node)?.ManifestHash, token, ct);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Whatever one agent sends, the round goes on for the others.
+                    answer = new AgentAnswer.Failed($"{ex.GetType().Name}: {ex.Message}");
+                }
+
                 switch (answer)
                 {
                     case AgentAnswer.NotModified:

@@ -2,14 +2,22 @@ using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using CniDashboard.Benchmarks;
 using CniDashboard.Benchmarks.Backend;
+using CniDashboard.Benchmarks.Ui;
 
 // `dotnet run -c Release --project tests/CniDashboard.Benchmarks -- --filter '*Analyzer*'` runs BenchmarkDotNet.
 // `-- --quick` times a few fleet passes with a stopwatch and the process CPU clock: on a shared, loaded
 // machine the CPU time is the better estimate of what the pass costs on a quiet one.
 // `-- backend [--nodes 5000]` runs the dashboard backend's scale run (Backend/BackendScale.cs).
+// `-- ui [--nodes 5000]` times the Nodes page at scale, server side and in Chromium (Ui/UiScale.cs).
 if (args is ["backend", ..])
 {
     Environment.ExitCode = await BackendScale.RunAsync(args[1..]);
+    return;
+}
+
+if (args is ["ui", ..])
+{
+    Environment.ExitCode = await UiScale.RunAsync(args[1..]);
     return;
 }
 

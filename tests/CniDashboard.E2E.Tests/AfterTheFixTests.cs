@@ -64,6 +64,7 @@ public sealed class AfterTheFixTests(DemoDashboard dashboard)
             // Removed lines exist on the left (incident) side only: the right side has no line there.
             await Expect(file.GetByTestId("diff-line-added")).ToHaveCountAsync(0);
             await browser.ScreenshotAsync("node-detail-stale-entry-removed");
+            await browser.ScreenshotAsync("node-detail-stale-entry-removed-diff", page.Locator("section#diff").Locator(".."));
 
             await dashboard.Cluster.RestartPodAsync(node, "linkerd-cni", Ct);
         }

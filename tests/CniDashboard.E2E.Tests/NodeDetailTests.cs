@@ -56,6 +56,7 @@ public sealed partial class NodeDetailTests(DemoDashboard dashboard)
 
         await Expect(page.Locator("[data-testid=node-file][data-file='05-cilium.conflist']")).ToHaveAttributeAsync("data-standing", "primary");
         await browser.ScreenshotAsync("node-detail");
+        await browser.ScreenshotAsync("node-detail-window", fullPage: false);
         browser.AssertNoScriptErrors();
     }
 

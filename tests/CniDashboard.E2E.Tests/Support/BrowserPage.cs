@@ -42,13 +42,21 @@ public sealed class BrowserPage : IAsyncDisposable
     public Task WaitForInteractiveAsync() =>
         Assertions.Expect(Page.GetByTestId("page-content")).ToHaveAttributeAsync("data-interactive", "true");
 
-    /// <summary>Saves a full-page screenshot as <c>artifacts/screenshots/{name}.png</c> and returns its path.</summary>
-    public async Task<string> ScreenshotAsync(string name)
+    /// <summary>Saves a screenshot (the full page, or only the window) as <c>artifacts/screenshots/{name}.png</c> and returns its path.</summary>
+    public async Task<string> ScreenshotAsync(string name, bool fullPage = true)
     {
         var path = Path.Combine(Artifacts.Screenshots, name + ".png");
         // A full-page capture of a scrolled page draws the fixed app bar and drawer where the viewport was.
         await Page.EvaluateAsync("() => window.scrollTo(0, 0)");
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage, Animations = ScreenshotAnimations.Disabled });
+        return path;
+    }
+
+    /// <summary>Saves a screenshot of one part of the page as <c>artifacts/screenshots/{name}.png</c>.</summary>
+    public async Task<string> ScreenshotAsync(string name, ILocator part)
+    {
+        var path = Path.Combine(Artifacts.Screenshots, name + ".png");
+        await part.ScreenshotAsync(new LocatorScreenshotOptions { Path = path, Animations = ScreenshotAnimations.Disabled });
         return path;
     }
 

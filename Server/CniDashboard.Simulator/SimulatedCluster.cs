@@ -165,7 +165,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         Phase("API server");
 
         var templates = new PodTemplateHistory();
-        var seeder = new ClusterSeeder(emulator.Cluster, emulator.Tokens, templates, RunSeed(state), loggers.CreateLogger<ClusterSeeder>());
+        var seeder = new ClusterSeeder(emulator.Cluster, emulator.Tokens, templates, RunSeed(state), Path.Combine(simulatorDir, "plugin-binaries"), loggers.CreateLogger<ClusterSeeder>());
         if (saved is null)
         {
             seeder.SeedCluster(nodes, state.Scenario);

@@ -54,7 +54,9 @@ public static class DemoBench
             string.Create(c, $"| start, resumed from the data dir | {r.ResumeStart.TotalSeconds:0.0} s |"),
             string.Create(c, $"| RSS right after start | {ScaleRun.Mib(r.RssAfterStart):N0} MiB |"),
             string.Create(c, $"| RSS peak while running {r.Held.TotalSeconds:0} s (sampled each second) | {ScaleRun.Mib(r.PeakRss):N0} MiB |"),
-            string.Create(c, $"| RSS at the end | {ScaleRun.Mib(r.RssAtEnd):N0} MiB |"),
+            string.Create(c, $"| RSS at the end of the run | {ScaleRun.Mib(r.RssAtEnd):N0} MiB |"),
+            string.Create(c, $"| RSS once every agent served (and cached) its snapshot | {ScaleRun.Mib(r.RssAfterSweep):N0} MiB (live managed heap {ScaleRun.Mib(r.LiveHeapAfterSweep):N0} MiB) |"),
+            string.Create(c, $"| RSS right after the resumed start | {ScaleRun.Mib(r.RssAfterResume):N0} MiB |"),
             string.Create(c, $"| pods / events in the API at the end | {r.Pods:N0} / {r.Events:N0} |"),
             string.Create(c, $"| every agent's snapshot once over HTTP (64 at a time) | {r.AgentsAnswered:N0} answered in {r.AgentSweep.TotalSeconds:0.00} s |"));
     }

@@ -58,6 +58,31 @@ internal static class NodeFileWriter
         }
     }
 
+    /// <summary>
+    /// Creates a file that does not exist yet, directly (no temp file): for seeding a node before
+    /// anything reads its folder. Throws <see cref="IOException"/> if the file exists.
+    /// </summary>
+    public static void Create(string dir, string name, byte[] content, UnixFileMode mode)
+    {
+        var path = Path.Combine(dir, name);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = mode;
+        }
+
+        using (var stream = new FileStream(path, options))
+        {
+            stream.Write(content);
+        }
+
+        if (!OperatingSystem.IsWindows() && File.GetUnixFileMode(path) != mode)
+        {
+            // The umask took bits away.
+            File.SetUnixFileMode(path, mode);
+        }
+    }
+
     /// <summary>Deletes the file if it is there; true when it was.</summary>
     public static bool Delete(string dir, string name)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace CniDashboard.Simulator.Installers;
@@ -18,6 +19,30 @@ internal static class PluginBinaries
 
     public const string LinkerdCni = "linkerd-cni";
 
+    /// <summary>
+    /// Seeds a new node's bin folder: each executable a hard link to one shared copy in
+    /// <paramref name="sharedDir"/> — a regular file to everyone reading the node (the agent lists and
+    /// hashes it, deleting it removes only this node's), at one system call per file for 5,000 nodes.
+    /// Falls back to a copy where hard links are not possible.
+    /// </summary>
+    public static void Seed(string binDir, IEnumerable<string> names, string installedBy, string sharedDir)
+    {
+        foreach (var name in names)
+        {
+            var target = Path.Combine(binDir, name);
+            if (File.Exists(target))
+            {
+                continue;
+            }
+
+            var shared = SharedCopy(sharedDir, name, installedBy);
+            if (OperatingSystem.IsWindows() || HardLink.Create(shared, target) != 0)
+            {
+                File.Copy(shared, target);
+            }
+        }
+    }
+
     /// <summary>Writes the named executables that are missing; true when any was.</summary>
     public static bool Install(string binDir, IEnumerable<string> names, string installedBy)
     {
@@ -35,6 +60,30 @@ internal static class PluginBinaries
         return wrote;
     }
 
+    private static string SharedCopy(string sharedDir, string name, string installedBy)
+    {
+        var path = Path.Combine(sharedDir, name);
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(sharedDir);
+            // Several seeding threads may race here; the atomic write makes the loser's copy identical.
+            NodeFileWriter.Write(sharedDir, name, Content(name, installedBy), NodeFileWriter.ExecutableMode);
+        }
+
+        return path;
+    }
+
     private static byte[] Content(string name, string installedBy) => Encoding.UTF8.GetBytes(
         $"#!/bin/sh\n# {name}: CNI plugin stand-in of the CNI Dashboard simulator (installed by {installedBy}).\n# The simulated runtime decides sandboxes itself; this file only has to exist.\nexit 0\n");
+}
+
+/// <summary>link(2): a second name for an existing file.</summary>
+internal static partial class HardLink
+{
+    /// <summary>0 on success, -1 on failure (cross-device, unsupported file system, …).</summary>
+    public static int Create(string existing, string newPath) => link(existing, newPath);
+
+    [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int link(string oldpath, string newpath);
 }

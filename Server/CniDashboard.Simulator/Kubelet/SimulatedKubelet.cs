@@ -358,10 +358,6 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
                 state.InstallerStarted = true;
             }
 
-            if (state.DaemonSet is null)
-            {
-                state.FinishAt = now + Scaled(Jittered(_settings.WorkloadPodLifetime));
-            }
         }
 
         return state;
@@ -385,7 +381,8 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
             return;
         }
 
-        var workloads = node.Pods.Where(p => p.DaemonSet is null).OrderBy(p => p.StartTime).ToList();
+        // Only pods this scheduler placed come and go; anyone else's pod stays until its owner deletes it.
+        var workloads = node.Pods.Where(p => p.Placed).OrderBy(p => p.StartTime).ToList();
         for (var i = 0; i <= workloads.Count - _settings.MaxWorkloadPodsPerNode; i++)
         {
             Remove(workloads[i]);
@@ -394,7 +391,7 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
         try
         {
             var created = _cluster.Pods.Create(WorkloadPods.For(_random.Next(WorkloadPods.AppCount), node.Node.Name));
-            Track(node, created, now);
+            Track(node, created, now).Placed = true;
         }
         catch (KubeApiException e)
         {
@@ -465,7 +462,7 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
         pod.StartedAt = now.UtcDateTime;
         pod.PodIp = pod.HostNetwork ? node.Node.Address.ToString() : node.NextPodIp();
         pod.ReadyAt = now + Scaled(_settings.ContainerReadyDelay);
-        if (pod.DaemonSet is null)
+        if (pod.Placed)
         {
             pod.FinishAt = now + Scaled(Jittered(_settings.WorkloadPodLifetime));
         }
@@ -622,6 +619,9 @@ public sealed partial class SimulatedKubelet : IAsyncDisposable
         public bool ReportedCreating { get; set; }
 
         public bool InstallerStarted { get; set; }
+
+        /// <summary>A workload pod this kubelet's scheduler placed: it completes after its lifetime or makes room for newer ones.</summary>
+        public bool Placed { get; set; }
 
         public DateTime StartedAt { get; set; }
 

@@ -29,10 +29,18 @@ internal sealed partial class ClusterSeeder
     private readonly Random _random;
     private readonly DateTime _now;
     private readonly Dictionary<(string DaemonSet, string? Hash), (V1DaemonSet DaemonSet, string Hash)> _shaped = [];
+    private readonly string _sharedBinDir;
     private List<string>? _pendingTokens;
 
-    public ClusterSeeder(ClusterState cluster, TokenAuthority tokens, PodTemplateHistory templates, int seed, ILogger logger)
+    /// <param name="cluster">The API server's objects.</param>
+    /// <param name="tokens">Issues the linkerd-cni tokens written into kubeconfigs.</param>
+    /// <param name="templates">Records every DaemonSet template pods are created from.</param>
+    /// <param name="seed">Seeds the uids.</param>
+    /// <param name="sharedBinDir">Where the plugin stand-ins that nodes' bin folders link to are kept.</param>
+    /// <param name="logger">For what was seeded.</param>
+    public ClusterSeeder(ClusterState cluster, TokenAuthority tokens, PodTemplateHistory templates, int seed, string sharedBinDir, ILogger logger)
     {
+        _sharedBinDir = sharedBinDir;
         _cluster = cluster;
         _tokens = tokens;
         _templates = templates;
@@ -183,10 +191,10 @@ internal sealed partial class ClusterSeeder
     /// <summary>The node's files as the scenario has them; thread-safe (touches only this node's folders and logs).</summary>
     private void WriteFiles(SimulatedNode node, NodeRole role, string token)
     {
-        PluginBinaries.Install(node.BinDir, PluginBinaries.BaseOs, "the OS image");
-        PluginBinaries.Install(node.BinDir, PluginBinaries.AwsNode, "aws-node");
-        PluginBinaries.Install(node.BinDir, [PluginBinaries.Cilium], "cilium");
-        PluginBinaries.Install(node.BinDir, [PluginBinaries.LinkerdCni], "linkerd-cni");
+        PluginBinaries.Seed(node.BinDir, PluginBinaries.BaseOs, "the OS image", _sharedBinDir);
+        PluginBinaries.Seed(node.BinDir, PluginBinaries.AwsNode, "aws-node", _sharedBinDir);
+        PluginBinaries.Seed(node.BinDir, [PluginBinaries.Cilium], "cilium", _sharedBinDir);
+        PluginBinaries.Seed(node.BinDir, [PluginBinaries.LinkerdCni], "linkerd-cni", _sharedBinDir);
         if (Directory.EnumerateFileSystemEntries(node.CniDir).Any())
         {
             // A folder from an earlier run is the node's truth: never overwrite it.
@@ -197,13 +205,14 @@ internal sealed partial class ClusterSeeder
         var (cilium, aws) = role == NodeRole.Incident
             ? (ScenarioTemplates.IncidentCilium, ScenarioTemplates.IncidentAws)
             : (ScenarioTemplates.HealthyCilium, ScenarioTemplates.HealthyAws);
-        NodeFileWriter.Write(node.CniDir, CiliumInstaller.ConfigFileName, cilium, NodeFileWriter.ConfigMode);
-        NodeFileWriter.Write(node.CniDir, AwsNodeInstaller.ConfigFileName, aws, NodeFileWriter.ConfigMode);
-        NodeFileWriter.Write(node.CniDir, LinkerdCniInstaller.KubeconfigFileName, LinkerdCniInstaller.Kubeconfig(token), NodeFileWriter.SecretMode);
+        // Nothing reads the folder yet: plain creates, no temp files.
+        NodeFileWriter.Create(node.CniDir, CiliumInstaller.ConfigFileName, cilium, NodeFileWriter.ConfigMode);
+        NodeFileWriter.Create(node.CniDir, AwsNodeInstaller.ConfigFileName, aws, NodeFileWriter.ConfigMode);
+        NodeFileWriter.Create(node.CniDir, LinkerdCniInstaller.KubeconfigFileName, LinkerdCniInstaller.Kubeconfig(token), NodeFileWriter.SecretMode);
         if (role == NodeRole.Drift)
         {
             // Cilium once ran with cni-exclusive=true and renamed aws-node's file; aws-node wrote a new one, the backup stayed.
-            NodeFileWriter.Write(node.CniDir, AwsNodeInstaller.ConfigFileName + CiliumInstaller.BackupSuffix, ScenarioTemplates.HealthyAws, NodeFileWriter.ConfigMode);
+            NodeFileWriter.Create(node.CniDir, AwsNodeInstaller.ConfigFileName + CiliumInstaller.BackupSuffix, ScenarioTemplates.HealthyAws, NodeFileWriter.ConfigMode);
         }
     }
 

@@ -11,6 +11,9 @@ namespace CniDashboard.Simulator.Scenarios;
 /// <param name="RssAfterStart">Resident set of the process right after the first start.</param>
 /// <param name="PeakRss">Largest resident set sampled (once a second) while the cluster ran for <paramref name="Held"/>.</param>
 /// <param name="RssAtEnd">Resident set at the end of the hold.</param>
+/// <param name="RssAfterSweep">Resident set once every agent has served (and caches) its snapshot, as under a polling dashboard.</param>
+/// <param name="LiveHeapAfterSweep">Managed heap still reachable after a full collection, at that point.</param>
+/// <param name="RssAfterResume">Resident set right after the resumed start (the first cluster collected).</param>
 /// <param name="Held">How long the cluster ran (real time) with the kubelet placing pods on every node.</param>
 /// <param name="Pods">Pods in the API at the end (DaemonSet and workload).</param>
 /// <param name="Events">Events in the API at the end.</param>
@@ -23,6 +26,9 @@ public sealed record ScaleRunResult(
     long RssAfterStart,
     long PeakRss,
     long RssAtEnd,
+    long RssAfterSweep,
+    long LiveHeapAfterSweep,
+    long RssAfterResume,
     TimeSpan Held,
     int Pods,
     int Events,
@@ -45,7 +51,7 @@ public static class ScaleRun
 
         progress($"starting {options.NodeCount} nodes in {options.DataDir} …");
         TimeSpan seedStart;
-        long afterStart, peak, atEnd;
+        long afterStart, peak, atEnd, afterSweep, live;
         int pods, events, answered;
         TimeSpan sweep;
         await using (var cluster = await SimulatedCluster.StartAsync(options, cancellationToken).ConfigureAwait(false))
@@ -57,31 +63,41 @@ public static class ScaleRun
 
             var until = Stopwatch.StartNew();
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            var second = 0;
             while (until.Elapsed < hold && await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                peak = Math.Max(peak, Rss(process));
+                var rss = Rss(process);
+                peak = Math.Max(peak, rss);
+                if (++second % 30 == 0)
+                {
+                    progress($"{second} s: RSS {Mib(rss)} MiB, GC heap {Mib(GC.GetGCMemoryInfo().HeapSizeBytes)} MiB, {cluster.Cluster.Pods.Count} pods, {cluster.Kubelet.CompletedPasses} kubelet passes");
+                }
             }
 
-            (sweep, answered) = await SweepAgentsAsync(cluster, cancellationToken).ConfigureAwait(false);
             atEnd = Rss(process);
-            peak = Math.Max(peak, atEnd);
             pods = cluster.Cluster.Pods.Count;
             events = cluster.Cluster.Events.Count;
-            var info = GC.GetGCMemoryInfo();
-            var live = GC.GetTotalMemory(forceFullCollection: true);
-            progress($"held: peak RSS {Mib(peak)} MiB (GC heap {Mib(info.HeapSizeBytes)} MiB, committed {Mib(info.TotalCommittedBytes)} MiB, live after a full GC {Mib(live)} MiB, server GC {System.Runtime.GCSettings.IsServerGC}), {pods} pods, {events} events; {answered} agents answered in {sweep.TotalSeconds:0.00} s");
+            (sweep, answered) = await SweepAgentsAsync(cluster, cancellationToken).ConfigureAwait(false);
+            live = GC.GetTotalMemory(forceFullCollection: true);
+            afterSweep = Rss(process);
+            progress($"held: peak RSS {Mib(peak)} MiB, at the end {Mib(atEnd)} MiB, {pods} pods, {events} events; {answered} agents answered in {sweep.TotalSeconds:0.00} s; "
+                + $"then RSS {Mib(afterSweep)} MiB, live heap after a full GC {Mib(live)} MiB (server GC {System.Runtime.GCSettings.IsServerGC})");
         }
 
+        // The first cluster's objects go before the second one is measured.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         progress("stopped; starting again from the same data dir …");
         TimeSpan resumeStart;
+        long afterResume;
         await using (var resumed = await SimulatedCluster.StartAsync(options, cancellationToken).ConfigureAwait(false))
         {
             resumeStart = resumed.StartupTime;
-            progress($"resumed in {resumeStart.TotalSeconds:0.0} s ({Phases(resumed)})");
-            peak = Math.Max(peak, Rss(process));
+            afterResume = Rss(process);
+            progress($"resumed in {resumeStart.TotalSeconds:0.0} s ({Phases(resumed)}), RSS {Mib(afterResume)} MiB");
         }
 
-        return new ScaleRunResult(options.NodeCount, seedStart, resumeStart, afterStart, peak, atEnd, hold, pods, events, sweep, answered);
+        return new ScaleRunResult(options.NodeCount, seedStart, resumeStart, afterStart, peak, atEnd, afterSweep, live, afterResume, hold, pods, events, sweep, answered);
     }
 
     /// <summary>Mebibytes, rounded.</summary>
@@ -108,7 +124,9 @@ public static class ScaleRun
             new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
             async (SimulatedNode node, CancellationToken ct) =>
             {
-                using var response = await http.GetAsync(new Uri(cluster.AgentUrl(node.Name), "v1/snapshot"), ct).ConfigureAwait(false);
+                // One connection per request, closed after it: the sweep's client must not hold 5,000 idle connections in this process.
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(cluster.AgentUrl(node.Name), "v1/snapshot")) { Headers = { ConnectionClose = true } };
+                using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
                     Interlocked.Increment(ref answered);

@@ -1,6 +1,7 @@
 using CniDashboard.Simulator.Nodes;
 using CniDashboard.Simulator.Scenarios;
 using CniDashboard.Simulator.Tests.Scenarios;
+using k8s;
 using k8s.Models;
 
 namespace CniDashboard.Simulator.Tests.Nodes;
@@ -131,6 +132,32 @@ public sealed class KubeletRuntimeTests
 
         var status = sim.Cluster.Cluster.DaemonSets.Get("linkerd-cni", "linkerd-cni")!.Status;
         Assert.Equal((3, 3, 3), (status.DesiredNumberScheduled, status.NumberReady, status.UpdatedNumberScheduled));
+    }
+
+    [Fact]
+    public async Task A_pod_created_by_anyone_gets_its_sandbox_decided_from_its_nodes_files_and_is_left_alone()
+    {
+        await using var sim = await SimulationHarness.StartAsync(nodes: 4);
+        var healthy = sim.Cluster.NodesWithRole(NodeRole.Healthy)[0];
+        var incident = sim.Cluster.NodesWithRole(NodeRole.Incident)[0];
+        using var admin = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(sim.Cluster.AdminKubeconfigPath));
+        V1Pod PodOn(SimulatedNode node) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = "debug-" + node.Name.Split('.')[0], NamespaceProperty = "default" },
+            Spec = new V1PodSpec { NodeName = node.Name, Containers = [new V1Container { Name = "shell", Image = "public.ecr.aws/docker/library/busybox:1.37" }] },
+        };
+        var onHealthy = await admin.CoreV1.CreateNamespacedPodAsync(PodOn(healthy), "default", cancellationToken: Ct);
+        var onIncident = await admin.CoreV1.CreateNamespacedPodAsync(PodOn(incident), "default", cancellationToken: Ct);
+
+        await sim.AdvanceAsync(TimeSpan.FromMinutes(5));
+
+        var started = sim.Cluster.Cluster.Pods.Get("default", onHealthy.Metadata.Name)!;
+        Assert.Equal("Running", started.Status.Phase);
+        Assert.StartsWith("10.0.", started.Status.PodIP, StringComparison.Ordinal);
+        var stuck = sim.Cluster.Cluster.Pods.Get("default", onIncident.Metadata.Name)!;
+        Assert.Equal("Pending", stuck.Status.Phase);
+        var failure = Assert.Single(sim.SandboxEvents(incident.Name), e => e.InvolvedObject.Uid == stuck.Metadata.Uid);
+        Assert.EndsWith("plugin type=\"linkerd-cni\" name=\"linkerd-cni\" failed (add): Unauthorized", failure.Message, StringComparison.Ordinal);
     }
 
     private static V1NodeCondition? ReadyCondition(SimulationHarness sim, SimulatedNode node) =>

@@ -7,7 +7,7 @@ namespace CniDashboard.E2E.Tests;
 
 /// <summary>Someone who does not use a mouse gets to the same places.</summary>
 [Collection(Phase.AsFound)]
-public sealed partial class KeyboardTests(DemoDashboard dashboard)
+public sealed class KeyboardTests(DemoDashboard dashboard)
 {
     /// <summary>More Tab presses than any page here has focusable elements before the ones sought.</summary>
     private const int MaxTabs = 80;

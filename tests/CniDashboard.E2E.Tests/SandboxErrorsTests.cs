@@ -8,7 +8,7 @@ namespace CniDashboard.E2E.Tests;
 
 /// <summary>The pods that cannot start, traced to the node, the plugin entry and the finding behind them.</summary>
 [Collection(Phase.AsFound)]
-public sealed partial class SandboxErrorsTests(DemoDashboard dashboard)
+public sealed class SandboxErrorsTests(DemoDashboard dashboard)
 {
     [Fact]
     public async Task Unauthorized_errors_of_linkerd_cni_are_linked_to_the_incident_nodes_their_chain_entry_and_the_finding()
@@ -44,16 +44,25 @@ public sealed partial class SandboxErrorsTests(DemoDashboard dashboard)
         }
 
         // Each recent event names linkerd-cni, points at its entry in the primary file and at the finding.
+        // (Read in one pass in the page: the list is live and Blazor reuses its rows for newer events.)
         var events = page.GetByTestId("sandbox-event");
         await Expect(events.First).ToBeVisibleAsync();
-        foreach (var row in await events.AllAsync())
+        var shownEvents = await events.EvaluateAllAsync<string[][]>("""
+            rows => rows.map(r => [
+              r.dataset.node,
+              r.textContent,
+              r.querySelector('[data-testid=event-entry-link]')?.textContent.trim() ?? '',
+              r.querySelector('[data-testid=event-entry-link]')?.getAttribute('href') ?? '',
+              r.querySelector('[data-testid=event-finding-link]')?.textContent.trim() ?? ''])
+            """);
+        Assert.NotEmpty(shownEvents);
+        foreach (var (node, text, entryText, entryHref, findingText) in shownEvents.Select(e => (e[0], e[1], e[2], e[3], e[4])))
         {
-            var node = await row.GetAttributeAsync("data-node");
             Assert.Contains(node, dashboard.IncidentNodes);
-            await Expect(row).ToContainTextAsync("linkerd-cni: Unauthorized");
-            await Expect(row.GetByTestId("event-entry-link")).ToHaveTextAsync("linkerd-cni /plugins/4 in 05-cilium.conflist");
-            await Expect(row.GetByTestId("event-entry-link")).ToHaveAttributeAsync("href", $"nodes/{node}#chain-4");
-            await Expect(row.GetByTestId("event-finding-link")).ToHaveTextAsync("mesh-token-pod-gone");
+            Assert.Contains("linkerd-cni: Unauthorized", text, StringComparison.Ordinal);
+            Assert.Equal("linkerd-cni /plugins/4 in 05-cilium.conflist", entryText);
+            Assert.Equal($"nodes/{node}#chain-4", entryHref);
+            Assert.Equal("mesh-token-pod-gone", findingText);
         }
 
         await browser.ScreenshotAsync("sandbox-errors-unauthorized-by-node");

@@ -8,10 +8,17 @@ using CniDashboard.Benchmarks.Ui;
 // `-- --quick` times a few fleet passes with a stopwatch and the process CPU clock: on a shared, loaded
 // machine the CPU time is the better estimate of what the pass costs on a quiet one.
 // `-- backend [--nodes 5000]` runs the dashboard backend's scale run (Backend/BackendScale.cs).
-// `-- ui [--nodes 5000]` times the Nodes page at scale, server side and in Chromium (Ui/UiScale.cs).
+// `-- ui [--nodes 5000]` times the Nodes page at scale, server side and in Chromium (Ui/UiScale.cs);
+// `-- ui-render [--nodes 5000]` times its server-side render with rows, in-process with bUnit (Ui/NodesRender.cs).
 if (args is ["backend", ..])
 {
     Environment.ExitCode = await BackendScale.RunAsync(args[1..]);
+    return;
+}
+
+if (args is ["ui-render", ..])
+{
+    Environment.ExitCode = await NodesRender.RunAsync(args[1..]);
     return;
 }
 

@@ -239,7 +239,7 @@ public static class UiScale
     }
 
     /// <summary>Waits until the dashboard's metrics say every node has a current snapshot.</summary>
-    private static async Task WaitForNodesAsync(HttpClient http, int nodes, TimeSpan timeout)
+    internal static async Task WaitForNodesAsync(HttpClient http, int nodes, TimeSpan timeout)
     {
         const string Current = "cni_dashboard_nodes{state=\"current\"} ";
         var deadline = DateTime.UtcNow + timeout;

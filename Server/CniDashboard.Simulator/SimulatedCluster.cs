@@ -168,7 +168,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         var seeder = new ClusterSeeder(emulator.Cluster, emulator.Tokens, templates, RunSeed(state), Path.Combine(simulatorDir, "plugin-binaries"), loggers.CreateLogger<ClusterSeeder>());
         if (saved is null)
         {
-            seeder.SeedCluster(nodes, state.Scenario);
+            seeder.SeedCluster(nodes, state.Scenario, options.CiliumExclusive);
             Phase("seed objects");
             seeder.WriteSeededFiles(nodes);
         }
@@ -230,7 +230,10 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         ICniInstaller[] installers =
         [
             new AwsNodeInstaller(Written, loggers.CreateLogger<AwsNodeInstaller>()),
-            new CiliumInstaller(options.CiliumExclusive, Written, loggers.CreateLogger<CiliumInstaller>()),
+            new CiliumInstaller(
+                () => CiliumConfig.IsExclusive(emulator.Cluster.ConfigMaps.Get(CiliumConfig.Namespace, CiliumConfig.Name)),
+                Written,
+                loggers.CreateLogger<CiliumInstaller>()),
             new LinkerdCniInstaller(
                 emulator.Tokens,
                 name => nodeUids.GetValueOrDefault(name),
@@ -316,6 +319,25 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         var deleted = Cluster.Pods.Delete(pod.Metadata.NamespaceProperty, pod.Metadata.Name);
         await DaemonSets.WaitForIdleAsync(cancellationToken).ConfigureAwait(false);
         return deleted;
+    }
+
+    /// <summary>
+    /// Sets <c>cni-exclusive</c> in Cilium's ConfigMap (<c>kube-system/cilium-config</c>), as a
+    /// <c>helm upgrade --set cni.exclusive=…</c> would; re-creates the ConfigMap if it was deleted.
+    /// Watchers see the change at once; Cilium pods act on it when they next start.
+    /// </summary>
+    public V1ConfigMap SetCiliumExclusive(bool exclusive)
+    {
+        if (Cluster.ConfigMaps.Get(CiliumConfig.Namespace, CiliumConfig.Name) is null)
+        {
+            return Cluster.ConfigMaps.Create(CiliumConfig.Create(exclusive));
+        }
+
+        return Cluster.ConfigMaps.Update(CiliumConfig.Namespace, CiliumConfig.Name, c =>
+        {
+            c.Data ??= new Dictionary<string, string>();
+            c.Data[CiliumConfig.ExclusiveKey] = CiliumConfig.Flag(exclusive);
+        });
     }
 
     /// <summary>Changes how fast the kubelet and installers run (simulated seconds per real second).</summary>

@@ -60,7 +60,12 @@ public sealed record SimulationOptions
     /// <summary>From container start to Ready (simulated time).</summary>
     public TimeSpan ContainerReadyDelay { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Cilium's <c>cni-exclusive</c>: rename every other config to <c>*.cilium_bak</c>. Linkerd and Cilium say false when chaining.</summary>
+    /// <summary>
+    /// Cilium's <c>cni-exclusive</c>, seeded into its <c>kube-system/cilium-config</c> ConfigMap: a Cilium
+    /// pod that starts with it renames every other config to <c>*.cilium_bak</c>. Linkerd and Cilium say
+    /// false when chaining. Ignored on a resume (the ConfigMap is kept); change it live with
+    /// <see cref="SimulatedCluster.SetCiliumExclusive"/>.
+    /// </summary>
     public bool CiliumExclusive { get; init; }
 
     /// <summary>

@@ -26,7 +26,10 @@ public sealed record DiffSide
     public static DiffSide PreviousOf(string node) => new() { Kind = DiffSideKind.Previous, Node = node };
     /// <summary>A stored snapshot.</summary>
     public static DiffSide At(string node, long snapshotId) => new() { Kind = DiffSideKind.Snapshot, Node = node, SnapshotId = snapshotId };
-    /// <summary>The most common content of each file across a node group.</summary>
+    /// <summary>
+    /// Per file, the content most of a node group's nodes that have the file share; a file whose
+    /// content no majority shares (a kubeconfig with each node's own token) has none (see <see cref="FileDiffStatus.NotCompared"/>).
+    /// </summary>
     public static DiffSide Baseline(string nodeGroup) => new() { Kind = DiffSideKind.GroupBaseline, NodeGroup = nodeGroup };
 }
 
@@ -39,14 +42,17 @@ public enum DiffSideKind
     Previous,
     /// <summary>A given snapshot.</summary>
     Snapshot,
-    /// <summary>For each file, the content most nodes of the group have.</summary>
+    /// <summary>For each file, the content most nodes of the group that have it share (when one is).</summary>
     GroupBaseline,
 }
 
 /// <summary>The result of a comparison: per file, a side-by-side text diff and the chain changes.</summary>
 public sealed record FolderDiff
 {
-    /// <summary>Label of the left side, e.g. <c>ip-10-0-1-2 @ 09:16:16</c> or <c>baseline of ng-general (11 of 12 nodes)</c>.</summary>
+    /// <summary>
+    /// Label of the left side, e.g. <c>ip-10-0-1-2 @ 09:16:16</c> or <c>baseline of ng-general (11 of 12 nodes)</c>
+    /// (how many nodes hold the baseline's content for every file that has one).
+    /// </summary>
     public required string LeftLabel { get; init; }
     /// <summary>Label of the right side.</summary>
     public required string RightLabel { get; init; }
@@ -67,7 +73,7 @@ public sealed record FileDiff
     public required SideBySideDiff Text { get; init; }
     /// <summary>Meaningful changes to the network configuration.</summary>
     public IReadOnlyList<ChainChange> ChainChanges { get; init; } = [];
-    /// <summary>Why the text cannot be compared (content omitted on a side).</summary>
+    /// <summary>Why the text cannot be compared (content omitted on a side, or no baseline content).</summary>
     public string? Note { get; init; }
 }
 
@@ -82,4 +88,9 @@ public enum FileDiffStatus
     Removed,
     /// <summary>On both, different.</summary>
     Modified,
+    /// <summary>
+    /// Not compared: a side has the file but no one content to compare with — a group baseline for a
+    /// file whose content differs across the group (<see cref="FileDiff.Note"/> says how).
+    /// </summary>
+    NotCompared,
 }

@@ -57,6 +57,10 @@ public sealed class ClusterEventRouter(
                 scheduler.ScheduleAll();
                 feed.Publish([new ClusterChange { Kind = ClusterChangeKind.DaemonSetChanged, At = now, Summary = change.Summary }]);
                 break;
+            case ClusterFactKind.CiliumConfigChanged:
+                // It applies to every node; what it changes reaches the feed as findings opened or resolved.
+                scheduler.ScheduleAll();
+                break;
         }
     }
 

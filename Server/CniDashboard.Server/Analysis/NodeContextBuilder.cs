@@ -7,7 +7,7 @@ namespace CniDashboard.Server.Analysis;
 /// <summary>Builds the cluster facts the analyzer gets for a node from what the watches hold.</summary>
 public sealed class NodeContextBuilder(ClusterState cluster, SandboxActivity sandbox)
 {
-    /// <summary>The node's context: its CNI pods (not the agent), the CNI DaemonSets, recent sandbox failures, OS image.</summary>
+    /// <summary>The node's context: its CNI pods (not the agent), the CNI DaemonSets, Cilium's configuration, recent sandbox failures, OS image.</summary>
     public NodeClusterContext Build(string node) => new()
     {
         Node = node,
@@ -35,6 +35,7 @@ public sealed class NodeContextBuilder(ClusterState cluster, SandboxActivity san
             Updated = d.Updated,
             Ready = d.Ready,
         }).ToArray(),
+        CiliumConfig = cluster.CiliumConfig,
         SandboxErrors = sandbox.ForContext(node),
     };
 }

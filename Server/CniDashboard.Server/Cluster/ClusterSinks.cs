@@ -53,6 +53,22 @@ internal sealed class DaemonSetSink(ClusterState state, string ns, IReadOnlySet<
     private bool Wanted(V1DaemonSet ds) => ds.Metadata?.Name is { } name && names.Contains(name);
 }
 
+/// <summary>Cilium's ConfigMap into the cluster state; listing it empty (no Cilium) or deleting it clears it.</summary>
+internal sealed class CiliumConfigSink(ClusterState state, string name) : IResourceSink<V1ConfigMap>
+{
+    public void Reset(IReadOnlyList<V1ConfigMap> items) => state.SetCiliumConfig(items.FirstOrDefault(c => c.Metadata?.Name == name)?.Data);
+
+    public void Upsert(V1ConfigMap item)
+    {
+        if (item.Metadata?.Name == name) state.SetCiliumConfig(item.Data);
+    }
+
+    public void Delete(V1ConfigMap item)
+    {
+        if (item.Metadata?.Name == name) state.SetCiliumConfig(null);
+    }
+}
+
 /// <summary>FailedCreatePodSandBox events to the recorder (history is kept when the API expires them).</summary>
 internal sealed class SandboxEventSink(SandboxEventRecorder recorder) : IResourceSink<Corev1Event>
 {

@@ -21,14 +21,19 @@ public enum ClusterFactKind
     PendingPodsChanged,
     /// <summary>A CNI DaemonSet changed.</summary>
     DaemonSetChanged,
+    /// <summary>Cilium's configuration changed (or appeared, or went away).</summary>
+    CiliumConfigChanged,
 }
 
 /// <summary>
 /// The cluster as the watches see it, in memory: nodes, CNI and agent pods (indexed by node), pods
-/// stuck creating (counted by node), CNI DaemonSets. Writers are the watches; readers take copies.
+/// stuck creating (counted by node), CNI DaemonSets, Cilium's configuration. Writers are the
+/// watches; readers take copies.
 /// </summary>
 public sealed class ClusterState(TimeProvider time)
 {
+    private static readonly IReadOnlyDictionary<string, string> EmptyConfig = new Dictionary<string, string>(StringComparer.Ordinal);
+
     private readonly Lock _lock = new();
     private readonly Dictionary<string, NodeFacts> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CniPodFacts> _pods = new(StringComparer.Ordinal);
@@ -37,6 +42,7 @@ public sealed class ClusterState(TimeProvider time)
     private readonly Dictionary<string, int> _pendingByNode = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DaemonSetFacts> _daemonSets = new(StringComparer.Ordinal);
 
+    private IReadOnlyDictionary<string, string> _ciliumConfig = EmptyConfig;
     private long _version;
 
     /// <summary>Raised after each change, outside the lock.</summary>
@@ -336,6 +342,46 @@ public sealed class ClusterState(TimeProvider time)
 
         foreach (var name in gone) RemoveDaemonSet(ns, name);
         foreach (var ds in daemonSets) UpsertDaemonSet(ds);
+    }
+
+    // ---- Cilium's configuration ----
+
+    /// <summary>Cilium's ConfigMap data (e.g. <c>cni-exclusive</c>); empty when there is none. Never changed in place.</summary>
+    public IReadOnlyDictionary<string, string> CiliumConfig
+    {
+        get
+        {
+            lock (_lock) return _ciliumConfig;
+        }
+    }
+
+    /// <summary>Replaces Cilium's configuration (null: the ConfigMap is gone); a change is raised only when the data differs.</summary>
+    public void SetCiliumConfig(IDictionary<string, string>? data)
+    {
+        var next = data is null || data.Count == 0 ? EmptyConfig : new Dictionary<string, string>(data, StringComparer.Ordinal);
+        ClusterFactChange? change = null;
+        lock (_lock)
+        {
+            var old = _ciliumConfig;
+            if (old.Count != next.Count || old.Any(p => !next.TryGetValue(p.Key, out var v) || v != p.Value))
+            {
+                _ciliumConfig = next;
+                change = new(ClusterFactKind.CiliumConfigChanged, null, DescribeCiliumConfig(old, next));
+            }
+        }
+
+        Raise(change);
+    }
+
+    private static string DescribeCiliumConfig(IReadOnlyDictionary<string, string> old, IReadOnlyDictionary<string, string> now)
+    {
+        if (now.Count == 0) return "cilium-config gone";
+        var changed = now.Keys.Union(old.Keys, StringComparer.Ordinal)
+            .Where(k => old.GetValueOrDefault(k) != now.GetValueOrDefault(k))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        var shown = changed.Take(3).Select(k => now.TryGetValue(k, out var v) ? $"{k}: {v}" : $"{k} removed");
+        return $"cilium-config {string.Join(", ", shown)}{(changed.Length > 3 ? $" (+{changed.Length - 3} more)" : "")}";
     }
 
     private static string Describe(NodeFacts old, NodeFacts now)

@@ -8,7 +8,7 @@ namespace CniDashboard.Server.Cluster;
 /// <summary>
 /// Runs every watch the dashboard needs, each a <see cref="ResourceWatcher{T}"/>: Nodes; the pods of
 /// each CNI component and of the agent; pending pods cluster-wide (to count those stuck creating);
-/// the CNI DaemonSets; FailedCreatePodSandBox events.
+/// the CNI DaemonSets; FailedCreatePodSandBox events; Cilium's ConfigMap.
 /// </summary>
 public sealed class ClusterWatcher(
     IKubernetes client,
@@ -87,9 +87,22 @@ public sealed class ClusterWatcher(
             (rv, timeout, onError, ct) => client.CoreV1.WatchListEventForAllNamespacesAsync(allowWatchBookmarks: true, fieldSelector: SandboxEventSelector, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct),
             new SandboxEventSink(recorder));
 
+        if (_options.CiliumConfig is { Enabled: true } cilium)
+        {
+            // By name: the Role grants this one ConfigMap, and list/watch pass such a Role only with this selector.
+            var byName = CiliumConfigSelector(cilium.Name);
+            Add($"configmap {cilium.Namespace}/{cilium.Name}",
+                async (c, limit, ct) => Page(await client.CoreV1.ListNamespacedConfigMapAsync(cilium.Namespace, continueParameter: c, fieldSelector: byName, limit: limit, cancellationToken: ct)),
+                (rv, timeout, onError, ct) => client.CoreV1.WatchListNamespacedConfigMapAsync(cilium.Namespace, allowWatchBookmarks: true, fieldSelector: byName, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct),
+                new CiliumConfigSink(state, cilium.Name));
+        }
+
         _logger.LogDebug("Watching {Count} resources", watches.Count);
         return watches;
     }
+
+    /// <summary>The field selector of Cilium's ConfigMap.</summary>
+    public static string CiliumConfigSelector(string name) => $"metadata.name={name}";
 
     private static ListPage<T> Page<T>(IItems<T> list) where T : IKubernetesObject<V1ObjectMeta>
     {

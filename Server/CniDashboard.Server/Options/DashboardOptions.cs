@@ -92,6 +92,9 @@ public sealed class KubernetesOptions
     /// <summary>A rollout that has not progressed for this long is reported as stuck.</summary>
     public TimeSpan RolloutStuckAfter { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Cilium's ConfigMap, whose settings (e.g. <c>cni-exclusive</c>) the analyzer weighs.</summary>
+    public CiliumConfigOptions CiliumConfig { get; set; } = new();
+
     /// <summary>The defaults for <see cref="Components"/>.</summary>
     public static IReadOnlyList<CniComponentOptions> DefaultComponents { get; } =
     [
@@ -120,6 +123,22 @@ public sealed class CniComponentOptions
 
     /// <summary>True for the dashboard's own agent: its pod IP on a node is where that node is polled.</summary>
     public bool IsAgent { get; set; }
+}
+
+/// <summary>
+/// Where Cilium's configuration is read from: one ConfigMap, watched by name (a Role limited to
+/// that name is all the dashboard needs). A cluster without it (no Cilium) is normal.
+/// </summary>
+public sealed class CiliumConfigOptions
+{
+    /// <summary>Watch it; turn off where Cilium is not installed and the chart grants no Role for it.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Cilium's namespace.</summary>
+    public string Namespace { get; set; } = "kube-system";
+
+    /// <summary>The ConfigMap's name.</summary>
+    public string Name { get; set; } = "cilium-config";
 }
 
 /// <summary>History retention.</summary>

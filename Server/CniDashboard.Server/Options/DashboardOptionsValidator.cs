@@ -47,6 +47,8 @@ public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOption
             errors.Add("Dashboard:Kubernetes: backoff must be positive with MaxBackoff ≥ InitialBackoff.");
         if (kube.WatchTimeout < TimeSpan.FromSeconds(1)) errors.Add("Dashboard:Kubernetes:WatchTimeout must be at least 1 second.");
         if (kube.ListPageSize is < 1 or > 10_000) errors.Add("Dashboard:Kubernetes:ListPageSize must be between 1 and 10000.");
+        if (kube.CiliumConfig.Enabled && (string.IsNullOrWhiteSpace(kube.CiliumConfig.Namespace) || string.IsNullOrWhiteSpace(kube.CiliumConfig.Name)))
+            errors.Add("Dashboard:Kubernetes:CiliumConfig needs Namespace and Name (or Enabled=false).");
 
         if (options.Retention.Keep < TimeSpan.FromHours(1)) errors.Add("Dashboard:Retention:Keep must be at least 1 hour.");
         if (options.Retention.Interval < TimeSpan.FromSeconds(1)) errors.Add("Dashboard:Retention:Interval must be at least 1 second.");

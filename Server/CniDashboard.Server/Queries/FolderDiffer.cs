@@ -14,8 +14,14 @@ namespace CniDashboard.Server.Queries;
 /// </summary>
 public sealed class FolderDiffer(FleetState fleet, ClusterState cluster, ISnapshotRepository snapshots)
 {
-    /// <summary>One side, resolved: its label and files, or why it cannot be compared.</summary>
-    private sealed record Side(string Label, IReadOnlyList<CniFolderFile>? Files, string? Unavailable);
+    /// <summary>
+    /// One side, resolved: its label and files, or why it cannot be compared. <see cref="NoContent"/>
+    /// names files the side has without one content to compare (a baseline's), each with why.
+    /// </summary>
+    private sealed record Side(string Label, IReadOnlyList<CniFolderFile>? Files, string? Unavailable)
+    {
+        public IReadOnlyDictionary<string, string> NoContent { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+    }
 
     /// <summary>The diff.</summary>
     public async Task<FolderDiff> DiffAsync(DiffRequest request, CancellationToken cancellationToken)
@@ -29,6 +35,8 @@ public sealed class FolderDiffer(FleetState fleet, ClusterState cluster, ISnapsh
         var l = left.Files.ToDictionary(f => f.Name, StringComparer.Ordinal);
         var r = right.Files.ToDictionary(f => f.Name, StringComparer.Ordinal);
         var names = l.Keys.Union(r.Keys, StringComparer.Ordinal)
+            .Union(left.NoContent.Keys, StringComparer.Ordinal)
+            .Union(right.NoContent.Keys, StringComparer.Ordinal)
             .Where(n => request.File is null || n == request.File)
             .Order(Utf8OrdinalComparer.Instance)
             .ToArray();
@@ -36,7 +44,9 @@ public sealed class FolderDiffer(FleetState fleet, ClusterState cluster, ISnapsh
         {
             LeftLabel = left.Label,
             RightLabel = right.Label,
-            Files = names.Select(n => Compare(n, l.GetValueOrDefault(n), r.GetValueOrDefault(n))).ToArray(),
+            Files = names.Select(n => left.NoContent.ContainsKey(n) || right.NoContent.ContainsKey(n)
+                ? NotCompared(n, left, l.ContainsKey(n), right, r.ContainsKey(n))
+                : Compare(n, l.GetValueOrDefault(n), r.GetValueOrDefault(n))).ToArray(),
             Unavailable = names.Length == 0 && request.File is not null ? $"neither side has a file named {request.File}" : null,
         };
     }
@@ -62,6 +72,22 @@ public sealed class FolderDiffer(FleetState fleet, ClusterState cluster, ISnapsh
             Text = TextDiff.SideBySide(left?.Content, right?.Content),
             ChainChanges = chain,
             Note = note,
+        };
+    }
+
+    /// <summary>A file a side has without content to compare (no baseline): said so, never diffed against a stand-in.</summary>
+    private static FileDiff NotCompared(string name, Side left, bool onLeft, Side right, bool onRight)
+    {
+        var leftNote = left.NoContent.GetValueOrDefault(name);
+        var rightNote = right.NoContent.GetValueOrDefault(name);
+        onLeft |= leftNote is not null;
+        onRight |= rightNote is not null;
+        return new FileDiff
+        {
+            File = name,
+            Status = onLeft && onRight ? FileDiffStatus.NotCompared : onLeft ? FileDiffStatus.Removed : FileDiffStatus.Added,
+            Text = TextDiff.SideBySide(null, null),
+            Note = leftNote is not null && rightNote is not null ? $"{leftNote}; {rightNote}" : leftNote ?? rightNote,
         };
     }
 
@@ -122,29 +148,57 @@ public sealed class FolderDiffer(FleetState fleet, ClusterState cluster, ISnapsh
         }
     }
 
+    /// <summary>
+    /// The group's baseline. A file most of the group's nodes lack is not in it. A file's baseline
+    /// content is the one more than half of the nodes holding the file share; when none is (every
+    /// node's kubeconfig holds its own token, or the group is split), the file is in the baseline
+    /// without content, so no node is compared with another's copy that happens to come first.
+    /// The label counts the nodes that hold the baseline: its files, with its content where it has one.
+    /// </summary>
     private Side Baseline(string group)
     {
         var members = cluster.Nodes.Where(n => n.NodeGroup == group).Select(n => fleet.Get(n.Name)?.Latest).OfType<SnapshotContent>().ToArray();
         if (members.Length == 0) return new Side($"baseline of {group}", null, $"no node of group {group} has a snapshot yet");
 
-        // Per file name, the content most nodes of the group have; a file most nodes lack is not in the baseline.
         var files = new List<CniFolderFile>();
+        var noContent = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var byName in members.SelectMany(m => m.Files).GroupBy(f => f.Name, StringComparer.Ordinal))
         {
-            if (byName.Count() * 2 < members.Length) continue;
-            var common = byName.GroupBy(f => (f.Sha256, f.Content), f => f)
-                .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Sha256, StringComparer.Ordinal)
-                .First();
-            files.Add(common.First());
+            var holders = byName.Count();
+            if (holders * 2 < members.Length) continue;
+            var contents = byName.GroupBy(f => (f.Sha256, f.Content), f => f)
+                .Select(g => (File: g.First(), Count: g.Count()))
+                .OrderByDescending(c => c.Count).ThenBy(c => c.File.Sha256, StringComparer.Ordinal)
+                .ToArray();
+            if (contents[0].Count * 2 > holders) files.Add(contents[0].File);
+            else noContent[byName.Key] = NoBaselineNote(group, holders, members.Length, contents.Length, contents[0].Count);
         }
 
         files.Sort((a, b) => Utf8OrdinalComparer.Instance.Compare(a.Name, b.Name));
-        var agreeing = members.Count(m => SameFolder(m.Files, files));
-        return new Side($"baseline of {group} ({agreeing} of {members.Length} nodes)", files, null);
+        var baseline = files.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        var holding = members.Count(m => HoldsBaseline(m.Files, baseline, noContent));
+        var without = noContent.Count == 0 ? "" : $"; no baseline for {NameList(noContent.Keys)}";
+        return new Side($"baseline of {group} ({holding} of {members.Length} nodes{without})", files, null) { NoContent = noContent };
     }
 
-    private static bool SameFolder(IReadOnlyList<CniFolderFile> a, IReadOnlyList<CniFolderFile> b) =>
-        a.Count == b.Count && a.Zip(b).All(p => p.First.Name == p.Second.Name && Same(p.First, p.Second));
+    private static string NoBaselineNote(string group, int holders, int members, int distinct, int mostShared)
+    {
+        var who = holders == members ? $"node of {group}" : $"node of {group} that has it";
+        return distinct == holders
+            ? $"varies on every {who} ({holders} of {holders} differ): no baseline"
+            : $"no content is shared by most nodes of {group} that have it (at most {mostShared} of {holders} agree): no baseline";
+    }
+
+    private static string NameList(IEnumerable<string> names)
+    {
+        var sorted = names.Order(Utf8OrdinalComparer.Instance).ToArray();
+        return sorted.Length <= 3 ? string.Join(", ", sorted) : $"{string.Join(", ", sorted[..3])} and {sorted.Length - 3} more";
+    }
+
+    /// <summary>True when a node has exactly the baseline's files, each with the baseline's content where it has one.</summary>
+    private static bool HoldsBaseline(IReadOnlyList<CniFolderFile> node, IReadOnlyDictionary<string, CniFolderFile> baseline, IReadOnlyDictionary<string, string> noContent) =>
+        node.Count == baseline.Count + noContent.Count
+        && node.All(f => baseline.TryGetValue(f.Name, out var b) ? Same(f, b) : noContent.ContainsKey(f.Name));
 
     private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

@@ -9,8 +9,9 @@ namespace CniDashboard.Simulator.Installers;
 /// <summary>
 /// The Cilium agent in <c>aws-cni</c> chaining mode: on start it copies the network named
 /// <c>aws-cni</c> (from <c>10-aws.conflist</c>), appends its <c>cilium-cni</c> entry and writes
-/// <c>05-cilium.conflist</c> atomically. With <c>cni-exclusive</c> it renames every other config
-/// to <c>*.cilium_bak</c>, and keeps doing so while it runs. It leaves its file on shutdown
+/// <c>05-cilium.conflist</c> atomically. With <c>cni-exclusive</c> (read from its ConfigMap when the
+/// pod starts, as the agent reads its configuration once) it renames every other config to
+/// <c>*.cilium_bak</c>, and keeps doing so while it runs. It leaves its file on shutdown
 /// (<c>cni.uninstall=false</c>, the chart's default).
 /// </summary>
 internal sealed partial class CiliumInstaller : ICniInstaller
@@ -20,12 +21,17 @@ internal sealed partial class CiliumInstaller : ICniInstaller
     public const string PluginType = "cilium-cni";
     public const string BackupSuffix = ".cilium_bak";
 
-    private readonly bool _exclusive;
+    private readonly Func<bool> _exclusive;
     private readonly Action<SimulatedNode> _written;
     private readonly ILogger _logger;
-    private readonly HashSet<string> _running = new(StringComparer.Ordinal);
 
-    public CiliumInstaller(bool exclusive, Action<SimulatedNode> written, ILogger logger)
+    /// <summary>Nodes whose Cilium pod runs, with the exclusive mode that pod started with.</summary>
+    private readonly Dictionary<string, bool> _running = new(StringComparer.Ordinal);
+
+    /// <param name="exclusive">Reads <c>cni-exclusive</c> from Cilium's configuration now.</param>
+    /// <param name="written">Told when the installer changed a node's files.</param>
+    /// <param name="logger">For what it wrote.</param>
+    public CiliumInstaller(Func<bool> exclusive, Action<SimulatedNode> written, ILogger logger)
     {
         _exclusive = exclusive;
         _written = written;
@@ -45,7 +51,8 @@ internal sealed partial class CiliumInstaller : ICniInstaller
 
     public void Start(SimulatedNode node, InstallerPod pod)
     {
-        _running.Add(node.Name);
+        var exclusive = _exclusive();
+        _running[node.Name] = exclusive;
         var wrote = PluginBinaries.Install(node.BinDir, [PluginBinaries.Cilium], "cilium");
         if (ChainedSource(node) is { } source)
         {
@@ -60,18 +67,18 @@ internal sealed partial class CiliumInstaller : ICniInstaller
             LogNoSource(node.Name, pod.Name);
         }
 
-        wrote |= _exclusive && RenameForeignConfigs(node);
+        wrote |= exclusive && RenameForeignConfigs(node);
         if (wrote)
         {
             _written(node);
         }
     }
 
-    public void Resume(SimulatedNode node, InstallerPod pod) => _running.Add(node.Name);
+    public void Resume(SimulatedNode node, InstallerPod pod) => _running[node.Name] = _exclusive();
 
     public void FolderChanged(SimulatedNode node)
     {
-        if (_exclusive && _running.Contains(node.Name) && RenameForeignConfigs(node))
+        if (_running.GetValueOrDefault(node.Name) && RenameForeignConfigs(node))
         {
             _written(node);
         }

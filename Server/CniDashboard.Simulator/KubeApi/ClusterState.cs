@@ -25,9 +25,10 @@ public sealed class ClusterState
         Pods = new ResourceStore<V1Pod>(this, ResourceModels.Pods, listSnapshotCapacity);
         Events = new ResourceStore<Corev1Event>(this, ResourceModels.Events, listSnapshotCapacity);
         Namespaces = new ResourceStore<V1Namespace>(this, ResourceModels.Namespaces, listSnapshotCapacity);
+        ConfigMaps = new ResourceStore<V1ConfigMap>(this, ResourceModels.ConfigMaps, listSnapshotCapacity);
         DaemonSets = new ResourceStore<V1DaemonSet>(this, ResourceModels.DaemonSets, listSnapshotCapacity);
         Leases = new ResourceStore<V1Lease>(this, ResourceModels.Leases, listSnapshotCapacity);
-        Stores = [Nodes, Pods, Events, Namespaces, DaemonSets, Leases];
+        Stores = [Nodes, Pods, Events, Namespaces, ConfigMaps, DaemonSets, Leases];
 
         foreach (var name in BuiltInNamespaces)
         {
@@ -44,6 +45,8 @@ public sealed class ClusterState
     public ResourceStore<Corev1Event> Events { get; }
 
     public ResourceStore<V1Namespace> Namespaces { get; }
+
+    public ResourceStore<V1ConfigMap> ConfigMaps { get; }
 
     public ResourceStore<V1DaemonSet> DaemonSets { get; }
 

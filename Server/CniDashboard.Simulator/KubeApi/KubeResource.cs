@@ -15,6 +15,7 @@ public sealed record KubeResource(string Group, string Version, string Plural, s
     public static readonly KubeResource Pods = new("", "v1", "pods", "Pod", true, ["po"]);
     public static readonly KubeResource Events = new("", "v1", "events", "Event", true, ["ev"]);
     public static readonly KubeResource Namespaces = new("", "v1", "namespaces", "Namespace", false, ["ns"]);
+    public static readonly KubeResource ConfigMaps = new("", "v1", "configmaps", "ConfigMap", true, ["cm"]);
     public static readonly KubeResource DaemonSets = new("apps", "v1", "daemonsets", "DaemonSet", true, ["ds"]);
     public static readonly KubeResource Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true, []);
     public static readonly KubeResource TokenReviews = new("authentication.k8s.io", "v1", "tokenreviews", "TokenReview", false, []);
@@ -32,7 +33,7 @@ public sealed record KubeResource(string Group, string Version, string Plural, s
     public string QualifiedName => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
 
     /// <summary>Every resource the emulator serves, in discovery order.</summary>
-    public static IReadOnlyList<KubeResource> All { get; } = [Nodes, Pods, Events, Namespaces, DaemonSets, Leases, TokenReviews];
+    public static IReadOnlyList<KubeResource> All { get; } = [Nodes, Pods, Events, Namespaces, ConfigMaps, DaemonSets, Leases, TokenReviews];
 
     public bool Equals(KubeResource? other) =>
         other is not null && Group == other.Group && Version == other.Version && Plural == other.Plural;

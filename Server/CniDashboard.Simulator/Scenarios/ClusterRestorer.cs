@@ -49,22 +49,39 @@ internal static class ClusterRestorer
             }
         }
 
+        var configMaps = cluster.ConfigMaps.List()
+            .Select(c => new ConfigMapRecord(c.Metadata.NamespaceProperty, c.Metadata.Name, ToJson(c)))
+            .ToList();
+
         return previous with
         {
             SavedAt = cluster.TimeProvider.GetUtcNow(),
             Nodes = [.. nodes.Select(n => new NodeRecord(n.Identity.Index, n.Name, n.Identity.Uid ?? "", n.Role, cluster.Nodes.Get(n.Name)?.Metadata.CreationTimestamp ?? DateTime.UnixEpoch))],
             DaemonSets = daemonSets,
             Pods = [.. pods.OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)],
+            ConfigMaps = configMaps,
         };
     }
 
     /// <summary>
-    /// Re-creates the saved nodes (those of <paramref name="nodes"/> with a uid), the DaemonSets and
-    /// their pods. A pod whose node or template is gone is left out: the controller replaces it.
+    /// Re-creates the saved nodes (those of <paramref name="nodes"/> with a uid), the ConfigMaps, the
+    /// DaemonSets and their pods. A pod whose node or template is gone is left out: the controller replaces it.
     /// </summary>
     public static void Restore(ClusterState cluster, SimulatorState state, IReadOnlyList<SimulatedNode> nodes, PodTemplateHistory templates)
     {
         ClusterSeeder.EnsureNamespaces(cluster);
+        foreach (var record in state.ConfigMaps)
+        {
+            cluster.EnsureNamespace(record.Namespace);
+            cluster.ConfigMaps.Restore(KubernetesJson.Deserialize<V1ConfigMap>(record.ConfigMap.GetRawText()));
+        }
+
+        if (state.ConfigMaps.Count == 0)
+        {
+            // Saved before ConfigMaps were kept: Cilium's as a chaining install has it.
+            cluster.ConfigMaps.Create(CiliumConfig.Create(exclusive: false));
+        }
+
         var saved = state.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
         var present = new Dictionary<string, SimulatedNode>(StringComparer.Ordinal);
         foreach (var node in nodes.Where(n => n.Identity.Uid is not null))

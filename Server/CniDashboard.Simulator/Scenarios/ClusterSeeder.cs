@@ -11,7 +11,7 @@ namespace CniDashboard.Simulator.Scenarios;
 
 /// <summary>
 /// Builds a cluster in the state a scenario describes, as if it had been running for days: nodes,
-/// the CNI DaemonSets and their pods (created directly, as the controller and kubelet would have),
+/// Cilium's ConfigMap, the CNI DaemonSets and their pods (created directly, as the controller and kubelet would have),
 /// and each node's real files. In the incident, the linkerd-cni DaemonSet was upgraded from v1.6.0:
 /// on the incident nodes the old pod was deleted (its broken cleanup left its entries and its now
 /// revoked token) and its replacement waits for a sandbox; everywhere else v1.6.0 still runs,
@@ -64,10 +64,14 @@ internal sealed partial class ClusterSeeder
         }
     }
 
-    /// <summary>Seeds a whole new cluster of <paramref name="nodes"/> for <paramref name="scenario"/>.</summary>
-    public void SeedCluster(IReadOnlyList<SimulatedNode> nodes, SimulationScenario scenario)
+    /// <summary>
+    /// Seeds a whole new cluster of <paramref name="nodes"/> for <paramref name="scenario"/>, with
+    /// Cilium's <c>cni-exclusive</c> set to <paramref name="ciliumExclusive"/>.
+    /// </summary>
+    public void SeedCluster(IReadOnlyList<SimulatedNode> nodes, SimulationScenario scenario, bool ciliumExclusive = false)
     {
         EnsureNamespaces(_cluster);
+        _cluster.ConfigMaps.Create(CiliumConfig.Create(ciliumExclusive));
         var born = _now - ClusterAge;
         foreach (var node in nodes)
         {

@@ -9,7 +9,8 @@ namespace CniDashboard.Simulator.Scenarios;
 /// <c>{dataDir}/simulator/state.json</c>: the token signing key (so tokens on disk stay valid),
 /// node uids, the DaemonSets with every pod template their pods still run, and each DaemonSet pod's
 /// name, uid and state — so a healthy node's linkerd-cni token is still bound to a live pod, and an
-/// incident node's is still bound to a deleted one. Workload pods and events are not kept.
+/// incident node's is still bound to a deleted one — and the ConfigMaps (Cilium's configuration).
+/// Workload pods and events are not kept.
 /// </summary>
 internal sealed record SimulatorState
 {
@@ -36,6 +37,9 @@ internal sealed record SimulatorState
     public List<DaemonSetRecord> DaemonSets { get; init; } = [];
 
     public List<PodRecord> Pods { get; init; } = [];
+
+    /// <summary>Every ConfigMap; empty in a state saved before the emulator served them (the default is seeded then).</summary>
+    public List<ConfigMapRecord> ConfigMaps { get; init; } = [];
 }
 
 /// <summary>A node: its index (which decides its name and address with the seed), uid and scenario role.</summary>
@@ -43,6 +47,9 @@ internal sealed record NodeRecord(int Index, string Name, string Uid, NodeRole R
 
 /// <summary>A DaemonSet's spec and the templates (by revision hash) its pods may still run.</summary>
 internal sealed record DaemonSetRecord(string Namespace, string Name, JsonElement Spec, long Generation, Dictionary<string, JsonElement> Templates);
+
+/// <summary>A ConfigMap as stored (uid and creation time included), so an edit to it survives a restart.</summary>
+internal sealed record ConfigMapRecord(string Namespace, string Name, JsonElement ConfigMap);
 
 /// <summary>One DaemonSet pod, enough to re-create it exactly (template from its DaemonSet's record by revision hash).</summary>
 internal sealed record PodRecord(

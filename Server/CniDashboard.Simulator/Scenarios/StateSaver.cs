@@ -7,7 +7,7 @@ namespace CniDashboard.Simulator.Scenarios;
 
 /// <summary>
 /// Keeps <c>state.json</c> current: checks every couple of seconds whether any DaemonSet pod
-/// changed (a pod created, deleted, started or made Ready) and saves when one did, so a crash loses
+/// changed (a pod created, deleted, started or made Ready) or a ConfigMap did, and saves when one did, so a crash loses
 /// at most that much; saves at least every <c>StateSaveInterval</c> and once more on shutdown.
 /// </summary>
 internal sealed partial class StateSaver : IAsyncDisposable
@@ -91,11 +91,16 @@ internal sealed partial class StateSaver : IAsyncDisposable
         }
     }
 
-    /// <summary>Changes whenever any DaemonSet pod is created, deleted or updated (every write gives it a new resourceVersion).</summary>
+    /// <summary>Changes whenever any DaemonSet pod or ConfigMap is created, deleted or updated (every write gives it a new resourceVersion).</summary>
     private long Fingerprint()
     {
         // A sum, so the order the index hands pods out in does not matter.
         long fingerprint = 0;
+        foreach (var configMap in _cluster.ConfigMaps.List())
+        {
+            fingerprint += HashCode.Combine(configMap.Metadata.Uid, configMap.Metadata.ResourceVersion);
+        }
+
         foreach (var (@namespace, name) in CniDaemonSets.All)
         {
             if (_cluster.DaemonSets.Get(@namespace, name) is not { } daemonSet)

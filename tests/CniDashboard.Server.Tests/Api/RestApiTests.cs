@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using CniDashboard.Server.Api;
 using CniDashboard.Server.Tests.Support;
 using CniDashboard.Shared.Dashboard;
@@ -133,9 +134,13 @@ public sealed class RestApiTests(SimulatedDashboard dashboard) : IClassFixture<S
         var group = dashboard.Cluster.Node(node).NodeGroup;
         var diff = await dashboard.GetJsonAsync<FolderDiff>($"api/v1/diff?left=baseline:{Uri.EscapeDataString(group)}&right=latest:{node}");
         Assert.Null(diff!.Unavailable);
-        Assert.StartsWith($"baseline of {group} (", diff.LeftLabel, StringComparison.Ordinal);
-        Assert.Contains(" nodes)", diff.LeftLabel, StringComparison.Ordinal);
-        Assert.Contains(diff.Files, f => f.File == "05-cilium.conflist");
+        // Every node's kubeconfig holds its own token: the baseline has none, and says so rather than showing one node's.
+        Assert.Matches($@"^baseline of {Regex.Escape(group)} \(\d+ of \d+ nodes; no baseline for ZZZ-linkerd-cni-kubeconfig\)$", diff.LeftLabel);
+        Assert.Contains(diff.Files, f => f.File == "05-cilium.conflist" && f.Status != FileDiffStatus.NotCompared);
+        var kubeconfig = Assert.Single(diff.Files, f => f.File == "ZZZ-linkerd-cni-kubeconfig");
+        Assert.Equal(FileDiffStatus.NotCompared, kubeconfig.Status);
+        Assert.StartsWith($"varies on every node of {group} (", kubeconfig.Note, StringComparison.Ordinal);
+        Assert.Empty(kubeconfig.Text.Rows);
 
         var nodeDiff = await dashboard.GetJsonAsync<FolderDiff>($"api/v1/diff?left=latest:{node}&right=latest:{node}");
         Assert.All(nodeDiff!.Files, f => Assert.Equal(FileDiffStatus.Unchanged, f.Status));

@@ -146,4 +146,57 @@ public sealed class ClusterWatcherTests : IAsyncLifetime
         Assert.Equal(42, await _backend.ScalarAsync("SELECT SUM(delta) FROM sandbox_event_counts"));
         await Eventually.WaitAsync(() => _backend.Get<WatchHealthRegistry>().Snapshot().All(w => w.Healthy), "every watch up again");
     }
+
+    [Fact]
+    public async Task Ciliums_configmap_is_watched_by_name_into_every_nodes_context_and_may_be_absent()
+    {
+        const string Watch = "configmap kube-system/cilium-config";
+        var contexts = _backend.Get<Server.Analysis.NodeContextBuilder>();
+        // No Cilium ConfigMap is normal: the watch lists nothing and is healthy.
+        Assert.Empty(State.CiliumConfig);
+        Assert.Contains(_backend.Get<WatchHealthRegistry>().Snapshot(), w => w.Resource == Watch && w.Healthy);
+
+        _k8s.Api.Cluster.ConfigMaps.Create(new k8s.Models.V1ConfigMap
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Name = "cilium-config", NamespaceProperty = "kube-system" },
+            Data = new Dictionary<string, string> { ["cni-exclusive"] = "false", ["cni-chaining-mode"] = "aws-cni" },
+        });
+        await Eventually.WaitAsync(() => State.CiliumConfig.GetValueOrDefault("cni-exclusive") == "false", "the ConfigMap to be read");
+        Assert.Equal("aws-cni", contexts.Build("ip-10-0-1-10").CiliumConfig["cni-chaining-mode"]);
+
+        _k8s.Api.Cluster.ConfigMaps.Update("kube-system", "cilium-config", c => c.Data["cni-exclusive"] = "true");
+        await Eventually.WaitAsync(() => contexts.Build("ip-10-0-12-34").CiliumConfig.GetValueOrDefault("cni-exclusive") == "true", "the change to reach the nodes' context");
+
+        _k8s.Api.Cluster.ConfigMaps.Delete("kube-system", "cilium-config");
+        await Eventually.WaitAsync(() => State.CiliumConfig.Count == 0, "the deletion to clear it");
+        Assert.Empty(contexts.Build("ip-10-0-1-10").CiliumConfig);
+
+        // The dashboard's identity may read only that name (as the chart's Role grants): a watch
+        // without the name selector would have been refused, and this one never went down.
+        var health = Assert.Single(_backend.Get<WatchHealthRegistry>().Snapshot(), w => w.Resource == Watch);
+        Assert.True(health.Healthy, health.Error);
+    }
+
+    [Fact]
+    public async Task With_cilium_config_turned_off_there_is_no_such_watch()
+    {
+        await using var backend = new BackendHarness(new Dictionary<string, string?>
+        {
+            ["Dashboard:Kubernetes:Kubeconfig"] = _k8s.Kubeconfig,
+            ["Dashboard:Kubernetes:CiliumConfig:Enabled"] = "false",
+        });
+        var watcher = backend.Get<ClusterWatcher>();
+        await watcher.StartAsync(Ct);
+        try
+        {
+            var health = backend.Get<WatchHealthRegistry>();
+            await Eventually.WaitAsync(() => health.AllSynced, "every watch to list");
+            Assert.DoesNotContain(health.Snapshot(), w => w.Resource.StartsWith("configmap", StringComparison.Ordinal));
+            Assert.Contains(_backend.Get<WatchHealthRegistry>().Snapshot(), w => w.Resource == "configmap kube-system/cilium-config");
+        }
+        finally
+        {
+            await watcher.StopAsync(CancellationToken.None);
+        }
+    }
 }

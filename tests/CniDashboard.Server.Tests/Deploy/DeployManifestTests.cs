@@ -1,5 +1,9 @@
 using CniDashboard.Agent.Configuration;
+using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Options;
+using CniDashboard.Server.Tests.Support;
+using CniDashboard.Simulator.KubeApi;
+using CniDashboard.Simulator.KubeApi.Auth;
 using k8s;
 using k8s.Models;
 
@@ -69,12 +73,7 @@ public sealed class DeployManifestTests
     [Fact]
     public void The_dashboard_accepts_the_deployment_settings()
     {
-        var container = Assert.Single(Single<V1Deployment>("cni-dashboard").Spec.Template.Spec.Containers);
-        var config = new ConfigurationBuilder()
-            .AddInMemoryCollection(container.Env.Select(e => KeyValuePair.Create(e.Name.Replace("__", ":", StringComparison.Ordinal), (string?)e.Value)))
-            .Build();
-
-        var options = config.GetSection(DashboardOptions.Section).Get<DashboardOptions>();
+        var options = DeploymentOptions();
 
         Assert.NotNull(options);
         var result = new DashboardOptionsValidator().Validate(null, options);
@@ -105,16 +104,93 @@ public sealed class DeployManifestTests
         var dashboard = roles["cni-dashboard-cni-dashboard"];
         var agent = roles["cni-dashboard-agent-cni-dashboard"];
 
-        foreach (var rule in roles.Values.SelectMany(r => r.Rules))
+        foreach (var rule in roles.Values.SelectMany(r => r.Rules).Concat(Manifests.Value.OfType<V1Role>().SelectMany(r => r.Rules)))
         {
             Assert.DoesNotContain("*", rule.Verbs);
             Assert.DoesNotContain("*", rule.Resources);
         }
         Assert.All(dashboard.Rules, r => Assert.Subset(new HashSet<string> { "get", "list", "watch" }, r.Verbs.ToHashSet()));
+        // ConfigMaps hold other components' settings: none are readable cluster-wide.
+        Assert.DoesNotContain(roles.Values.SelectMany(r => r.Rules), r => r.Resources.Contains("configmaps"));
         var agentRule = Assert.Single(agent.Rules);
         Assert.Equal(["tokenreviews"], agentRule.Resources);
         Assert.Equal(["create"], agentRule.Verbs);
     }
+
+    [Fact]
+    public void The_dashboard_may_read_ciliums_configmap_by_name_in_its_namespace_and_no_other()
+    {
+        var options = DeploymentOptions().Kubernetes.CiliumConfig;
+        var role = Assert.Single(Manifests.Value.OfType<V1Role>());
+        var binding = Assert.Single(Manifests.Value.OfType<V1RoleBinding>());
+
+        Assert.True(options.Enabled);
+        Assert.Equal(options.Namespace, role.Metadata.NamespaceProperty);
+        var rule = Assert.Single(role.Rules);
+        Assert.Equal([""], rule.ApiGroups);
+        Assert.Equal(["configmaps"], rule.Resources);
+        Assert.Equal([options.Name], rule.ResourceNames);
+        Assert.Equal(["get", "list", "watch"], rule.Verbs.Order(StringComparer.Ordinal));
+        Assert.Equal((role.Metadata.NamespaceProperty, "Role", role.Metadata.Name), (binding.Metadata.NamespaceProperty, binding.RoleRef.Kind, binding.RoleRef.Name));
+        var subject = Assert.Single(binding.Subjects);
+        Assert.Equal(("ServiceAccount", Single<V1Deployment>("cni-dashboard").Spec.Template.Spec.ServiceAccountName, "cni-dashboard"), (subject.Kind, subject.Name, subject.NamespaceProperty));
+    }
+
+    /// <summary>
+    /// The rendered RBAC is enough for every watch the dashboard runs with the Deployment's settings:
+    /// an API server that enforces exactly those rules (the emulator; a Role's resourceNames admit a
+    /// list or watch only with a metadata.name field selector, as on a real one) serves them all.
+    /// </summary>
+    [Fact]
+    public async Task The_rendered_rbac_admits_every_watch_the_dashboard_runs_including_ciliums_configmap()
+    {
+        var clusterRole = Manifests.Value.OfType<V1ClusterRole>().Single(r => r.Metadata.Name == "cni-dashboard-cni-dashboard");
+        var role = Assert.Single(Manifests.Value.OfType<V1Role>());
+        var rules = clusterRole.Rules.Select(r => new AccessRule([.. r.Verbs], [.. r.Resources]))
+            .Concat(role.Rules.Select(r => new AccessRule([.. r.Verbs], [.. r.Resources]) { Namespaces = [role.Metadata.NamespaceProperty], ResourceNames = [.. r.ResourceNames ?? []] }))
+            .ToArray();
+        var dashboardUser = KubeIdentities.ServiceAccountUsername("cni-dashboard", Single<V1Deployment>("cni-dashboard").Spec.Template.Spec.ServiceAccountName);
+        await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions
+        {
+            RunDaemonSetController = false,
+            Identities = [new KubeIdentity(dashboardUser, rules), KubeIdentities.Agent],
+        }, TestContext.Current.CancellationToken);
+        foreach (var ns in new[] { "kube-system", "linkerd-cni", "istio-system", "cni-dashboard" }) api.Cluster.EnsureNamespace(ns);
+        using var dir = new TempDir();
+        var kubeconfig = api.WriteKubeconfig(Path.Combine(dir.Path, "kubeconfig"), api.IssueToken(KubeIdentities.DashboardServiceAccount));
+
+        var settings = DeploymentEnv().Where(e => e.Key.StartsWith("Dashboard:Kubernetes:", StringComparison.Ordinal)).ToDictionary(e => e.Key, e => e.Value);
+        settings["Dashboard:Kubernetes:Kubeconfig"] = kubeconfig;
+        settings["Dashboard:Kubernetes:InitialBackoff"] = "00:00:00.050";
+        settings["Dashboard:Kubernetes:MaxBackoff"] = "00:00:00.200";
+        await using var backend = new BackendHarness(settings);
+        var watcher = backend.Get<ClusterWatcher>();
+        await watcher.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            var health = backend.Get<WatchHealthRegistry>();
+            api.Cluster.ConfigMaps.Create(new V1ConfigMap
+            {
+                Metadata = new V1ObjectMeta { Name = "cilium-config", NamespaceProperty = "kube-system" },
+                Data = new Dictionary<string, string> { ["cni-exclusive"] = "true" },
+            });
+
+            await Eventually.WaitAsync(() => health.AllSynced && health.Snapshot().All(w => w.Healthy), "every watch to list and stay up under the rendered RBAC");
+            await Eventually.WaitAsync(() => backend.Cluster.CiliumConfig.GetValueOrDefault("cni-exclusive") == "true", "cilium-config to be read");
+            Assert.Contains(health.Snapshot(), w => w.Resource == "configmap kube-system/cilium-config");
+        }
+        finally
+        {
+            await watcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static IEnumerable<KeyValuePair<string, string?>> DeploymentEnv() =>
+        Assert.Single(Single<V1Deployment>("cni-dashboard").Spec.Template.Spec.Containers).Env
+            .Select(e => KeyValuePair.Create(e.Name.Replace("__", ":", StringComparison.Ordinal), (string?)e.Value));
+
+    private static DashboardOptions DeploymentOptions() =>
+        new ConfigurationBuilder().AddInMemoryCollection(DeploymentEnv()).Build().GetSection(DashboardOptions.Section).Get<DashboardOptions>()!;
 
     private static string RepoRoot()
     {

@@ -45,13 +45,17 @@ public sealed class StartupTests
         {
             DataDir = " ",
             Poller = new PollerOptions { Interval = TimeSpan.Zero, Concurrency = 0, AgentPort = 70000 },
-            Kubernetes = new KubernetesOptions { Components = [new CniComponentOptions { Name = "x", Namespace = "", Selector = "a=b" }] },
+            Kubernetes = new KubernetesOptions
+            {
+                Components = [new CniComponentOptions { Name = "x", Namespace = "", Selector = "a=b" }],
+                CiliumConfig = new CiliumConfigOptions { Name = " " },
+            },
             Retention = new RetentionOptions { Keep = TimeSpan.FromMinutes(1) },
         };
 
         var failures = new DashboardOptionsValidator().Validate(null, options).Failures!.ToArray();
 
-        foreach (var key in new[] { "DataDir", "Interval", "Concurrency", "AgentPort", "Components", "IsAgent", "Retention:Keep" })
+        foreach (var key in new[] { "DataDir", "Interval", "Concurrency", "AgentPort", "Components", "IsAgent", "CiliumConfig", "Retention:Keep" })
             Assert.Contains(failures, f => f.Contains(key, StringComparison.Ordinal));
     }
 

@@ -44,7 +44,7 @@ public sealed class DiscoveryTests
         var coreResources = core.RootElement.GetProperty("resources").EnumerateArray()
             .ToDictionary(r => r.GetProperty("name").GetString()!, r => r.GetProperty("namespaced").GetBoolean());
         Assert.Equal(
-            new Dictionary<string, bool> { ["nodes"] = false, ["nodes/status"] = false, ["pods"] = true, ["pods/status"] = true, ["events"] = true, ["namespaces"] = false, ["namespaces/status"] = false },
+            new Dictionary<string, bool> { ["nodes"] = false, ["nodes/status"] = false, ["pods"] = true, ["pods/status"] = true, ["events"] = true, ["namespaces"] = false, ["namespaces/status"] = false, ["configmaps"] = true },
             coreResources);
         Assert.Equal("Lease", coordination.RootElement.GetProperty("resources")[0].GetProperty("kind").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/apis/batch/v1", Ct)).StatusCode);

@@ -163,7 +163,7 @@ public sealed class InstallerTests : IDisposable
         File.WriteAllBytes(Path.Combine(_node.CniDir, "10-aws.conflist"), Simulator.Scenarios.ScenarioTemplates.AwsNodeConflist);
         File.WriteAllText(Path.Combine(_node.CniDir, "05-cilium.conflist"), """{"name":"stale","cniVersion":"0.4.0","plugins":[{"type":"stale"}]}""");
 
-        new CiliumInstaller(exclusive: false, n => _written.Add(n.Name), NullLogger.Instance).Start(_node, new InstallerPod("cilium-x2x4q", "uid", "quay.io/cilium/cilium:v1.16.5"));
+        new CiliumInstaller(exclusive: () => false, n => _written.Add(n.Name), NullLogger.Instance).Start(_node, new InstallerPod("cilium-x2x4q", "uid", "quay.io/cilium/cilium:v1.16.5"));
 
         var cilium = JsonNode.Parse(Read("05-cilium.conflist"))!;
         Assert.Equal(["aws-cni", "egress-cni", "portmap", "cilium-cni"], Types(cilium));
@@ -180,7 +180,7 @@ public sealed class InstallerTests : IDisposable
     public void Cilium_in_exclusive_mode_renames_every_other_config_to_cilium_bak_and_keeps_doing_so()
     {
         File.WriteAllBytes(Path.Combine(_node.CniDir, "10-aws.conflist"), Simulator.Scenarios.ScenarioTemplates.AwsNodeConflist);
-        var installer = new CiliumInstaller(exclusive: true, n => _written.Add(n.Name), NullLogger.Instance);
+        var installer = new CiliumInstaller(exclusive: () => true, n => _written.Add(n.Name), NullLogger.Instance);
 
         installer.Start(_node, new InstallerPod("cilium-x2x4q", "uid", "quay.io/cilium/cilium:v1.16.5"));
         File.WriteAllText(Path.Combine(_node.CniDir, "01-linkerd-cni.conf"), """{"cniVersion":"0.3.0","name":"linkerd","type":"linkerd-cni"}""");
@@ -188,6 +188,27 @@ public sealed class InstallerTests : IDisposable
 
         Assert.Equal(
             ["01-linkerd-cni.conf.cilium_bak", "05-cilium.conflist", "10-aws.conflist.cilium_bak"],
+            Directory.EnumerateFiles(_node.CniDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Cilium_takes_cni_exclusive_from_its_configuration_when_its_pod_starts()
+    {
+        File.WriteAllBytes(Path.Combine(_node.CniDir, "10-aws.conflist"), Simulator.Scenarios.ScenarioTemplates.AwsNodeConflist);
+        var exclusive = false;
+        var installer = new CiliumInstaller(() => exclusive, n => _written.Add(n.Name), NullLogger.Instance);
+        installer.Start(_node, new InstallerPod("cilium-x2x4q", "uid", "quay.io/cilium/cilium:v1.16.5"));
+
+        // Switched on while the pod runs: this pod keeps the mode it started with.
+        exclusive = true;
+        installer.FolderChanged(_node);
+        Assert.True(File.Exists(Path.Combine(_node.CniDir, "10-aws.conflist")));
+
+        // Its replacement reads the new setting.
+        installer.Stop(_node, new InstallerPod("cilium-x2x4q", "uid", "quay.io/cilium/cilium:v1.16.5"));
+        installer.Start(_node, new InstallerPod("cilium-b7k2p", "uid2", "quay.io/cilium/cilium:v1.16.5"));
+        Assert.Equal(
+            ["05-cilium.conflist", "10-aws.conflist.cilium_bak"],
             Directory.EnumerateFiles(_node.CniDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 

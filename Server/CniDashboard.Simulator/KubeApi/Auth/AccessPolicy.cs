@@ -10,8 +10,9 @@ internal sealed class AccessPolicy
         _byUsername = identities.ToDictionary(i => i.Username, StringComparer.Ordinal);
     }
 
-    public bool Allows(KubeUser user, string verb, string resource) =>
-        _byUsername.TryGetValue(user.Username, out var identity) && identity.Rules.Any(rule => rule.Allows(verb, resource));
+    /// <summary>True when one of the user's rules covers the request (see <see cref="AccessRule.Allows"/>).</summary>
+    public bool Allows(KubeUser user, string verb, string resource, string? @namespace = null, string? name = null) =>
+        _byUsername.TryGetValue(user.Username, out var identity) && identity.Rules.Any(rule => rule.Allows(verb, resource, @namespace, name));
 
     /// <summary>The real server's refusal, e.g. <c>nodes is forbidden: User "…" cannot list resource "nodes" in API group "" at the cluster scope</c>.</summary>
     public static KubeApiException Forbidden(KubeUser user, string verb, KubeResource resource, string? subresource, string? @namespace, string? name)

@@ -13,11 +13,19 @@ public static class KubeIdentities
     public const string DashboardServiceAccount = "cni-dashboard";
     public const string AgentServiceAccount = "cni-dashboard-agent";
 
-    /// <summary>The dashboard: watches the cluster, cordons, restarts pods, holds the remediation Lease, reviews tokens.</summary>
+    /// <summary>Where Cilium keeps its configuration, which the dashboard reads (and nothing else of that kind).</summary>
+    public const string CiliumNamespace = "kube-system";
+    public const string CiliumConfigMap = "cilium-config";
+
+    /// <summary>
+    /// The dashboard: watches the cluster, reads Cilium's ConfigMap (a Role in kube-system limited to
+    /// that name, as the Helm chart grants), cordons, restarts pods, holds the remediation Lease, reviews tokens.
+    /// </summary>
     public static KubeIdentity Dashboard { get; } = new(
         ServiceAccountUsername(ProductNamespace, DashboardServiceAccount),
         [
             new AccessRule(["get", "list", "watch"], ["nodes", "pods", "events", "daemonsets", "namespaces"]),
+            new AccessRule(["get", "list", "watch"], ["configmaps"]) { Namespaces = [CiliumNamespace], ResourceNames = [CiliumConfigMap] },
             new AccessRule(["patch"], ["nodes"]),
             new AccessRule(["delete"], ["pods"]),
             new AccessRule(["get", "create", "update"], ["leases"]),

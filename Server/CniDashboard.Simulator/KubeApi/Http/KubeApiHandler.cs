@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CniDashboard.Simulator.KubeApi.Auth;
 using CniDashboard.Simulator.KubeApi.Patching;
+using CniDashboard.Simulator.KubeApi.Selectors;
 using CniDashboard.Simulator.KubeApi.Store;
 using k8s;
 using k8s.Models;
@@ -137,9 +138,10 @@ internal sealed partial class KubeApiHandler
 
         var verb = VerbOf(context.Request, target);
         var authorizedResource = target.Subresource is null ? target.Resource.Plural : $"{target.Resource.Plural}/{target.Subresource}";
-        if (!_policy.Allows(user, verb, authorizedResource))
+        var authorizedName = AuthorizedName(context.Request, verb, target);
+        if (!_policy.Allows(user, verb, authorizedResource, target.Namespace, authorizedName))
         {
-            throw AccessPolicy.Forbidden(user, verb, target.Resource, target.Subresource, target.Namespace, target.Name);
+            throw AccessPolicy.Forbidden(user, verb, target.Resource, target.Subresource, target.Namespace, authorizedName);
         }
 
         LogServing(user.Username, verb, path);
@@ -270,6 +272,13 @@ internal sealed partial class KubeApiHandler
             _ => throw KubeApiException.MethodNotSupported(target.Resource.Plural, method.ToLowerInvariant()),
         };
     }
+
+    /// <summary>
+    /// The object a request names, for RBAC <c>resourceNames</c>: the path's name, or for a list or
+    /// watch an exact <c>metadata.name</c> field selector, as the real server's request info reads it.
+    /// </summary>
+    private static string? AuthorizedName(HttpRequest request, string verb, KubeApiTarget target) =>
+        target.Name ?? (verb is "list" or "watch" ? FieldSelector.Parse(request.Query["fieldSelector"]).EqualityValue("metadata.name") : null);
 
     private static async Task<JsonNode?> ReadBodyAsync(HttpContext context)
     {

@@ -74,6 +74,12 @@ internal static class ResourceModels
         DeleteReturnsObject = true,
     };
 
+    /// <summary>ConfigMaps select by name and namespace only, as on the real server; they have no status.</summary>
+    public static ResourceModel<V1ConfigMap> ConfigMaps { get; } = new()
+    {
+        Resource = KubeResource.ConfigMaps,
+    };
+
     public static ResourceModel<V1DaemonSet> DaemonSets { get; } = new()
     {
         Resource = KubeResource.DaemonSets,

@@ -58,11 +58,17 @@ public static class FileRoleText
             FileStanding.Invalid => view.IsPrimary
                 ? $"Primary but does not load: {error}"
                 : $"Does not load: {error}",
-            FileStanding.Shadowed => view.IgnoredReason
+            FileStanding.Shadowed => Sentence(view.IgnoredReason)
                 ?? "A valid config, but a file earlier in lexical order is loaded instead.",
-            _ => view.IgnoredReason ?? DefaultIgnoredReason(view.File),
+            _ => Sentence(view.IgnoredReason) ?? DefaultIgnoredReason(view.File),
         };
     }
+
+    // The analyzer's reasons are phrases ("a kubeconfig read by a plugin, …"); beside a file they stand as sentences.
+    private static string? Sentence(string? reason) =>
+        string.IsNullOrEmpty(reason) || !char.IsLower(reason[0])
+            ? reason
+            : string.Concat(char.ToUpperInvariant(reason[0]).ToString(), reason.AsSpan(1));
 
     /// <summary>Why the file's content is not shown, when it is not.</summary>
     public static string? OmissionText(CniFolderFile file)

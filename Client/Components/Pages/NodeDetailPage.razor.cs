@@ -204,6 +204,9 @@ public partial class NodeDetailPage
         var entry = detail.Chain.FirstOrDefault(c => c.File == link.File && c.JsonPointer == link.JsonPointer)
             ?? detail.Chain.FirstOrDefault(c => link.JsonPointer is null && c.Type == link.PluginType);
         var label = $"{link.PluginType ?? "plugin"} {link.JsonPointer} in {link.File}";
+
+        // Entry and finding on lines of their own: each link stays whole in a narrow column.
+        __builder.OpenElement(11, "div");
         if (entry is not null)
         {
             __builder.OpenElement(1, "a");
@@ -217,13 +220,15 @@ public partial class NodeDetailPage
             __builder.AddContent(5, label);
         }
 
+        __builder.CloseElement();
         if (link.Rule is not null)
         {
-            __builder.AddContent(6, " · ");
+            __builder.OpenElement(12, "div");
             __builder.OpenElement(7, "a");
             __builder.AddAttribute(8, "href", Links.NodeSection(Name, Links.FindingAnchor(link.Rule)));
             __builder.AddAttribute(9, "data-testid", "error-finding-link");
             __builder.AddContent(10, "finding " + link.Rule);
+            __builder.CloseElement();
             __builder.CloseElement();
         }
     };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CniDashboard.Client.Model;
 using CniDashboard.Shared.Cni;
 using CniDashboard.Shared.Dashboard;
@@ -13,8 +14,11 @@ namespace CniDashboard.Client.Components.Pages;
 /// </summary>
 public partial class Nodes
 {
-    /// <summary>Row height in pixels, which the virtualizer needs to place rows without measuring them all.</summary>
-    public const float RowHeight = 49;
+    /// <summary>
+    /// Row height in pixels, which the virtualizer needs to place rows without measuring them all; it must match the
+    /// CSS (<c>.node-grid td</c>: 60 px and a 1 px border), which holds every cell to two lines.
+    /// </summary>
+    public const float RowHeight = 61;
 
     private readonly Loadable<NodeFacets> _facets = new();
     private readonly Loadable<IReadOnlyDictionary<string, int>> _facetCounts = new();
@@ -236,21 +240,49 @@ public partial class Nodes
         _ => "loaded",
     };
 
-    private RenderFragment SortHeader(string label, NodeSort column) => __builder =>
+    private string AriaSort(params NodeSort[] columns) =>
+        !columns.Contains(_filter.Sort) ? "none" : _filter.Descending ? "descending" : "ascending";
+
+    private RenderFragment SortButton(string label, NodeSort column) => __builder =>
     {
         var active = _filter.Sort == column;
-        var ariaSort = !active ? "none" : _filter.Descending ? "descending" : "ascending";
-        __builder.OpenElement(0, "th");
-        __builder.AddAttribute(1, "scope", "col");
-        __builder.AddAttribute(2, "aria-sort", ariaSort);
-        __builder.OpenElement(3, "button");
-        __builder.AddAttribute(4, "type", "button");
-        __builder.AddAttribute(5, "class", active ? "sort-button sort-active" : "sort-button");
-        __builder.AddAttribute(6, "data-testid", "sort-" + NodeFilter.SortToken(column));
-        __builder.AddAttribute(7, "onclick", EventCallback.Factory.Create(this, () => SortBy(column)));
-        __builder.AddContent(8, label);
-        __builder.AddContent(9, !active ? "" : _filter.Descending ? " ▼" : " ▲");
-        __builder.CloseElement();
+        __builder.OpenElement(0, "button");
+        __builder.AddAttribute(1, "type", "button");
+        __builder.AddAttribute(2, "class", active ? "sort-button sort-active" : "sort-button");
+        __builder.AddAttribute(3, "data-testid", "sort-" + NodeFilter.SortToken(column));
+        __builder.AddAttribute(4, "onclick", EventCallback.Factory.Create(this, () => SortBy(column)));
+        __builder.AddContent(5, label);
+        __builder.AddContent(6, !active ? "" : _filter.Descending ? " ▼" : " ▲");
         __builder.CloseElement();
     };
+
+    // The pieces are written with exactly one space between them, so the cell's text is the chain as ChainText.Format
+    // writes it (what people copy, and what the tests read), while a line can only break after an arrow.
+    private static RenderFragment ChainPieces(IReadOnlyList<string> chain) => __builder =>
+    {
+        var pieces = ChainText.WrapPieces(chain);
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            if (i > 0)
+            {
+                __builder.AddContent(0, " ");
+            }
+
+            __builder.OpenElement(1, "span");
+            __builder.AddAttribute(2, "class", "chain-piece");
+            __builder.AddContent(3, pieces[i]);
+            __builder.CloseElement();
+        }
+    };
+
+    private static string StuckText(int pods) =>
+        pods.ToString("N0", CultureInfo.InvariantCulture) + (pods == 1 ? " pod stuck" : " pods stuck");
+
+    private static string NodeFacts(NodeSummary node) => string.Join(" · ", new[]
+    {
+        "node group " + (node.NodeGroup ?? "none"),
+        node.OsImage,
+        node.InstanceType,
+        node.KubeletVersion is { } kubelet ? "kubelet " + kubelet : null,
+    }.Where(s => s is not null));
 }

@@ -29,6 +29,20 @@ public class ControlTests : DashboardTestContext
     }
 
     [Fact]
+    public void Changed_indentation_is_shaded_without_the_underline_that_marks_changed_words()
+    {
+        var diff = TextDiff.SideBySide("{\n  \"type\": \"portmap\"\n}", "{\n      \"type\": \"bandwidth\"\n}");
+
+        var cut = Render<SideBySideDiffView>(p => p.Add(x => x.Diff, diff));
+
+        var highlights = cut.FindAll("[data-testid=diff-highlight]");
+        Assert.Contains(highlights, h => h.TextContent.Contains("bandwidth", StringComparison.Ordinal) && !h.ClassList.Contains("diff-changed-space"));
+        var indentation = highlights.Where(h => string.IsNullOrWhiteSpace(h.TextContent)).ToList();
+        Assert.NotEmpty(indentation);
+        Assert.All(indentation, h => Assert.Contains("diff-changed-space", h.ClassList));
+    }
+
+    [Fact]
     public void Folder_diff_says_why_there_is_nothing_to_compare()
     {
         var cut = Render<FolderDiffView>(p => p.Add(x => x.Diff, new FolderDiff { LeftLabel = "l", RightLabel = "r", Unavailable = "No earlier snapshot." }));
@@ -59,6 +73,27 @@ public class ControlTests : DashboardTestContext
         Assert.Equal(["4", "3"], cut.FindAll("[data-testid=timeline-bar]").Select(b => b.GetAttribute("data-total")));
         Assert.Equal("Sandbox errors by plugin: 7 failures; linkerd-cni 6, cilium-cni 1", cut.Find("svg").GetAttribute("aria-label"));
         Assert.Contains("linkerd-cni: 6", cut.Find("[data-testid=timeline-series]").TextContent);
+
+        // The SVG stretches to the card's width, so its axis labels are HTML beside and under it, never SVG text
+        // (which would be stretched with it).
+        Assert.Empty(cut.FindAll("svg.timeline-svg text"));
+        Assert.Equal(["0", "2", "5"], cut.FindAll(".timeline-tick").Select(t => t.TextContent));
+        Assert.Equal(["2026-11-20 09:00:00Z", "2026-11-20 09:05:00Z"], cut.FindAll(".timeline-xaxis span").Select(t => t.TextContent));
+    }
+
+    [Fact]
+    public void A_node_link_leads_with_the_host_and_keeps_the_whole_name_in_its_text_and_tooltip()
+    {
+        const string Name = "ip-10-0-48-46.us-west-2.compute.internal";
+
+        var cut = Render<NodeNameLink>(p => p.Add(x => x.Name, Name));
+
+        var link = cut.Find("a.node-link");
+        Assert.Equal(Name, link.TextContent);
+        Assert.Equal(Name, link.GetAttribute("title"));
+        Assert.Equal("nodes/ip-10-0-48-46.us-west-2.compute.internal", link.GetAttribute("href"));
+        Assert.Equal("ip-10-0-48-46", link.QuerySelector(".node-host")!.TextContent);
+        Assert.Equal(".us-west-2.compute.internal", link.QuerySelector(".node-domain")!.TextContent);
     }
 
     [Fact]

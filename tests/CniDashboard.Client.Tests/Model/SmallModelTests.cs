@@ -82,7 +82,8 @@ public class SmallModelTests
         Assert.Equal(FileStanding.Primary, FileRoleText.StandingOf(primary));
         Assert.Equal(FileStanding.Shadowed, FileRoleText.StandingOf(shadowed));
         Assert.Equal(FileStanding.Ignored, FileRoleText.StandingOf(backup));
-        Assert.Equal("not a .conf/.conflist/.json name", FileRoleText.Explain(backup));
+        // The analyzer's phrase stands as a sentence beside the file.
+        Assert.Equal("Not a .conf/.conflist/.json name", FileRoleText.Explain(backup));
         Assert.Equal(FileStanding.Invalid, FileRoleText.StandingOf(broken));
         Assert.Equal("Does not load: invalid character '}' (line 3, column 7)", FileRoleText.Explain(broken));
         Assert.Contains("outside the folder", FileRoleText.OmissionText(new CniFolderFile { Name = "x", ContentOmitted = ContentOmission.SymlinkOutsideFolder, SymlinkTarget = "/etc/passwd" }));

@@ -35,6 +35,49 @@ public class NodesPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void A_row_reads_at_a_glance_host_first_facts_under_it_and_a_chain_that_wraps_only_after_arrows()
+    {
+        var cut = RenderAt("nodes");
+        cut.WaitForAssertion(() => Assert.Equal(12, Rows(cut).Count));
+        var node = SampleCluster.IncidentNodes[0];
+
+        var row = Row(cut, node);
+
+        // Six columns, every one of them sized by the colgroup (fixed layout), so nothing pushes the row sideways.
+        Assert.Equal(6, row.QuerySelectorAll("td").Length);
+        Assert.Equal(6, cut.FindAll("table[data-testid=node-grid] col").Count);
+        var link = row.QuerySelector("a.node-link")!;
+        Assert.Equal(node, link.TextContent);
+        Assert.Equal(node, link.GetAttribute("title"));
+        Assert.Equal(node.Split('.')[0], link.QuerySelector(".node-host")!.TextContent);
+        var facts = row.QuerySelector(".cell-node .cell-sub")!;
+        Assert.Matches(@"^ng-general\s+·\s+Bottlerocket OS 1\.29\.0 \(aws-k8s-1\.31\)$", facts.TextContent.Trim());
+        Assert.Contains("m6i.2xlarge", facts.GetAttribute("title"));
+        Assert.Equal("05-cilium.conflist", row.QuerySelector(".cell-chain code")!.TextContent);
+        Assert.Equal(
+            ["aws-cni →", "egress-cni →", "portmap →", "cilium-cni →", "linkerd-cni"],
+            row.QuerySelectorAll("[data-testid=node-chain] .chain-piece").Select(p => p.TextContent));
+        Assert.Equal(SampleCluster.IncidentRule, row.QuerySelector(".cell-finding .rule-id")!.TextContent);
+        Assert.Equal("4 pods stuck", row.QuerySelector("[data-testid=node-sandbox-errors] .cell-sub")!.TextContent.Trim());
+    }
+
+    [Fact]
+    public void Sorting_by_node_group_sits_in_the_node_column_header()
+    {
+        var cut = RenderAt("nodes");
+        cut.WaitForAssertion(() => Assert.Equal(12, Rows(cut).Count));
+
+        cut.Find("[data-testid=sort-group]").Click();
+
+        Assert.EndsWith("nodes?sort=group", Navigation.Uri);
+        Assert.Equal(NodeSort.NodeGroup, Queries.NodeQueries.Last(q => q.Limit > 0).Sort);
+        cut.WaitForAssertion(() => Assert.StartsWith("ng-batch", Rows(cut)[0].QuerySelector(".cell-node .cell-sub")!.TextContent.Trim(), StringComparison.Ordinal));
+        var header = cut.Find("[data-testid=sort-group]").Closest("th")!;
+        Assert.Equal("ascending", header.GetAttribute("aria-sort"));
+        Assert.NotNull(header.QuerySelector("[data-testid=sort-name]"));
+    }
+
+    [Fact]
     public void A_shared_link_with_filters_queries_with_those_filters()
     {
         var cut = RenderAt("nodes?severity=critical&group=ng-general&rule=mesh-token-pod-gone");

@@ -3,6 +3,7 @@ using CniDashboard.Agent.Configuration;
 using CniDashboard.Agent.Http;
 using CniDashboard.Agent.Logging;
 using CniDashboard.Agent.Node;
+using CniDashboard.Agent.Tls;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -64,7 +65,8 @@ public static class AgentHost
 
     /// <summary>
     /// Builds the host for checked settings: one <see cref="NodeAgent"/>, the chosen authenticator,
-    /// Kestrel on <see cref="AgentSettings.Listen"/>. Tests pass a logging hook and a clock.
+    /// Kestrel on <see cref="AgentSettings.Listen"/> (TLS when <see cref="AgentSettings.TlsCertFile"/>
+    /// is set; the pair is read here, so an unusable one stops the start). Tests pass a logging hook and a clock.
     /// </summary>
     public static WebApplication Build(AgentSettings settings, Action<ILoggingBuilder>? configureLogging = null, TimeProvider? time = null, Func<string, string?>? environment = null)
     {
@@ -78,7 +80,10 @@ public static class AgentHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = AgentEndpoints.MaxRequestBodyBytes;
-            kestrel.Listen(settings.Listen);
+            kestrel.Listen(settings.Listen, listen =>
+            {
+                if (settings.ServesTls) listen.UseAgentTls(kestrel.ApplicationServices.GetRequiredService<ServingCertificate>());
+            });
         });
         builder.Services.AddRoutingCore();
 
@@ -108,6 +113,10 @@ public static class AgentHost
             WriteHooks = FaultHooks(environment(PauseBeforeRenameVariable)),
         };
         builder.Services.AddSingleton(time);
+        if (settings.ServesTls)
+        {
+            builder.Services.AddSingleton(sp => ServingCertificate.Load(settings.TlsCertFile!, settings.TlsKeyFile!, time, sp.GetRequiredService<ILogger<ServingCertificate>>()));
+        }
         builder.Services.AddSingleton(sp => new NodeAgent(nodeOptions, time, sp.GetRequiredService<ILogger<NodeAgent>>()));
         builder.Services.AddSingleton<IAgentAuthenticator>(sp => settings.AuthMode switch
         {
@@ -127,17 +136,23 @@ public static class AgentHost
         });
 
         var app = builder.Build();
+        // Read the certificate now: a missing key or a mismatched pair is a configuration error, not a failed handshake later.
+        var tls = app.Services.GetService<ServingCertificate>();
         var node = app.Services.GetRequiredService<NodeAgent>();
         var authenticator = app.Services.GetRequiredService<IAgentAuthenticator>();
         app.MapAgentEndpoints(new SingleNodeResolver(node), authenticator);
 
         var logger = app.Services.GetRequiredService<ILogger<NodeAgent>>();
         app.Lifetime.ApplicationStarted.Register(() =>
-            AgentLog.Started(logger, AgentInfo.Version, settings.NodeName, settings.HostCniDir, authenticator.Mode, string.Join(", ", ListeningAddresses(app))));
+        {
+            AgentLog.Started(logger, AgentInfo.Version, settings.NodeName, settings.HostCniDir, authenticator.Mode, string.Join(", ", ListeningAddresses(app)));
+            if (tls is null) AgentLog.ServingPlainHttp(logger);
+            else AgentLog.ServingTls(logger, ServingCertificate.Describe(tls.Certificate));
+        });
         return app;
     }
 
-    /// <summary>The addresses Kestrel is bound to (after start), e.g. <c>http://127.0.0.1:43121</c>.</summary>
+    /// <summary>The addresses Kestrel is bound to (after start), e.g. <c>https://127.0.0.1:43121</c>.</summary>
     public static IReadOnlyList<string> ListeningAddresses(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
 

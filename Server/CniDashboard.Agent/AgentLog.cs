@@ -36,4 +36,17 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Agent {Version} serving node {Node} (CNI folder {CniDir}, auth {AuthMode}) on {Listen}")]
     public static partial void Started(ILogger logger, string version, string node, string cniDir, string authMode, string listen);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning,
+        Message = "Serving plain HTTP: callers' bearer tokens cross the node network in clear text. Pass --tls-cert and --tls-key; plain HTTP is for tests and development only")]
+    public static partial void ServingPlainHttp(ILogger logger);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Serving TLS with certificate {Certificate}")]
+    public static partial void ServingTls(ILogger logger, string certificate);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "TLS certificate files changed; now serving {Certificate}")]
+    public static partial void ServingCertificateReloaded(ILogger logger, string certificate);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "TLS certificate files changed but cannot be served ({Error}); still serving the previous certificate")]
+    public static partial void ServingCertificateNotReloaded(ILogger logger, string error);
 }

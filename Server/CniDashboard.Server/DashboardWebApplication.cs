@@ -25,6 +25,8 @@ public static class DashboardWebApplication
         ["--cluster-name"] = "Dashboard:ClusterName",
         ["--agent-token-file"] = "Dashboard:Poller:AgentTokenFile",
         ["--agent-port"] = "Dashboard:Poller:AgentPort",
+        ["--agent-ca-file"] = "Dashboard:Poller:AgentCaFile",
+        ["--agent-server-name"] = "Dashboard:Poller:AgentServerName",
         ["--poll-interval"] = "Dashboard:Poller:Interval",
     };
 

@@ -1,11 +1,15 @@
 using System.Diagnostics;
+using System.Net.Security;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using CniDashboard.Agent.Tls;
 using CniDashboard.Simulator.Controllers;
 using CniDashboard.Simulator.Installers;
 using CniDashboard.Simulator.KubeApi;
 using CniDashboard.Simulator.KubeApi.Auth;
 using CniDashboard.Simulator.Kubelet;
 using CniDashboard.Simulator.Nodes;
+using CniDashboard.Simulator.Pki;
 using CniDashboard.Simulator.Scenarios;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -16,14 +20,16 @@ namespace CniDashboard.Simulator;
 /// A whole simulated EKS cluster on this machine: the Kubernetes API emulator, the DaemonSet
 /// controller, N nodes each with real folders under the data dir and a real agent at its own
 /// loopback address, a kubelet that decides every sandbox from those files, and the CNI installers.
-/// Start it, point the dashboard at <see cref="KubeconfigPath"/>, <see cref="AgentTokenFile"/> and
-/// <see cref="AgentPort"/>; dispose it to stop (the data dir is kept, and the next start resumes).
+/// Start it, point the dashboard at <see cref="KubeconfigPath"/>, <see cref="AgentTokenFile"/>,
+/// <see cref="AgentPort"/>, <see cref="AgentCaFile"/> and <see cref="AgentServerName"/>; dispose it to
+/// stop (the data dir is kept, and the next start resumes).
 /// </summary>
 public sealed partial class SimulatedCluster : IAsyncDisposable
 {
     private readonly SimulatedKubelet _kubelet;
     private readonly NodeFolderWatcher _watcher;
     private readonly StateSaver _saver;
+    private readonly SimulatorPki _pki;
     private readonly Dictionary<string, SimulatedNode> _byName;
     private readonly ILogger _logger;
     private bool _disposed;
@@ -36,6 +42,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         SimulatedKubelet kubelet,
         NodeFolderWatcher watcher,
         StateSaver saver,
+        SimulatorPki pki,
         IReadOnlyList<SimulatedNode> nodes,
         SimulatorState state,
         bool resumed,
@@ -48,6 +55,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         _kubelet = kubelet;
         _watcher = watcher;
         _saver = saver;
+        _pki = pki;
         Nodes = nodes;
         _byName = nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
         Resumed = resumed;
@@ -114,6 +122,15 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
     /// <summary>The port every node's agent listens on, at the node's address (its agent pod's IP).</summary>
     public int AgentPort => Agents.Port;
 
+    /// <summary>The agents' CA certificate (PEM): the dashboard's <c>Dashboard:Poller:AgentCaFile</c>.</summary>
+    public string AgentCaFile => _pki.AgentCaFile;
+
+    /// <summary>The fixed DNS name in every agent's certificate: the dashboard's <c>Dashboard:Poller:AgentServerName</c>.</summary>
+    public string AgentServerName => SimulatorPki.AgentServerName;
+
+    /// <summary>The cluster CA certificate (PEM) the API server's certificate chains to; the kubeconfigs carry it too.</summary>
+    public string ClusterCaFile => _pki.ClusterCaFile;
+
     /// <summary>Simulated seconds per real second of the kubelet and installers.</summary>
     public double TimeScale => _kubelet.TimeScale;
 
@@ -149,9 +166,12 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         var nodes = PlanNodes(options, state, nodesDir);
 
         await using var cleanup = new StartupCleanup();
+        var pki = SimulatorPki.Open(Path.Combine(simulatorDir, "pki"));
+        cleanup.Add(pki);
         var emulator = await KubeApiEmulator.StartAsync(
             new KubeApiEmulatorOptions
             {
+                ClusterCa = pki.ClusterCa,
                 TimeProvider = options.TimeProvider,
                 LoggerFactory = loggers,
                 Port = options.ApiPort,
@@ -196,6 +216,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         var agents = await AgentFleet.StartAsync(
             nodes,
             agentToken,
+            ServingCertificate.Load(pki.AgentCertFile, pki.AgentKeyFile, options.TimeProvider, loggers.CreateLogger<ServingCertificate>()),
             options.AgentPort != 0 ? options.AgentPort : state.AgentPort,
             portIsRequired: options.AgentPort != 0,
             options.TimeProvider,
@@ -280,7 +301,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         cleanup.Dismiss();
 
         var startupTime = stopwatch.Elapsed;
-        var cluster = new SimulatedCluster(options, emulator, daemonSets, agents, kubelet, watcher, saver, nodes, state, saved is not null, startupTime, logger)
+        var cluster = new SimulatedCluster(options, emulator, daemonSets, agents, kubelet, watcher, saver, pki, nodes, state, saved is not null, startupTime, logger)
         {
             StartupPhases = phases,
         };
@@ -295,8 +316,37 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
     /// <summary>The nodes the scenario gave <paramref name="role"/>.</summary>
     public IReadOnlyList<SimulatedNode> NodesWithRole(NodeRole role) => [.. Nodes.Where(n => n.Role == role)];
 
-    /// <summary>The agent's base URL for a node, e.g. <c>http://127.1.0.3:41234/</c> (as the dashboard builds it from the pod IP).</summary>
-    public Uri AgentUrl(string nodeName) => new($"http://{Node(nodeName).Address}:{AgentPort}/");
+    /// <summary>The agent's base URL for a node, e.g. <c>https://127.1.0.3:41234/</c> (as the dashboard builds it from the pod IP).</summary>
+    public Uri AgentUrl(string nodeName) => new($"https://{Node(nodeName).Address}:{AgentPort}/");
+
+    /// <summary>
+    /// A handler for clients of the agents (tests, tools) that checks them as the dashboard does:
+    /// chained to the agents' CA and issued for <see cref="AgentServerName"/>, whatever address was dialled.
+    /// </summary>
+    public SocketsHttpHandler CreateAgentHandler()
+    {
+        var authority = X509CertificateLoader.LoadCertificateFromFile(_pki.AgentCaFile);
+        var serverName = AgentServerName;
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(authority);
+        return new SocketsHttpHandler
+        {
+            UseProxy = false,
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                CertificateChainPolicy = policy,
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => IsAgentCertificate(certificate, errors, serverName),
+            },
+        };
+    }
+
+    /// <summary>Agents are dialled by IP and named by the fixed DNS name: the IP's absence from the certificate is the one error allowed.</summary>
+    private static bool IsAgentCertificate(X509Certificate? certificate, SslPolicyErrors errors, string serverName)
+    {
+        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) != SslPolicyErrors.None) return false;
+        using var shown = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return shown.MatchesHostname(serverName, allowWildcards: false, allowCommonName: false);
+    }
 
     /// <summary>The node's pod of a DaemonSet (the newest, should there be two), or null.</summary>
     public V1Pod? DaemonSetPod(string nodeName, string daemonSet)
@@ -370,6 +420,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         await DaemonSets.DisposeAsync().ConfigureAwait(false);
         await Agents.DisposeAsync().ConfigureAwait(false);
         await Emulator.DisposeAsync().ConfigureAwait(false);
+        _pki.Dispose();
         LogStopped(DataDir);
     }
 

@@ -103,7 +103,7 @@ public sealed class ConfigurationTests
         using var node = new TempNode();
         var env = new Dictionary<string, string> { ["KUBERNETES_SERVICE_HOST"] = "10.100.0.1", ["KUBERNETES_SERVICE_PORT"] = "443" };
 
-        var settings = AgentSettings.Parse(Base(node, "--auth-mode", "tokenreview", "--kube-token-file", node.TokenFile), env.GetValueOrDefault, out var error);
+        var settings = AgentSettings.Parse(Base(node, "--auth-mode", "tokenreview", "--kube-token-file", node.TokenFile, "--allow-insecure-http"), env.GetValueOrDefault, out var error);
 
         Assert.Null(error);
         Assert.Equal(new Uri("https://10.100.0.1:443"), settings.KubeApi);

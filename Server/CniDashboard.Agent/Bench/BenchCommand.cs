@@ -6,13 +6,15 @@ using System.Net.Sockets;
 namespace CniDashboard.Agent.Bench;
 
 /// <summary>
-/// <c>bench [--files 10] [--requests 5000] [--auth-mode static|tokenreview] [--profile-with "CMD ARGS"]</c>:
+/// <c>bench [--files 10] [--requests 5000] [--auth-mode static|tokenreview] [--tls on|off] [--profile-with "CMD ARGS"]</c>:
 /// starts this agent binary as a child on a temp folder, then measures its idle RSS and the latency
 /// of <c>GET /v1/snapshot</c> (200 and 304) over loopback. Prints a Markdown table for
-/// <c>docs/performance.md</c>. In mode <c>tokenreview</c> the child checks the bench's token with a
-/// stand-in API server over real TLS. With <c>--profile-with</c> the child runs under that command
-/// (e.g. valgrind's callgrind) through the same warm-up and is then stopped with SIGTERM; nothing is
-/// measured (see <c>Layout/README.md</c>).
+/// <c>docs/performance.md</c>. With <c>--tls on</c> (the default, as deployed) the child serves TLS
+/// with an ECDSA P-256 certificate for the agents' fixed name under a throw-away CA, as the chart
+/// makes them, and the client verifies it as the dashboard does. In mode <c>tokenreview</c> the child
+/// checks the bench's token with a stand-in API server over real TLS. With <c>--profile-with</c> the
+/// child runs under that command (e.g. valgrind's callgrind) through the same warm-up and is then
+/// stopped with SIGTERM; nothing is measured (see <c>Layout/README.md</c>).
 /// </summary>
 public static class BenchCommand
 {
@@ -24,12 +26,14 @@ public static class BenchCommand
         var files = IntFlag(args, "--files", 10);
         var requests = IntFlag(args, "--requests", 5000);
         var authMode = StringFlag(args, "--auth-mode") ?? "static";
+        var tlsFlag = StringFlag(args, "--tls") ?? "on";
         var profileWith = StringFlag(args, "--profile-with")?.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (files < 3 || requests < 100 || authMode is not ("static" or "tokenreview") || profileWith is { Length: 0 })
+        if (files < 3 || requests < 100 || authMode is not ("static" or "tokenreview") || tlsFlag is not ("on" or "off") || profileWith is { Length: 0 })
         {
-            await stderr.WriteLineAsync("bench: --files must be at least 3, --requests at least 100, --auth-mode static or tokenreview, --profile-with a command");
+            await stderr.WriteLineAsync("bench: --files must be at least 3, --requests at least 100, --auth-mode static or tokenreview, --tls on or off, --profile-with a command");
             return 2;
         }
+        var tls = tlsFlag == "on";
 
         var root = Directory.CreateTempSubdirectory("cni-agent-bench-").FullName;
         Process? agent = null;
@@ -47,6 +51,15 @@ public static class BenchCommand
                 "--cni-dir", cni, "--bin-dir", Path.Combine(root, "bin"), "--backup-dir", Path.Combine(root, "backups"),
                 "--listen", $"127.0.0.1:{port}", "--node-name", "bench-node",
             };
+            using var agentCa = tls ? BenchCertificates.WriteAgentPair(root) : null;
+            if (agentCa is not null)
+            {
+                agentArgs.AddRange(["--tls-cert", Path.Combine(root, "tls.crt"), "--tls-key", Path.Combine(root, "tls.key")]);
+            }
+            else if (authMode == "tokenreview")
+            {
+                agentArgs.Add("--allow-insecure-http");
+            }
             if (authMode == "static")
             {
                 agentArgs.AddRange(["--auth-mode", "static", "--token-file", tokenFile]);
@@ -60,7 +73,7 @@ public static class BenchCommand
             }
             agent = StartAgent(agentArgs, profileWith, profileWith is null ? null : stderr);
 
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+            using var http = new HttpClient(BenchCertificates.ClientHandler(agentCa)) { BaseAddress = new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
             await WaitHealthyAsync(http, agent, profileWith is null ? TimeSpan.FromSeconds(30) : TimeSpan.FromMinutes(5), cancellationToken);
 
@@ -77,15 +90,18 @@ public static class BenchCommand
 
             var full = await MeasureAsync(http, null, HttpStatusCode.OK, requests, cancellationToken);
             var notModified = await MeasureAsync(http, etag, HttpStatusCode.NotModified, requests, cancellationToken);
+            // As the poller asks: a new connection (and, with TLS, a full handshake) for each conditional GET.
+            var polls = await MeasureAsync(http, etag, HttpStatusCode.NotModified, Math.Min(requests, 1000), cancellationToken, newConnection: true);
             var afterRss = RssKiB(agent.Id);
             var changes = await MeasureChangeVisibleAsync(http, cni, etag, cancellationToken);
 
-            await stdout.WriteLineAsync($"| measure ({files}-file folder, auth {authMode}, {requests} sequential requests each, loopback, keep-alive) | value |");
+            await stdout.WriteLineAsync($"| measure ({files}-file folder, auth {authMode}, {(tls ? "TLS" : "plain HTTP")}, {requests} sequential requests each, loopback, keep-alive) | value |");
             await stdout.WriteLineAsync("| --- | --- |");
             await stdout.WriteLineAsync($"| idle RSS after warm-up | {Mib(idleRss)} MiB |");
             await stdout.WriteLineAsync($"| RSS after the measured requests | {Mib(afterRss)} MiB |");
             await stdout.WriteLineAsync($"| GET /v1/snapshot 200 p50 / p99 | {Ms(full, 0.50)} / {Ms(full, 0.99)} ms |");
             await stdout.WriteLineAsync($"| GET /v1/snapshot 304 (If-None-Match) p50 / p99 | {Ms(notModified, 0.50)} / {Ms(notModified, 0.99)} ms |");
+            await stdout.WriteLineAsync($"| connect{(tls ? " + TLS handshake" : "")} + GET 304, a new connection each ({polls.Length}, as the poller polls) p50 / p99 | {Ms(polls, 0.50)} / {Ms(polls, 0.99)} ms |");
             await stdout.WriteLineAsync($"| file written → new ETag served (inotify + rebuild), {changes.Length} changes, p50 / p99 | {Ms(changes, 0.50)} / {Ms(changes, 0.99)} ms |");
             if (api is not null) await stdout.WriteLineAsync($"| TokenReviews made (answers cached ≤ 60 s) | {api.Reviews} |");
             return 0;
@@ -192,13 +208,14 @@ public static class BenchCommand
         return etag;
     }
 
-    private static async Task<double[]> MeasureAsync(HttpClient http, string? etag, HttpStatusCode expected, int count, CancellationToken cancellationToken)
+    private static async Task<double[]> MeasureAsync(HttpClient http, string? etag, HttpStatusCode expected, int count, CancellationToken cancellationToken, bool newConnection = false)
     {
         var samples = new double[count];
         for (var i = 0; i < count; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/snapshot");
             if (etag is not null) request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+            if (newConnection) request.Headers.ConnectionClose = true;
             var started = Stopwatch.GetTimestamp();
             using var response = await http.SendAsync(request, cancellationToken);
             await response.Content.ReadAsByteArrayAsync(cancellationToken);

@@ -33,8 +33,11 @@ public sealed record AgentSettings
     [
         "cni-dir", "bin-dir", "backup-dir", "host-cni-dir", "listen", "node-name", "auth-mode", "token-file",
         "kube-api", "kube-ca", "kube-token-file", "allowed-usernames", "audience", "rescan-interval",
-        "max-backups", "max-backup-age", "watch",
+        "max-backups", "max-backup-age", "watch", "tls-cert", "tls-key", "allow-insecure-http",
     ];
+
+    /// <summary>Switches that may stand alone (<c>--allow-insecure-http</c> means <c>--allow-insecure-http=true</c>).</summary>
+    private static readonly string[] Switches = ["allow-insecure-http"];
 
     /// <summary>The CNI folder as mounted (<c>--cni-dir</c>).</summary>
     public string CniDir { get; init; } = "/host/etc/cni/net.d";
@@ -87,6 +90,21 @@ public sealed record AgentSettings
     /// <summary>Watch the folders with inotify (<c>--watch true|false</c>).</summary>
     public bool Watch { get; init; } = true;
 
+    /// <summary>PEM certificate to serve TLS with (<c>--tls-cert</c>), optionally followed by its intermediates; null serves plain HTTP.</summary>
+    public string? TlsCertFile { get; init; }
+
+    /// <summary>PEM private key of <see cref="TlsCertFile"/> (<c>--tls-key</c>).</summary>
+    public string? TlsKeyFile { get; init; }
+
+    /// <summary>
+    /// Lets mode tokenreview run without TLS (<c>--allow-insecure-http</c>): the dashboard's token would
+    /// then cross the node network in clear text. For test clusters only.
+    /// </summary>
+    public bool AllowInsecureHttp { get; init; }
+
+    /// <summary>True when the agent serves TLS.</summary>
+    public bool ServesTls => TlsCertFile is not null;
+
     /// <summary>
     /// Reads and checks the settings; returns an error sentence (for one line on stderr) instead of
     /// settings that would run unsafely or not at all.
@@ -114,6 +132,7 @@ public sealed record AgentSettings
                 return new AgentSettings();
             }
             if (eq >= 0) values[name] = arg[(eq + 1)..];
+            else if (Switches.Contains(name) && (i + 1 == args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))) values[name] = "true";
             else if (i + 1 < args.Count) values[name] = args[++i];
             else
             {
@@ -140,6 +159,8 @@ public sealed record AgentSettings
             KubeCa = v.GetValueOrDefault("kube-ca"),
             KubeTokenFile = v.GetValueOrDefault("kube-token-file", s.KubeTokenFile),
             Audience = v.GetValueOrDefault("audience", s.Audience),
+            TlsCertFile = v.GetValueOrDefault("tls-cert"),
+            TlsKeyFile = v.GetValueOrDefault("tls-key"),
         };
 
         if (v.TryGetValue("listen", out var listen))
@@ -174,6 +195,11 @@ public sealed record AgentSettings
             if (!bool.TryParse(watch, out var on)) return $"--watch '{watch}' must be true or false";
             s = s with { Watch = on };
         }
+        if (v.TryGetValue("allow-insecure-http", out var insecure))
+        {
+            if (!bool.TryParse(insecure, out var allowed)) return $"--allow-insecure-http '{insecure}' must be true or false";
+            s = s with { AllowInsecureHttp = allowed };
+        }
 
         if (s.NodeName.Length == 0 && environment("NODE_NAME") is { Length: > 0 } nodeFromEnv) s = s with { NodeName = nodeFromEnv.Trim() };
         if (s.NodeName.Length == 0) return "no node name: set --node-name or NODE_NAME (downward API spec.nodeName)";
@@ -184,13 +210,30 @@ public sealed record AgentSettings
         if (backupDir == cniDir || CniFolderReader.IsInside(cniDir, backupDir) || IsInsideResolved(cniDir, backupDir))
             return $"backup folder {backupDir} is inside the CNI folder {cniDir}; the runtime could load a backup (--backup-dir)";
 
-        return v.GetValueOrDefault("auth-mode") switch
+        var authError = v.GetValueOrDefault("auth-mode") switch
         {
             null or "" => "no auth mode: set --auth-mode static (with --token-file) or --auth-mode tokenreview; the agent never runs unauthenticated",
             "static" => CheckStatic(ref s),
             "tokenreview" => CheckTokenReview(v, environment, ref s),
             var other => $"--auth-mode '{other}' is not static or tokenreview",
         };
+        return authError ?? CheckTls(s);
+    }
+
+    private static string? CheckTls(AgentSettings s)
+    {
+        if ((s.TlsCertFile is null) != (s.TlsKeyFile is null)) return "--tls-cert and --tls-key go together: give both (PEM files) or neither";
+        if (s.TlsCertFile is not null)
+        {
+            if (!File.Exists(s.TlsCertFile)) return $"TLS certificate {s.TlsCertFile} does not exist (--tls-cert)";
+            if (!File.Exists(s.TlsKeyFile)) return $"TLS key {s.TlsKeyFile} does not exist (--tls-key)";
+            return null;
+        }
+        // Mode tokenreview accepts the dashboard's real ServiceAccount token, which also authorizes
+        // writes to every node: in clear text on the node network anyone could sniff and replay it.
+        if (s.AuthMode == AgentAuthMode.TokenReview && !s.AllowInsecureHttp)
+            return "--auth-mode tokenreview needs TLS: give --tls-cert and --tls-key (the dashboard's token must not cross the node network in clear text), or --allow-insecure-http on a test cluster";
+        return null;
     }
 
     private static string? CheckStatic(ref AgentSettings s)

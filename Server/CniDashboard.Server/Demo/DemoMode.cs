@@ -6,8 +6,8 @@ namespace CniDashboard.Server.Demo;
 
 /// <summary>
 /// <c>--demo</c>: starts the simulated cluster in the demo's data dir, then hands the dashboard the
-/// configuration that points it there (kubeconfig, agent token and port, its own data dir, loopback
-/// listen URL). This start-up choice of configuration is the only place demo mode exists; the
+/// configuration that points it there (kubeconfig, agent token, port, CA and name, its own data dir,
+/// loopback listen URL). This start-up choice of configuration is the only place demo mode exists; the
 /// dashboard runs exactly as against a real cluster.
 /// </summary>
 public static class DemoMode
@@ -51,6 +51,9 @@ public static class DemoMode
             ["Dashboard:Kubernetes:Kubeconfig"] = cluster.KubeconfigPath,
             ["Dashboard:Poller:AgentTokenFile"] = cluster.AgentTokenFile,
             ["Dashboard:Poller:AgentPort"] = cluster.AgentPort.ToString(CultureInfo.InvariantCulture),
+            // The simulated agents serve TLS with the chart's kind of certificate: trust their CA, check their name.
+            ["Dashboard:Poller:AgentCaFile"] = cluster.AgentCaFile,
+            ["Dashboard:Poller:AgentServerName"] = cluster.AgentServerName,
             // A small cluster on one machine: poll often, so a change shows within seconds.
             ["Dashboard:Poller:Interval"] = "00:00:05",
             ["Dashboard:DataDir"] = dashboardDir,

@@ -55,6 +55,23 @@ public sealed class PollerOptions
     /// </summary>
     public string AgentTokenFile { get; set; } = "/var/run/secrets/cni-dashboard/agent-token";
 
+    /// <summary>
+    /// PEM file of the CA that issued the agents' serving certificate (the chart's Secret, <c>ca.crt</c>).
+    /// When set, agents are polled over HTTPS and only a certificate chained to this CA and issued for
+    /// <see cref="AgentServerName"/> is accepted; when empty, over plain HTTP (tests and development only:
+    /// the token would cross the node network in clear text). Re-read when it changes.
+    /// </summary>
+    public string? AgentCaFile { get; set; }
+
+    /// <summary>
+    /// The DNS name every agent's certificate carries (a SAN). Agents are dialled at node IPs no
+    /// certificate can list, so this fixed name is what is checked, and sent as SNI.
+    /// </summary>
+    public string AgentServerName { get; set; } = DefaultAgentServerName;
+
+    /// <summary>The chart's agent name for the namespace <c>cni-dashboard</c>.</summary>
+    public const string DefaultAgentServerName = "cni-dashboard-agent.cni-dashboard.svc";
+
     /// <summary>Largest snapshot body accepted from an agent (its files are capped at 256 KiB each).</summary>
     public long MaxSnapshotBytes { get; set; } = 16 * 1024 * 1024;
 

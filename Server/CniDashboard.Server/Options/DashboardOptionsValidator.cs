@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using CniDashboard.Server.Polling;
 using Microsoft.Extensions.Options;
 
 namespace CniDashboard.Server.Options;
@@ -33,6 +35,27 @@ public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOption
         if (poller.AgentPort is < 1 or > 65535) errors.Add($"Dashboard:Poller:AgentPort {poller.AgentPort} is not a port number.");
         if (poller.MaxSnapshotBytes < 64 * 1024) errors.Add("Dashboard:Poller:MaxSnapshotBytes must be at least 64 KiB.");
         if (poller.IngestBatchSize is < 1 or > 10_000) errors.Add("Dashboard:Poller:IngestBatchSize must be between 1 and 10000.");
+        if (!string.IsNullOrEmpty(poller.AgentCaFile))
+        {
+            if (!File.Exists(poller.AgentCaFile))
+            {
+                errors.Add($"Dashboard:Poller:AgentCaFile {poller.AgentCaFile} does not exist.");
+            }
+            else
+            {
+                try
+                {
+                    AgentTrust.ReadCaFile(poller.AgentCaFile);
+                }
+                catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+                {
+                    errors.Add($"Dashboard:Poller:AgentCaFile {poller.AgentCaFile} cannot be used: {ex.Message}");
+                }
+            }
+
+            if (Uri.CheckHostName(poller.AgentServerName) != UriHostNameType.Dns)
+                errors.Add($"Dashboard:Poller:AgentServerName '{poller.AgentServerName}' is not a DNS name (agents' certificates carry e.g. cni-dashboard-agent.cni-dashboard.svc).");
+        }
 
         var kube = options.Kubernetes;
         var components = kube.EffectiveComponents;

@@ -23,19 +23,28 @@ public abstract record AgentAnswer
     public sealed record Failed(string Reason) : AgentAnswer;
 }
 
-/// <summary>Reads agents' snapshots with conditional GETs.</summary>
-public sealed class AgentClient : IDisposable
+/// <summary>
+/// Reads agents' snapshots with conditional GETs: over HTTPS under <see cref="AgentTrust"/> when
+/// <c>Dashboard:Poller:AgentCaFile</c> is set, else over plain HTTP.
+/// </summary>
+public sealed partial class AgentClient : IDisposable
 {
     // Same shape as the agent's source-generated context: camelCase, string enums.
     private static readonly JsonSerializerOptions Json = Store.StoreJson.Options;
 
     private readonly HttpClient _http;
     private readonly PollerOptions _options;
+    private readonly AgentTrust? _trust;
+    private readonly string _scheme;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the client with a connection pool sized for the poller.</summary>
-    public AgentClient(IOptions<DashboardOptions> options)
+    public AgentClient(IOptions<DashboardOptions> options, TimeProvider time, ILogger<AgentClient> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
         _options = options.Value.Poller;
+        _logger = logger;
         var handler = new SocketsHttpHandler
         {
             // Agents are reached by pod IP inside the cluster: never through a proxy.
@@ -45,6 +54,19 @@ public sealed class AgentClient : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2),
             MaxConnectionsPerServer = 2,
         };
+        if (!string.IsNullOrEmpty(_options.AgentCaFile))
+        {
+            _trust = new AgentTrust(_options.AgentCaFile, _options.AgentServerName, time, logger);
+            handler.ConnectCallback = _trust.ConnectAsync;
+            _scheme = Uri.UriSchemeHttps;
+            LogTls(_options.AgentServerName, _options.AgentCaFile);
+        }
+        else
+        {
+            _scheme = Uri.UriSchemeHttp;
+            LogPlainHttp();
+        }
+
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
@@ -57,7 +79,7 @@ public sealed class AgentClient : IDisposable
     {
         if (!IPAddress.TryParse(podIp, out var address)) return new AgentAnswer.Failed($"pod IP '{podIp}' is not an IP address");
         var host = address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{host}:{_options.AgentPort}/v1/snapshot");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{_scheme}://{host}:{_options.AgentPort}/v1/snapshot");
         if (knownManifestHash is not null) request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"{knownManifestHash}\""));
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         // One request per agent per round: keeping thousands of idle connections (and their buffers)
@@ -96,6 +118,15 @@ public sealed class AgentClient : IDisposable
         {
             return new AgentAnswer.Failed($"timeout: no answer within {_options.RequestTimeout.TotalSeconds:0.#} s");
         }
+        catch (HttpRequestException ex) when (ex.InnerException is AgentTlsException tls)
+        {
+            return new AgentAnswer.Failed(tls.Message);
+        }
+        catch (HttpRequestException ex) when (_trust is null && ex.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse)
+        {
+            // A TLS server read our clear-text request as a broken handshake and hung up.
+            return new AgentAnswer.Failed($"{ex.Message} (does the agent serve TLS? Set Dashboard:Poller:AgentCaFile to its CA)");
+        }
         catch (HttpRequestException ex)
         {
             return new AgentAnswer.Failed(ex.InnerException is SocketException se ? $"{Describe(se.SocketErrorCode)}" : ex.Message);
@@ -125,4 +156,10 @@ public sealed class AgentClient : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agents are polled over HTTPS: certificates must chain to {CaFile} and name {ServerName}")]
+    private partial void LogTls(string serverName, string caFile);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agents are polled over plain HTTP: the dashboard's token crosses the node network in clear text. Set Dashboard:Poller:AgentCaFile (tests and development only without it)")]
+    private partial void LogPlainHttp();
 }

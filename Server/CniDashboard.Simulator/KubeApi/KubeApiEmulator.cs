@@ -1,8 +1,10 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using CniDashboard.Simulator.Controllers;
 using CniDashboard.Simulator.KubeApi.Auth;
 using CniDashboard.Simulator.KubeApi.Http;
+using CniDashboard.Simulator.Pki;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,15 +16,19 @@ using Microsoft.Extensions.Logging;
 namespace CniDashboard.Simulator.KubeApi;
 
 /// <summary>
-/// A Kubernetes API server on loopback HTTP, serving the subset the dashboard and agents use, so
-/// the product's own KubernetesClient code runs against it unchanged. Holds the cluster state,
-/// the token authority and (by default) the DaemonSet controller.
+/// A Kubernetes API server on loopback, HTTPS only like a real one, serving the subset the dashboard
+/// and agents use, so the product's own KubernetesClient code runs against it unchanged (verifying
+/// the server with the kubeconfig's CA) and so do kubectl and client-go, which send no credentials
+/// to a plain-HTTP server. Holds the cluster state, the token authority and (by default) the
+/// DaemonSet controller.
 /// </summary>
 public sealed class KubeApiEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly EventReaper _eventReaper;
     private readonly KubeApiHandler _handler;
+    private readonly X509Certificate2 _servingCertificate;
+    private readonly CertificateAuthority? _ownedCa;
     private bool _disposed;
 
     private KubeApiEmulator(
@@ -33,9 +39,16 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         KubeApiHandler handler,
         string adminToken,
         DaemonSetController? daemonSets,
-        EventReaper eventReaper)
+        EventReaper eventReaper,
+        CertificateAuthority clusterCa,
+        X509Certificate2 servingCertificate,
+        CertificateAuthority? ownedCa)
     {
         _app = app;
+        _servingCertificate = servingCertificate;
+        _ownedCa = ownedCa;
+        CaCertificate = clusterCa.PublicCertificate;
+        CaPem = clusterCa.CertificatePem;
         BaseAddress = baseAddress;
         Cluster = cluster;
         Tokens = tokens;
@@ -45,8 +58,14 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         _eventReaper = eventReaper;
     }
 
-    /// <summary>Where the API is served, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    /// <summary>Where the API is served, e.g. <c>https://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>The cluster CA certificate (no key): the only trust anchor a client needs for this server.</summary>
+    public X509Certificate2 CaCertificate { get; }
+
+    /// <summary>The cluster CA certificate as PEM.</summary>
+    public string CaPem { get; }
 
     /// <summary>The stored objects; simulator code reads and writes them directly.</summary>
     public ClusterState Cluster { get; }
@@ -74,13 +93,28 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             : [.. options.Identities, KubeIdentities.ClusterAdmin];
         var handler = new KubeApiHandler(cluster, tokens, new AccessPolicy(identities), staticTokens, options, options.LoggerFactory.CreateLogger<KubeApiEmulator>());
 
+        var ownedCa = options.ClusterCa is null ? CertificateAuthority.Create("cni-simulator cluster CA (ephemeral)") : null;
+        var clusterCa = options.ClusterCa ?? ownedCa!;
+        // Issued at every start: the addresses it listens on and the names clients may use for it.
+        var serving = clusterCa.Issue("kube-apiserver", ["localhost", "kubernetes", "kubernetes.default.svc"], [IPAddress.Loopback, IPAddress.IPv6Loopback]);
+
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(KubeApiEmulator).Assembly.GetName().Name });
         builder.Services.AddLogging();
         builder.Services.AddSingleton(options.LoggerFactory);
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.UseHttps(serving)));
         var app = builder.Build();
         app.Run(handler.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            serving.Dispose();
+            ownedCa?.Dispose();
+            throw;
+        }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var daemonSets = options.RunDaemonSetController
@@ -88,12 +122,13 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             : null;
         daemonSets?.Start();
         var reaper = new EventReaper(cluster, options.EventTimeToLive);
-        return new KubeApiEmulator(app, new Uri(address.TrimEnd('/') + "/"), cluster, tokens, handler, adminToken, daemonSets, reaper);
+        return new KubeApiEmulator(app, new Uri(address.TrimEnd('/') + "/"), cluster, tokens, handler, adminToken, daemonSets, reaper, clusterCa, serving, ownedCa);
     }
 
     /// <summary>
-    /// Writes a kubeconfig (plain-HTTP server, token user) that
-    /// <c>KubernetesClientConfiguration.BuildConfigFromConfigFile</c> reads; returns its full path.
+    /// Writes a kubeconfig (HTTPS server with the cluster CA as <c>certificate-authority-data</c>,
+    /// token user) that <c>KubernetesClientConfiguration.BuildConfigFromConfigFile</c> and kubectl
+    /// read; returns its full path.
     /// </summary>
     public string WriteKubeconfig(string path, string bearerToken, string? @namespace = null)
     {
@@ -103,13 +138,13 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             Directory.CreateDirectory(directory);
         }
 
-        File.WriteAllText(fullPath, KubeconfigWriter.Render(BaseAddress, bearerToken, @namespace));
+        File.WriteAllText(fullPath, KubeconfigWriter.Render(BaseAddress, CaPem, bearerToken, @namespace));
         return fullPath;
     }
 
-    /// <summary>A client configuration for this emulator with the given token, without a file.</summary>
+    /// <summary>A client configuration for this emulator with the given token (and the cluster CA), without a file.</summary>
     public KubernetesClientConfiguration ClientConfiguration(string bearerToken) =>
-        new() { Host = BaseAddress.GetLeftPart(UriPartial.Authority), AccessToken = bearerToken };
+        new() { Host = BaseAddress.GetLeftPart(UriPartial.Authority), AccessToken = bearerToken, SslCaCerts = [CaCertificate] };
 
     /// <summary>Issues a token for one of the product's ServiceAccounts, valid for the API server.</summary>
     public string IssueToken(string serviceAccount, TimeSpan? lifetime = null) =>
@@ -147,5 +182,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await _app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _servingCertificate.Dispose();
+        _ownedCa?.Dispose();
     }
 }

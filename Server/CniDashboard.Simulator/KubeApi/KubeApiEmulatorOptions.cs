@@ -1,4 +1,5 @@
 using CniDashboard.Simulator.KubeApi.Auth;
+using CniDashboard.Simulator.Pki;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -47,6 +48,12 @@ public sealed class KubeApiEmulatorOptions
 
     /// <summary>Key for token signatures; set it to keep tokens written to disk valid across restarts.</summary>
     public byte[]? TokenSigningKey { get; init; }
+
+    /// <summary>
+    /// The cluster CA that signs the API server's serving certificate; the caller keeps ownership.
+    /// Null makes a throw-away CA for this emulator alone.
+    /// </summary>
+    public CertificateAuthority? ClusterCa { get; init; }
 
     /// <summary>Run the DaemonSet controller inside the emulator, as the controller manager runs beside the API server.</summary>
     public bool RunDaemonSetController { get; init; } = true;

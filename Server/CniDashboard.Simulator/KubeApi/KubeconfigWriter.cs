@@ -2,12 +2,12 @@ using System.Text;
 
 namespace CniDashboard.Simulator.KubeApi;
 
-/// <summary>Writes a kubeconfig that points at the emulator over plain HTTP with a bearer token.</summary>
+/// <summary>Writes a kubeconfig that points at the emulator over HTTPS, trusting its cluster CA, with a bearer token.</summary>
 internal static class KubeconfigWriter
 {
     public const string ContextName = "cni-simulator";
 
-    public static string Render(Uri server, string bearerToken, string? @namespace)
+    public static string Render(Uri server, string caPem, string bearerToken, string? @namespace)
     {
         var text = new StringBuilder();
         text.AppendLine("apiVersion: v1");
@@ -16,6 +16,7 @@ internal static class KubeconfigWriter
         text.AppendLine($"- name: {ContextName}");
         text.AppendLine("  cluster:");
         text.AppendLine($"    server: {Quote(server.GetLeftPart(UriPartial.Authority))}");
+        text.AppendLine($"    certificate-authority-data: {Quote(Convert.ToBase64String(Encoding.ASCII.GetBytes(caPem)))}");
         text.AppendLine("contexts:");
         text.AppendLine($"- name: {ContextName}");
         text.AppendLine("  context:");

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using CniDashboard.Agent.Auth;
 using CniDashboard.Agent.Http;
 using CniDashboard.Agent.Node;
+using CniDashboard.Agent.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -14,8 +15,9 @@ namespace CniDashboard.Simulator.Nodes;
 /// <summary>
 /// The node agents of every simulated node: the product's <see cref="NodeAgent"/> per node, all
 /// served by ONE Kestrel listening on every node's address at the same port, each request routed by
-/// the address it arrived on (<see cref="LocalAddressNodeResolver"/>), behind the static-token auth.
-/// The dashboard reaches an agent only through its pod IP, the node's address, as in a cluster.
+/// the address it arrived on (<see cref="LocalAddressNodeResolver"/>), behind the static-token auth,
+/// over TLS with one certificate for the fixed agent name (<see cref="AgentTls.UseAgentTls"/>, as on
+/// a real node). The dashboard reaches an agent only through its pod IP, the node's address, as in a cluster.
 /// </summary>
 public sealed class AgentFleet : IAsyncDisposable
 {
@@ -63,6 +65,7 @@ public sealed class AgentFleet : IAsyncDisposable
     internal static async Task<AgentFleet> StartAsync(
         IReadOnlyList<SimulatedNode> nodes,
         string token,
+        ServingCertificate certificate,
         int preferredPort,
         bool portIsRequired,
         TimeProvider time,
@@ -102,7 +105,7 @@ public sealed class AgentFleet : IAsyncDisposable
                     port = FreePort(nodes[0].Address);
                 }
 
-                var app = Build(nodes, port, loggers);
+                var app = Build(nodes, port, certificate, loggers);
                 app.MapAgentEndpoints(resolver, authenticator);
                 try
                 {
@@ -150,7 +153,7 @@ public sealed class AgentFleet : IAsyncDisposable
         }
     }
 
-    private static WebApplication Build(IReadOnlyList<SimulatedNode> nodes, int port, ILoggerFactory loggers)
+    private static WebApplication Build(IReadOnlyList<SimulatedNode> nodes, int port, ServingCertificate certificate, ILoggerFactory loggers)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(AgentFleet).Assembly.GetName().Name });
         builder.Services.AddLogging();
@@ -162,7 +165,7 @@ public sealed class AgentFleet : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = AgentEndpoints.MaxRequestBodyBytes;
             foreach (var node in nodes)
             {
-                kestrel.Listen(node.Address, port);
+                kestrel.Listen(node.Address, port, listen => listen.UseAgentTls(certificate));
             }
         });
         var app = builder.Build();

@@ -115,7 +115,7 @@ public static class ScaleRun
     private static async Task<(TimeSpan Elapsed, int Answered)> SweepAgentsAsync(SimulatedCluster cluster, CancellationToken cancellationToken)
     {
         var token = (await File.ReadAllTextAsync(cluster.AgentTokenFile, cancellationToken).ConfigureAwait(false)).Trim();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient(cluster.CreateAgentHandler()) { Timeout = TimeSpan.FromSeconds(10) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var answered = 0;
         var stopwatch = Stopwatch.StartNew();

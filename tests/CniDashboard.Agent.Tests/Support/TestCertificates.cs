@@ -47,6 +47,38 @@ internal sealed class TestCertificates : IDisposable
         return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
     }
 
+    /// <summary>
+    /// An agent serving certificate shaped like the chart's (Helm's genSignedCertWithKey): ECDSA P-256,
+    /// serverAuth and clientAuth, the given DNS name (or none), signed by this CA.
+    /// </summary>
+    public X509Certificate2 Agent(string? dnsName, string commonName = "cni-dashboard-agent", TimeSpan? lifetime = null)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        if (dnsName is not null)
+        {
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddDnsName(dnsName);
+            request.CertificateExtensions.Add(names.Build());
+        }
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, critical: true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
+        var now = DateTimeOffset.UtcNow;
+        using var signed = request.Create(Authority, now.AddMinutes(-5), now + (lifetime ?? TimeSpan.FromMinutes(50)), RandomNumberGenerator.GetBytes(8));
+        return signed.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>Writes a certificate and its private key as PEM files (tls.crt / tls.key of a Secret); returns both paths.</summary>
+    public static (string Cert, string Key) WritePem(X509Certificate2 certificate, string folder, string name = "tls")
+    {
+        var cert = Path.Combine(folder, $"{name}.crt");
+        var key = Path.Combine(folder, $"{name}.key");
+        File.WriteAllText(cert, certificate.ExportCertificatePem());
+        using var ecdsa = certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("no ECDSA private key");
+        File.WriteAllText(key, ecdsa.ExportECPrivateKeyPem());
+        return (cert, key);
+    }
+
     public void Dispose()
     {
         Authority.Dispose();

@@ -1,9 +1,11 @@
+using CniDashboard.Agent;
 using CniDashboard.Agent.Configuration;
 using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Options;
 using CniDashboard.Server.Tests.Support;
 using CniDashboard.Simulator.KubeApi;
 using CniDashboard.Simulator.KubeApi.Auth;
+using CniDashboard.Simulator.Pki;
 using k8s;
 using k8s.Models;
 
@@ -11,50 +13,106 @@ namespace CniDashboard.Server.Tests.Deploy;
 
 /// <summary>
 /// The rendered manifests in deploy/ must run the code in this repository: the agent accepts the
-/// DaemonSet's flags, the dashboard accepts the Deployment's settings, and RBAC grants no more than
-/// the code uses. A renamed flag or option fails here rather than in someone's cluster.
+/// DaemonSet's flags (TLS included), the dashboard accepts the Deployment's settings (the agents' CA
+/// and name included), the two talk over TLS, and RBAC grants no more than the code uses. A renamed flag or option fails here rather than in someone's cluster.
 /// </summary>
 public sealed class DeployManifestTests
 {
-    private static readonly Lazy<IReadOnlyList<object>> Manifests = new(() =>
-        KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(RepoRoot(), "deploy", "manifests", "cni-dashboard.yaml"))));
+    private static readonly Lazy<IReadOnlyList<object>> Manifests = new(() => KubernetesYaml.LoadAllFromString(File.ReadAllText(ManifestPath())));
+
+    private static string ManifestPath() => Path.Combine(RepoRoot(), "deploy", "manifests", "cni-dashboard.yaml");
 
     private static T Single<T>(string name) where T : IKubernetesObject<V1ObjectMeta> =>
         Assert.Single(Manifests.Value.OfType<T>(), o => o.Metadata.Name == name);
 
     [Fact]
-    public void The_agent_accepts_the_daemonset_flags_and_runs_tokenreview_auth()
+    public void The_agent_accepts_the_daemonset_flags_and_runs_tokenreview_auth_over_tls()
     {
-        var ds = Single<V1DaemonSet>("cni-dashboard-agent");
-        var container = Assert.Single(ds.Spec.Template.Spec.Containers);
-        var env = new Dictionary<string, string>
-        {
-            ["NODE_NAME"] = "ip-10-0-12-34.us-west-2.compute.internal",
-            ["KUBERNETES_SERVICE_HOST"] = "172.20.0.1",
-            ["KUBERNETES_SERVICE_PORT"] = "443",
-        };
+        using var node = new RenderedNode();
 
-        // The agent checks its folders and credentials exist: stand the node's paths up under a temp root.
-        var root = Directory.CreateTempSubdirectory("deploy-agent-").FullName;
-        string[] mounted = ["--cni-dir=", "--bin-dir=", "--backup-dir="];
-        var args = container.Args.Select(a => mounted.Any(f => a.StartsWith(f, StringComparison.Ordinal)) ? a.Replace("=/", $"={root}/", StringComparison.Ordinal) : a).ToList();
-        foreach (var mount in container.VolumeMounts) Directory.CreateDirectory(root + mount.MountPath);
-        File.WriteAllText(Path.Combine(root, "sa-token"), "in-cluster token");
-        args.Add($"--kube-token-file={root}/sa-token");
+        var settings = node.Parse();
 
-        var settings = AgentSettings.Parse(args, n => env.GetValueOrDefault(n), out var error);
-
-        Assert.Null(error);
         Assert.Equal(AgentAuthMode.TokenReview, settings.AuthMode);
         Assert.Equal("cni-dashboard-agent", settings.Audience);
         Assert.Equal(["system:serviceaccount:cni-dashboard:cni-dashboard"], settings.AllowedUsernames);
         // The flags point at the folders the volumes mount.
-        var mounts = container.VolumeMounts.ToDictionary(m => m.Name);
-        Assert.Equal(root + mounts["cni-conf"].MountPath, settings.CniDir);
-        Assert.Equal(root + mounts["cni-bin"].MountPath, settings.BinDir);
+        var mounts = node.Container.VolumeMounts.ToDictionary(m => m.Name);
+        Assert.Equal(node.Root + mounts["cni-conf"].MountPath, settings.CniDir);
+        Assert.Equal(node.Root + mounts["cni-bin"].MountPath, settings.BinDir);
         Assert.True(mounts["cni-bin"].ReadOnlyProperty);
-        Assert.Equal(root + mounts["backups"].MountPath, settings.BackupDir);
+        Assert.Equal(node.Root + mounts["backups"].MountPath, settings.BackupDir);
         Assert.Equal("/etc/cni/net.d", settings.HostCniDir);
+        // TLS from the Secret's tls.crt/tls.key, mounted read-only: tokenreview mode would refuse to start without it.
+        Assert.True(settings.ServesTls);
+        Assert.False(settings.AllowInsecureHttp);
+        Assert.True(mounts["tls"].ReadOnlyProperty);
+        var secret = Assert.Single(Single<V1DaemonSet>("cni-dashboard-agent").Spec.Template.Spec.Volumes, v => v.Name == "tls").Secret;
+        Assert.Equal(node.Root + $"{mounts["tls"].MountPath}/{secret.Items.Single(i => i.Key == "tls.crt").Path}", settings.TlsCertFile);
+        Assert.Equal(node.Root + $"{mounts["tls"].MountPath}/{secret.Items.Single(i => i.Key == "tls.key").Path}", settings.TlsKeyFile);
+        Assert.DoesNotContain(secret.Items, i => i.Key == "ca.crt");
+    }
+
+    [Fact]
+    public void The_agents_certificate_and_the_dashboards_trust_come_from_one_secret_and_only_the_agents_get_its_key()
+    {
+        var agent = Single<V1DaemonSet>("cni-dashboard-agent").Spec.Template.Spec;
+        var dashboard = Single<V1Deployment>("cni-dashboard").Spec.Template.Spec;
+        var agentTls = Assert.Single(agent.Volumes, v => v.Name == "tls").Secret;
+        var caFile = DeploymentOptions().Poller.AgentCaFile!;
+        var caMount = Assert.Single(Assert.Single(dashboard.Containers).VolumeMounts, m => caFile.StartsWith(m.MountPath + "/", StringComparison.Ordinal));
+        var dashboardTls = Assert.Single(dashboard.Volumes, v => v.Name == caMount.Name).Secret;
+
+        Assert.Equal(agentTls.SecretName, dashboardTls.SecretName);
+        var item = Assert.Single(dashboardTls.Items);
+        Assert.Equal(("ca.crt", caFile), (item.Key, $"{caMount.MountPath}/{item.Path}"));
+        Assert.Equal("cni-dashboard-agent.cni-dashboard.svc", DeploymentOptions().Poller.AgentServerName);
+        // The kubelet's probes reach a TLS-only port.
+        var probes = Assert.Single(agent.Containers);
+        Assert.Equal(("HTTPS", "HTTPS"), (probes.ReadinessProbe.HttpGet.Scheme, probes.LivenessProbe.HttpGet.Scheme));
+        // The rendered file is for reading and kubectl apply: no CA or key generated into the repository.
+        Assert.Empty(Manifests.Value.OfType<V1Secret>());
+        Assert.DoesNotContain("PRIVATE KEY", File.ReadAllText(ManifestPath()), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The DaemonSet's flags and the Deployment's settings, as rendered, work together: the agent serves
+    /// TLS with a certificate for the name the dashboard checks, the dashboard trusts the CA at the
+    /// path it is mounted, and the projected token passes the agent's TokenReview (the emulated API
+    /// server, as the agent would call the real one). A poll round over that path stores the node.
+    /// </summary>
+    [Fact]
+    public async Task The_rendered_agent_and_dashboard_poll_over_tls_with_tokenreview()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions { RunDaemonSetController = false }, ct);
+        using var node = new RenderedNode();
+        var apiCa = Path.Combine(node.Root, "kube-ca.crt");
+        File.WriteAllText(apiCa, api.CaPem);
+        File.WriteAllText(Path.Combine(node.Root, "sa-token"), api.IssueToken(KubeIdentities.AgentServiceAccount));
+        var settings = node.Parse("--listen=127.0.0.1:0", $"--kube-api={api.BaseAddress}", $"--kube-ca={apiCa}");
+        await using var agent = AgentHost.Build(settings, logging => logging.ClearProviders());
+        await agent.StartAsync(ct);
+        var port = new Uri(AgentHost.ListeningAddresses(agent).Single()).Port;
+
+        var dashboard = DeploymentEnv().ToDictionary(e => e.Key, e => e.Value);
+        dashboard["Dashboard:Poller:AgentCaFile"] = node.Root + dashboard["Dashboard:Poller:AgentCaFile"];
+        dashboard["Dashboard:Poller:AgentPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        dashboard["Dashboard:DataDir"] = Path.Combine(node.Root, "data");
+        // The projected token, at the path the Deployment mounts it, for the audience it asks for.
+        dashboard["Dashboard:Poller:AgentTokenFile"] = node.Root + dashboard["Dashboard:Poller:AgentTokenFile"];
+        Directory.CreateDirectory(Path.GetDirectoryName(dashboard["Dashboard:Poller:AgentTokenFile"])!);
+        File.WriteAllText(dashboard["Dashboard:Poller:AgentTokenFile"]!, api.Tokens.IssueServiceAccountToken("cni-dashboard", "cni-dashboard", audiences: ["cni-dashboard-agent"]));
+        await using var backend = new BackendHarness(dashboard);
+        await backend.StartStoreAsync();
+        backend.Cluster.UpsertNode(new NodeFacts { Name = "ip-10-0-12-34.us-west-2.compute.internal" });
+        backend.Cluster.UpsertPod(new CniPodFacts { Namespace = "cni-dashboard", Name = "cni-dashboard-agent-x7k2p", Component = "cni-dashboard-agent", IsAgent = true, Node = "ip-10-0-12-34.us-west-2.compute.internal", PodIp = "127.0.0.1", Phase = "Running", Ready = true });
+
+        var round = await backend.Poller.PollOnceAsync(ct);
+
+        var polled = backend.Fleet.Get("ip-10-0-12-34.us-west-2.compute.internal")!.Agent;
+        Assert.True(round.Failed == 0, polled.Reason);
+        Assert.Equal((1, Shared.Dashboard.AgentState.Current), (round.Changed, polled.State));
+        await agent.StopAsync(ct);
     }
 
     [Fact]
@@ -74,6 +132,13 @@ public sealed class DeployManifestTests
     public void The_dashboard_accepts_the_deployment_settings()
     {
         var options = DeploymentOptions();
+        // The validator reads the agents' CA: put one where the Secret would be mounted.
+        using var root = new TempDir();
+        using var ca = CertificateAuthority.Create("cni-dashboard-agent CA");
+        Assert.Equal("/etc/cni-dashboard/agent-ca/ca.crt", options.Poller.AgentCaFile);
+        options.Poller.AgentCaFile = root.Path + options.Poller.AgentCaFile;
+        Directory.CreateDirectory(Path.GetDirectoryName(options.Poller.AgentCaFile)!);
+        File.WriteAllText(options.Poller.AgentCaFile, ca.CertificatePem);
 
         Assert.NotNull(options);
         var result = new DashboardOptionsValidator().Validate(null, options);
@@ -183,6 +248,55 @@ public sealed class DeployManifestTests
         {
             await watcher.StopAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// A node's paths under a temp root, as the DaemonSet mounts them, with the agents' TLS files a
+    /// chart-made Secret would hold (a CA and a certificate for the name the Deployment's dashboard checks),
+    /// and the dashboard's copy of that CA where the Deployment mounts it.
+    /// </summary>
+    private sealed class RenderedNode : IDisposable
+    {
+        private static readonly string[] Mounted = ["--cni-dir=", "--bin-dir=", "--backup-dir=", "--tls-cert=", "--tls-key="];
+        private readonly TempDir _root = new();
+
+        public RenderedNode()
+        {
+            Container = Assert.Single(Single<V1DaemonSet>("cni-dashboard-agent").Spec.Template.Spec.Containers);
+            foreach (var mount in Container.VolumeMounts) Directory.CreateDirectory(Root + mount.MountPath);
+            File.WriteAllText(Path.Combine(Root, "sa-token"), "in-cluster token");
+            using var ca = CertificateAuthority.Create("cni-dashboard-agent CA");
+            using var served = ca.Issue("cni-dashboard-agent", [DeploymentOptions().Poller.AgentServerName], []);
+            CertificateAuthority.WritePem(served, Root + Flag("--tls-cert="), Root + Flag("--tls-key="));
+            var caFile = Root + DeploymentOptions().Poller.AgentCaFile;
+            Directory.CreateDirectory(Path.GetDirectoryName(caFile)!);
+            File.WriteAllText(caFile, ca.CertificatePem);
+        }
+
+        public string Root => _root.Path;
+
+        public V1Container Container { get; }
+
+        /// <summary>The DaemonSet's args with the mounted paths moved under the root, then <paramref name="more"/>; asserts they parse.</summary>
+        public AgentSettings Parse(params string[] more)
+        {
+            var env = new Dictionary<string, string>
+            {
+                ["NODE_NAME"] = "ip-10-0-12-34.us-west-2.compute.internal",
+                ["KUBERNETES_SERVICE_HOST"] = "172.20.0.1",
+                ["KUBERNETES_SERVICE_PORT"] = "443",
+            };
+            var args = Container.Args.Select(a => Mounted.Any(f => a.StartsWith(f, StringComparison.Ordinal)) ? a.Replace("=/", $"={Root}/", StringComparison.Ordinal) : a).ToList();
+            args.Add($"--kube-token-file={Root}/sa-token");
+            args.AddRange(more);
+            var settings = AgentSettings.Parse(args, n => env.GetValueOrDefault(n), out var error);
+            Assert.Null(error);
+            return settings;
+        }
+
+        public void Dispose() => _root.Dispose();
+
+        private string Flag(string prefix) => Container.Args.Single(a => a.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..];
     }
 
     private static IEnumerable<KeyValuePair<string, string?>> DeploymentEnv() =>

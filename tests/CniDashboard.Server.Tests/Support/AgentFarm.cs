@@ -3,14 +3,16 @@ using System.Net.Sockets;
 using CniDashboard.Agent.Auth;
 using CniDashboard.Agent.Http;
 using CniDashboard.Agent.Node;
+using CniDashboard.Agent.Tls;
 using CniDashboard.Server.Cluster;
 
 namespace CniDashboard.Server.Tests.Support;
 
 /// <summary>
 /// Real node agents (the product's agent code) on loopback, one Kestrel per node at its own pod IP
-/// (127.x.y.z) and a shared port, each serving a real folder. A node's agent can be stopped and
-/// started again to play an agent that goes down.
+/// (127.x.y.z) and a shared port, each serving a real folder — over plain HTTP, or over TLS with a
+/// serving certificate (the farm's, or the node's own). A node's agent can be stopped and started
+/// again, also with another certificate, to play an agent that goes down or changes.
 /// </summary>
 public sealed class AgentFarm : IAsyncDisposable
 {
@@ -19,9 +21,10 @@ public sealed class AgentFarm : IAsyncDisposable
     private readonly TempDir _dir = new();
     private readonly int _subnet = Interlocked.Increment(ref _nextSubnet);
 
-    public AgentFarm(string token = "farm-token")
+    public AgentFarm(string token = "farm-token", ServingCertificate? certificate = null)
     {
         Token = token;
+        Certificate = certificate;
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         Port = ((IPEndPoint)probe.LocalEndpoint).Port;
@@ -32,10 +35,13 @@ public sealed class AgentFarm : IAsyncDisposable
 
     public string Token { get; }
 
+    /// <summary>The certificate agents serve TLS with, unless a node has its own; null serves plain HTTP.</summary>
+    public ServingCertificate? Certificate { get; }
+
     public string Root => _dir.Path;
 
     /// <summary>Adds a node whose folder starts as a copy of a reference folder; its agent is started.</summary>
-    public async Task<string> AddAsync(string nodeName, string fixture)
+    public async Task<string> AddAsync(string nodeName, string fixture, ServingCertificate? certificate = null)
     {
         var index = _nodes.Count + 1;
         var ip = $"127.{100 + (_subnet % 100)}.{index / 250}.{(index % 250) + 1}";
@@ -48,7 +54,7 @@ public sealed class AgentFarm : IAsyncDisposable
             WatchFolder = false,
             RescanInterval = Timeout.InfiniteTimeSpan,
         });
-        var node = new Node(nodeName, ip, folder, agent);
+        var node = new Node(nodeName, ip, folder, agent) { Certificate = certificate ?? Certificate };
         _nodes[nodeName] = node;
         await StartAsync(nodeName);
         return ip;
@@ -67,16 +73,28 @@ public sealed class AgentFarm : IAsyncDisposable
         node.Agent.Invalidate();
     }
 
-    public async Task StartAsync(string nodeName)
+    /// <summary>Starts the node's agent; <paramref name="certificate"/> replaces the one it serves (TLS from then on).</summary>
+    public async Task StartAsync(string nodeName, ServingCertificate? certificate = null)
     {
         var node = _nodes[nodeName];
+        if (certificate is not null) node.Certificate = certificate;
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(node.Ip), Port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(node.Ip), Port, listen =>
+        {
+            if (node.Certificate is { } tls) listen.UseAgentTls(tls);
+        }));
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.MapAgentEndpoints(new SingleNodeResolver(node.Agent), new StaticTokenAuthenticator(Token));
         await app.StartAsync();
         node.App = app;
+    }
+
+    /// <summary>Starts the node's agent serving plain HTTP, as an agent started without --tls-cert does.</summary>
+    public Task StartPlainAsync(string nodeName)
+    {
+        _nodes[nodeName].Certificate = null;
+        return StartAsync(nodeName);
     }
 
     public async Task StopAsync(string nodeName)
@@ -125,5 +143,6 @@ public sealed class AgentFarm : IAsyncDisposable
         public string Folder { get; } = folder;
         public NodeAgent Agent { get; } = agent;
         public WebApplication? App { get; set; }
+        public ServingCertificate? Certificate { get; set; }
     }
 }

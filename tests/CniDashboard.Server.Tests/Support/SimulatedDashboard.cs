@@ -46,6 +46,8 @@ public sealed class SimulatedDashboard : IAsyncLifetime
             ["Dashboard:Kubernetes:MaxBackoff"] = "00:00:01",
             ["Dashboard:Poller:AgentTokenFile"] = Cluster.AgentTokenFile,
             ["Dashboard:Poller:AgentPort"] = Cluster.AgentPort.ToString(CultureInfo.InvariantCulture),
+            ["Dashboard:Poller:AgentCaFile"] = Cluster.AgentCaFile,
+            ["Dashboard:Poller:AgentServerName"] = Cluster.AgentServerName,
             ["Dashboard:Poller:Interval"] = "00:00:01",
             ["Dashboard:Poller:RequestTimeout"] = "00:00:01",
             ["Dashboard:DataDir"] = _dir.Sub("dashboard"),

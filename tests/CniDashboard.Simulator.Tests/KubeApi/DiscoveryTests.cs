@@ -14,7 +14,7 @@ public sealed class DiscoveryTests
     public async Task Version_is_public_and_the_client_reads_it()
     {
         await using var harness = await EmulatorHarness.StartAsync(runDaemonSetController: false);
-        using var http = new HttpClient { BaseAddress = harness.Emulator.BaseAddress };
+        var http = harness.HttpClient();
 
         var anonymous = await http.GetAsync("/version", Ct);
         var version = await harness.DashboardClient().Version.GetCodeAsync(Ct);
@@ -28,7 +28,7 @@ public sealed class DiscoveryTests
     public async Task Discovery_lists_the_served_groups_and_resources_to_authenticated_callers()
     {
         await using var harness = await EmulatorHarness.StartAsync(runDaemonSetController: false);
-        using var http = new HttpClient { BaseAddress = harness.Emulator.BaseAddress };
+        var http = harness.HttpClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/api", Ct)).StatusCode);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", harness.Emulator.IssueToken("cni-dashboard-agent"));
 
@@ -51,7 +51,7 @@ public sealed class DiscoveryTests
     }
 
     [Fact]
-    public async Task The_kubeconfig_points_at_the_emulator_over_plain_http_with_the_token()
+    public async Task The_kubeconfig_points_at_the_emulator_over_https_with_its_ca_and_the_token()
     {
         await using var harness = await EmulatorHarness.StartAsync(runDaemonSetController: false);
         var path = Path.Combine(Path.GetTempPath(), $"kubeconfig-{Guid.NewGuid():N}");
@@ -62,6 +62,9 @@ public sealed class DiscoveryTests
             var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
 
             Assert.Equal(harness.Emulator.BaseAddress.GetLeftPart(UriPartial.Authority), config.Host.TrimEnd('/'));
+            Assert.StartsWith("https://127.0.0.1:", config.Host, StringComparison.Ordinal);
+            Assert.Equal(harness.Emulator.CaCertificate.Thumbprint, Assert.Single(config.SslCaCerts).Thumbprint);
+            Assert.False(config.SkipTlsVerify);
             Assert.Equal("token-value", config.AccessToken);
             Assert.Equal("cni-dashboard", config.Namespace);
         }

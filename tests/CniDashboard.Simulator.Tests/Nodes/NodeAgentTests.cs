@@ -10,7 +10,7 @@ using k8s;
 
 namespace CniDashboard.Simulator.Tests.Nodes;
 
-/// <summary>Every simulated node's real agent, reached over real HTTP at its pod IP with the static token.</summary>
+/// <summary>Every simulated node's real agent, reached over real HTTPS at its pod IP with the static token.</summary>
 public sealed class NodeAgentTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -24,13 +24,13 @@ public sealed class NodeAgentTests
         var agentPods = (await dashboard.CoreV1.ListNamespacedPodAsync("cni-dashboard", labelSelector: "app.kubernetes.io/name=cni-dashboard-agent", cancellationToken: Ct)).Items;
         Assert.Equal(12, agentPods.Count);
 
-        using var http = new HttpClient();
+        using var http = new HttpClient(sim.Cluster.CreateAgentHandler());
         foreach (var pod in agentPods)
         {
             // The dashboard knows an agent only by its pod's IP (the node's address: hostNetwork) and the agent port.
             var node = sim.Cluster.Node(pod.Spec.NodeName);
             Assert.Equal(node.Address.ToString(), pod.Status.PodIP);
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{pod.Status.PodIP}:{sim.Cluster.AgentPort}/v1/snapshot");
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"https://{pod.Status.PodIP}:{sim.Cluster.AgentPort}/v1/snapshot");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             using var response = await http.SendAsync(request, Ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -51,6 +51,11 @@ public sealed class NodeAgentTests
         // Without the token: 401, as the agent answers any caller it cannot authenticate.
         using var anonymous = await http.GetAsync(sim.Cluster.AgentUrl(sim.Cluster.Nodes[0].Name) + "v1/snapshot", Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        // The agents serve TLS under their own CA only: a client trusting the machine's store is refused before it sends a token.
+        using var untrusting = new HttpClient();
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => untrusting.GetAsync(sim.Cluster.AgentUrl(sim.Cluster.Nodes[0].Name) + "healthz", Ct));
+        Assert.IsType<System.Security.Authentication.AuthenticationException>(refused.InnerException);
     }
 
     [Fact]
@@ -58,7 +63,7 @@ public sealed class NodeAgentTests
     {
         await using var sim = await SimulationHarness.StartAsync(nodes: 3, fakeTime: false);
         var node = sim.Cluster.Nodes[1];
-        using var http = new HttpClient { BaseAddress = sim.Cluster.AgentUrl(node.Name) };
+        using var http = new HttpClient(sim.Cluster.CreateAgentHandler()) { BaseAddress = sim.Cluster.AgentUrl(node.Name) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(sim.Cluster.AgentTokenFile, Ct)).Trim());
         using var first = await http.GetAsync("v1/snapshot", Ct);
         var etag = first.Headers.ETag!;

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using CniDashboard.Simulator.KubeApi;
 using CniDashboard.Simulator.KubeApi.Auth;
 using k8s;
@@ -71,9 +72,19 @@ internal sealed class EmulatorHarness : IAsyncDisposable
 
     public Kubernetes AnonymousClient()
     {
-        var client = new Kubernetes(new KubernetesClientConfiguration { Host = Emulator.BaseAddress.GetLeftPart(UriPartial.Authority) });
+        var client = new Kubernetes(new KubernetesClientConfiguration { Host = Emulator.BaseAddress.GetLeftPart(UriPartial.Authority), SslCaCerts = [Emulator.CaCertificate] });
         _clients.Add(client);
         return client;
+    }
+
+    /// <summary>A raw HTTP client for the API that trusts the emulator's cluster CA (and nothing else).</summary>
+    public HttpClient HttpClient()
+    {
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(Emulator.CaCertificate);
+        var http = new HttpClient(new SocketsHttpHandler { SslOptions = { CertificateChainPolicy = policy } }) { BaseAddress = Emulator.BaseAddress };
+        _clients.Add(http);
+        return http;
     }
 
     /// <summary>Waits, with a deadline, until the DaemonSet controller has acted on every change so far.</summary>

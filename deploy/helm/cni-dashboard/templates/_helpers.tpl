@@ -9,3 +9,6 @@ app.kubernetes.io/name: cni-dashboard
 {{- define "cni-dashboard.agentSelector" -}}
 app.kubernetes.io/name: cni-dashboard-agent
 {{- end }}
+{{- define "cni-dashboard.agentServerName" -}}
+{{- default (printf "cni-dashboard-agent.%s.svc" .Release.Namespace) .Values.agent.tls.serverName -}}
+{{- end }}

@@ -9,6 +9,9 @@ public static class ChainText
     /// <summary>Shown when a node has no loaded configuration, so an empty cell is never ambiguous.</summary>
     public const string NoChain = "no working config";
 
+    /// <summary>Shown instead of a chain when the node's files have never been read: unknown, which is not "no config".</summary>
+    public const string NotRead = "not read yet";
+
     /// <summary>Joins plugin types in ADD order.</summary>
     public static string Format(IReadOnlyList<string>? chain) =>
         chain is null || chain.Count == 0 ? NoChain : string.Join(Arrow, chain);

@@ -1,4 +1,5 @@
 using CniDashboard.Shared.Analysis;
+using CniDashboard.Shared.Dashboard;
 
 namespace CniDashboard.Client.Model;
 
@@ -28,4 +29,14 @@ public static class SeverityText
         "info" => Severity.Info,
         _ => null,
     };
+
+    /// <summary>
+    /// True when the dashboard has never read the node's files (its agent never answered a poll), so no finding can
+    /// exist yet: the node is unknown, not OK.
+    /// </summary>
+    public static bool FilesNeverRead(NodeSummary node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.Agent.State == AgentState.Unknown;
+    }
 }

@@ -9,6 +9,7 @@ public partial class Overview
 {
     private readonly Loadable<ClusterOverview> _overview = new();
     private readonly Loadable<SandboxErrorReport> _timeline = new();
+    private readonly Loadable<NodePage> _agentsDown = new();
     private TimelineChart? _chart;
     private TimeSpan _window = TimeSpan.FromHours(1);
     private SandboxGrouping _stack = SandboxGrouping.Plugin;
@@ -45,7 +46,21 @@ public partial class Overview
         await Task.WhenAll(reloads);
     }
 
-    private Task LoadOverviewAsync() => _overview.LoadAsync(Queries.GetOverviewAsync, "the cluster overview", Lifetime);
+    /// <summary>
+    /// Nodes whose agent is not current: stale ones (last known state shown) and ones never reached. The count is what
+    /// the tile's link shows (the Nodes page's agent filter); the overview's own count has only the stale ones.
+    /// </summary>
+    private int AgentsDown(ClusterOverview overview) => _agentsDown.Value?.Total ?? overview.Health.Stale;
+
+    /// <summary>Nodes whose files were never read: no finding can exist for them, so "OK" and the findings do not cover them.</summary>
+    private int NeverRead(ClusterOverview overview) =>
+        _agentsDown.Value is { } down ? Math.Max(0, down.Total - overview.Health.Stale) : 0;
+
+    private Task LoadOverviewAsync() => Task.WhenAll(
+        _overview.LoadAsync(Queries.GetOverviewAsync, "the cluster overview", Lifetime),
+
+        // Only the count is needed; if it fails the tile falls back to the overview's stale count.
+        _agentsDown.LoadAsync(ct => Queries.GetNodesAsync(new NodeQuery { Stale = true, Limit = 0 }, ct), "the nodes whose agent is down", Lifetime));
 
     private async Task LoadTimelineAsync()
     {

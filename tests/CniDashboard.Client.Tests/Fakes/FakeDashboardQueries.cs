@@ -267,7 +267,8 @@ public sealed class FakeDashboardQueries(SampleCluster cluster, TimeProvider clo
 
         if (query.Stale is { } stale)
         {
-            rows = rows.Where(n => (n.Agent.State == AgentState.Stale) == stale);
+            // As the host does: "stale" is every agent that is not current, never reached included.
+            rows = rows.Where(n => (n.Agent.State != AgentState.Current) == stale);
         }
 
         var sorted = query.Sort switch

@@ -155,6 +155,27 @@ public sealed class SampleCluster
         };
     }
 
+    /// <summary>
+    /// Makes a node one whose agent never answered, as the host reports it: no snapshot, no files, no chain, no
+    /// findings, and no severity (which the host's counts take as OK).
+    /// </summary>
+    public void MarkNeverReached(string node, string reason = "An error occurred while sending the request.")
+    {
+        Nodes[node] = Nodes[node] with
+        {
+            Agent = new AgentStatus { State = AgentState.Unknown, Reason = reason },
+            PrimaryFile = null,
+            PrimaryStatus = null,
+            Chain = [],
+            WorstSeverity = null,
+            WorstRule = null,
+            WorstMessage = null,
+            FindingCount = 0,
+            LastChangeAt = null,
+        };
+        Details[node] = Details[node] with { Summary = Nodes[node], SnapshotId = null, SnapshotAt = null, Files = [], Chain = [], Findings = [] };
+    }
+
     /// <summary>Marks a node's agent stale.</summary>
     public void MarkStale(string node, string reason = "timeout after 5 s")
     {

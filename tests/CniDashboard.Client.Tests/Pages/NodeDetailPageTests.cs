@@ -33,6 +33,20 @@ public class NodeDetailPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void A_node_whose_files_were_never_read_says_so_instead_of_claiming_no_config()
+    {
+        Cluster.MarkNeverReached(SampleCluster.HealthyNode, "dial tcp 10.0.1.11:9443: i/o timeout");
+
+        var cut = RenderNode(SampleCluster.HealthyNode);
+
+        Assert.Equal("unknown", cut.Find("[data-testid=node-header] [data-testid=severity-chip]").GetAttribute("data-severity"));
+        Assert.Contains("dial tcp 10.0.1.11:9443: i/o timeout", cut.Find("[data-testid=never-read-warning]").TextContent);
+        Assert.Contains("Not known yet", cut.Find("[data-testid=chain-unknown]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=chain-empty]"));
+        Assert.DoesNotContain("No open findings", cut.Find("[data-testid=findings]").TextContent);
+    }
+
+    [Fact]
     public void Findings_show_explanation_remediation_and_evidence()
     {
         var cut = RenderNode(Incident);

@@ -1,3 +1,4 @@
+using CniDashboard.Client.Model;
 using AngleSharp.Dom;
 using CniDashboard.Client.Components.Pages;
 using CniDashboard.Client.Tests.Fakes;
@@ -59,6 +60,27 @@ public class NodesPageTests : DashboardTestContext
             row.QuerySelectorAll("[data-testid=node-chain] .chain-piece").Select(p => p.TextContent));
         Assert.Equal(SampleCluster.IncidentRule, row.QuerySelector(".cell-finding .rule-id")!.TextContent);
         Assert.Equal("4 pods stuck", row.QuerySelector("[data-testid=node-sandbox-errors] .cell-sub")!.TextContent.Trim());
+    }
+
+    [Fact]
+    public void A_node_whose_agent_never_answered_is_unknown_not_ok_and_not_without_config()
+    {
+        Cluster.MarkNeverReached(SampleCluster.HealthyNode);
+
+        var cut = RenderAt("nodes");
+        cut.WaitForAssertion(() => Assert.Equal(12, Rows(cut).Count));
+
+        var row = Row(cut, SampleCluster.HealthyNode);
+        var chip = row.QuerySelector("[data-testid=severity-chip]")!;
+        Assert.Equal("unknown", chip.GetAttribute("data-severity"));
+        Assert.Contains("Unknown", chip.TextContent);
+        Assert.DoesNotContain("OK", chip.TextContent);
+        Assert.Contains("files not read yet", row.QuerySelector(".cell-finding")!.TextContent);
+        Assert.Equal(ChainText.NotRead, row.QuerySelector("[data-testid=node-chain]")!.TextContent);
+        Assert.Contains("Never reached", row.QuerySelector("[data-testid=agent-status]")!.TextContent);
+
+        // A node that was read and has no chain still says so, in the words that mean "pods get no network".
+        Assert.DoesNotContain(ChainText.NoChain, row.TextContent);
     }
 
     [Fact]

@@ -31,6 +31,33 @@ public class OverviewPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void Nodes_whose_agent_never_answered_are_counted_as_down_and_called_out()
+    {
+        Cluster.MarkNeverReached(SampleCluster.HealthyNode);
+        Cluster.MarkNeverReached("ip-10-0-1-12.us-west-2.compute.internal");
+
+        var cut = RenderLoaded();
+
+        // The tile counts what its link shows: the stale node and the two never reached.
+        cut.WaitForAssertion(() => Assert.Equal("3", TileCount(cut, "stale")));
+        Assert.Equal("nodes?agent=stale", cut.Find("[data-testid=health-tile-stale]").GetAttribute("href"));
+        var banner = cut.Find("[data-testid=never-read-banner]");
+        Assert.Contains("2 nodes have never answered", banner.TextContent);
+        Assert.Equal("nodes?agent=stale", banner.QuerySelector("a")!.GetAttribute("href"));
+    }
+
+    [Fact]
+    public void No_banner_when_every_agent_has_answered_at_least_once()
+    {
+        var cut = RenderLoaded();
+
+        // The count of agents down has been asked for (and answered: the fake answers at once) before looking.
+        cut.WaitForState(() => Queries.NodeQueries.Any(q => q is { Stale: true, Limit: 0 }), TimeSpan.FromSeconds(5));
+        cut.WaitForAssertion(() => Assert.Equal("1", TileCount(cut, "stale")));
+        Assert.Empty(cut.FindAll("[data-testid=never-read-banner]"));
+    }
+
+    [Fact]
     public void Top_finding_shows_affected_nodes_linking_to_the_nodes_page_filtered_by_rule()
     {
         var cut = RenderLoaded();

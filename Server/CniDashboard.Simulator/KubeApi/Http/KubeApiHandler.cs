@@ -162,13 +162,27 @@ internal sealed partial class KubeApiHandler
         switch (verb)
         {
             case "get":
-                await KubeJsonResponses.WriteBytesAsync(context, 200, store.Read(target.Namespace, target.Name!).Json).ConfigureAwait(false);
+                var read = store.Read(target.Namespace, target.Name!);
+                await KubeJsonResponses.WriteBytesAsync(
+                    context,
+                    200,
+                    KubeTable.IsRequested(context.Request, target.Resource)
+                        ? KubeTable.Render(target.Resource, [read], read.ResourceVersion.ToString(CultureInfo.InvariantCulture), null, _cluster.TimeProvider.GetUtcNow().UtcDateTime)
+                        : read.Json).ConfigureAwait(false);
                 break;
             case "list":
                 var page = store.List(
                     ListQuery.Of(target.Namespace, query["labelSelector"], query["fieldSelector"]),
                     IntParameter(query["limit"], "limit"),
                     query["continue"]);
+                if (KubeTable.IsRequested(context.Request, target.Resource))
+                {
+                    // kubectl get: the real server's columns (STATUS, READY, AGE…), not just names.
+                    var table = KubeTable.Render(target.Resource, page.Items, page.ResourceVersion.ToString(CultureInfo.InvariantCulture), page.Continue, _cluster.TimeProvider.GetUtcNow().UtcDateTime);
+                    await KubeJsonResponses.WriteBytesAsync(context, 200, table).ConfigureAwait(false);
+                    break;
+                }
+
                 await KubeJsonResponses.WriteListAsync(context, target.Resource, page).ConfigureAwait(false);
                 break;
             case "watch":

@@ -51,6 +51,34 @@ public class ControlTests : DashboardTestContext
     }
 
     [Fact]
+    public void A_file_the_baseline_cannot_compare_says_so_with_its_note_and_is_not_listed_as_unchanged()
+    {
+        var diff = new FolderDiff
+        {
+            LeftLabel = "ip-10-0-1-1",
+            RightLabel = "group baseline",
+            Files =
+            [
+                new FileDiff { File = "05-cilium.conflist", Status = FileDiffStatus.Unchanged, Text = TextDiff.SideBySide("a", "a") },
+                new FileDiff
+                {
+                    File = "ZZZ-linkerd-cni-kubeconfig",
+                    Status = FileDiffStatus.NotCompared,
+                    Text = TextDiff.SideBySide("", ""),
+                    Note = "Each node holds its own content of this file; no baseline.",
+                },
+            ],
+        };
+
+        var cut = Render<FolderDiffView>(p => p.Add(x => x.Diff, diff));
+
+        var file = cut.Find("[data-testid=diff-file][data-file=ZZZ-linkerd-cni-kubeconfig]");
+        Assert.Contains("not compared", file.TextContent);
+        Assert.Contains("no baseline", file.TextContent);
+        Assert.DoesNotContain("ZZZ-linkerd-cni-kubeconfig", cut.Find("[data-testid=diff-unchanged-files]").TextContent);
+    }
+
+    [Fact]
     public void An_empty_chain_means_no_working_config()
     {
         var cut = Render<PluginChain>(p => p.Add(x => x.Entries, []));

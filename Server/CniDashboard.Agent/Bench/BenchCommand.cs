@@ -12,7 +12,8 @@ namespace CniDashboard.Agent.Bench;
 /// <c>docs/performance.md</c>. With <c>--tls on</c> (the default, as deployed) the child serves TLS
 /// with an ECDSA P-256 certificate for the agents' fixed name under a throw-away CA, as the chart
 /// makes them, and the client verifies it as the dashboard does. In mode <c>tokenreview</c> the child
-/// checks the bench's token with a stand-in API server over real TLS. With <c>--profile-with</c> the
+/// checks the bench's token with a stand-in API server over real TLS, with <c>SSL_CERT_FILE</c> set to
+/// that server's CA as the DaemonSet sets it to the cluster CA. With <c>--profile-with</c> the
 /// child runs under that command (e.g. valgrind's callgrind) through the same warm-up and is then
 /// stopped with SIGTERM; nothing is measured (see <c>Layout/README.md</c>).
 /// </summary>
@@ -71,7 +72,9 @@ public static class BenchCommand
                 await File.WriteAllTextAsync(ownToken, "bench-agent-serviceaccount-token", cancellationToken);
                 agentArgs.AddRange(["--auth-mode", "tokenreview", "--kube-api", api.Address.ToString(), "--kube-ca", api.CaFile, "--kube-token-file", ownToken]);
             }
-            agent = StartAgent(agentArgs, profileWith, profileWith is null ? null : stderr);
+            // As the DaemonSet runs it: the only roots are the cluster CA's (the system bundle never loads).
+            var environment = api is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["SSL_CERT_FILE"] = api.CaFile, ["SSL_CERT_DIR"] = "/nonexistent" };
+            agent = StartAgent(agentArgs, environment, profileWith, profileWith is null ? null : stderr);
 
             using var http = new HttpClient(BenchCertificates.ClientHandler(agentCa)) { BaseAddress = new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
@@ -90,9 +93,10 @@ public static class BenchCommand
 
             var full = await MeasureAsync(http, null, HttpStatusCode.OK, requests, cancellationToken);
             var notModified = await MeasureAsync(http, etag, HttpStatusCode.NotModified, requests, cancellationToken);
+            var afterRss = RssKiB(agent.Id);
             // As the poller asks: a new connection (and, with TLS, a full handshake) for each conditional GET.
             var polls = await MeasureAsync(http, etag, HttpStatusCode.NotModified, Math.Min(requests, 1000), cancellationToken, newConnection: true);
-            var afterRss = RssKiB(agent.Id);
+            var afterPollsRss = RssKiB(agent.Id);
             var changes = await MeasureChangeVisibleAsync(http, cni, etag, cancellationToken);
 
             await stdout.WriteLineAsync($"| measure ({files}-file folder, auth {authMode}, {(tls ? "TLS" : "plain HTTP")}, {requests} sequential requests each, loopback, keep-alive) | value |");
@@ -102,6 +106,7 @@ public static class BenchCommand
             await stdout.WriteLineAsync($"| GET /v1/snapshot 200 p50 / p99 | {Ms(full, 0.50)} / {Ms(full, 0.99)} ms |");
             await stdout.WriteLineAsync($"| GET /v1/snapshot 304 (If-None-Match) p50 / p99 | {Ms(notModified, 0.50)} / {Ms(notModified, 0.99)} ms |");
             await stdout.WriteLineAsync($"| connect{(tls ? " + TLS handshake" : "")} + GET 304, a new connection each ({polls.Length}, as the poller polls) p50 / p99 | {Ms(polls, 0.50)} / {Ms(polls, 0.99)} ms |");
+            await stdout.WriteLineAsync($"| RSS after those {polls.Length} connections | {Mib(afterPollsRss)} MiB |");
             await stdout.WriteLineAsync($"| file written → new ETag served (inotify + rebuild), {changes.Length} changes, p50 / p99 | {Ms(changes, 0.50)} / {Ms(changes, 0.99)} ms |");
             if (api is not null) await stdout.WriteLineAsync($"| TokenReviews made (answers cached ≤ 60 s) | {api.Reviews} |");
             return 0;
@@ -125,10 +130,11 @@ public static class BenchCommand
     }
 
     /// <summary>Starts the agent (under <paramref name="profileWith"/> when given); its output goes to <paramref name="echo"/> or nowhere.</summary>
-    private static Process StartAgent(List<string> agentArgs, string[]? profileWith, TextWriter? echo)
+    private static Process StartAgent(List<string> agentArgs, Dictionary<string, string> environment, string[]? profileWith, TextWriter? echo)
     {
         var self = Environment.ProcessPath ?? "cni-dashboard-agent";
         var start = new ProcessStartInfo(profileWith?[0] ?? self) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         foreach (var arg in profileWith?.Skip(1) ?? []) start.ArgumentList.Add(arg);
         if (profileWith is not null) start.ArgumentList.Add(self);
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")

@@ -34,4 +34,9 @@ public static class AnalyzerRules
         new InstallerVersionMismatchRule(),
         new IstioKubeconfigMisplacedRule(),
     ];
+
+    private static readonly Dictionary<string, string> Titles = All.ToDictionary(r => r.Id, r => r.Title, StringComparer.Ordinal);
+
+    /// <summary>What the rule with <paramref name="id"/> checks, in a line; null for an unknown id.</summary>
+    public static string? TitleOf(string id) => Titles.GetValueOrDefault(id);
 }

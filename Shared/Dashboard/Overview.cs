@@ -57,8 +57,12 @@ public sealed record FindingSummary
     public required string Rule { get; init; }
     /// <summary>The worst severity it has on any node.</summary>
     public required Severity Severity { get; init; }
-    /// <summary>A representative message.</summary>
+    /// <summary>A representative message (one node's, naming that node's files and pods).</summary>
     public required string Message { get; init; }
+    /// <summary>What the rule checks, in a line, true of every affected node; null for a rule the analyzer does not know.</summary>
+    public string? Title { get; init; }
+    /// <summary>The node <see cref="Message"/> was taken from.</summary>
+    public string? MessageNode { get; init; }
     /// <summary>How many nodes have it open.</summary>
     public required int AffectedNodes { get; init; }
     /// <summary>A few of those nodes.</summary>

@@ -58,7 +58,9 @@ public sealed class DashboardQueries(
             {
                 Rule = g.Key,
                 Severity = g.Max(x => x.Finding.Severity),
-                Message = g.OrderByDescending(x => x.Finding.Severity).First().Finding.Message,
+                Message = g.OrderByDescending(x => x.Finding.Severity).ThenBy(x => x.Node, StringComparer.Ordinal).First().Finding.Message,
+                MessageNode = g.OrderByDescending(x => x.Finding.Severity).ThenBy(x => x.Node, StringComparer.Ordinal).First().Node,
+                Title = AnalyzerRules.TitleOf(g.Key),
                 AffectedNodes = g.Select(x => x.Node).Distinct(StringComparer.Ordinal).Count(),
                 SampleNodes = g.Select(x => x.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(5).ToArray(),
             })

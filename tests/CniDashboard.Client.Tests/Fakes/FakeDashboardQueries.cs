@@ -200,6 +200,8 @@ public sealed class FakeDashboardQueries(SampleCluster cluster, TimeProvider clo
                 Rule = g.Key,
                 Severity = g.Max(x => x.Finding.Severity),
                 Message = g.First().Finding.Message,
+                MessageNode = g.First().Node,
+                Title = CniDashboard.Shared.Analysis.AnalyzerRules.TitleOf(g.Key),
                 AffectedNodes = g.Select(x => x.Node).Distinct().Count(),
                 SampleNodes = g.Select(x => x.Node).Distinct().Take(3).ToList(),
             })

@@ -71,6 +71,18 @@ public class OverviewPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void A_finding_on_several_nodes_leads_with_what_is_true_of_all_and_names_the_node_of_its_example()
+    {
+        var cut = RenderLoaded();
+
+        var top = cut.FindAll("[data-testid=top-finding]")[0];
+        Assert.Equal(CniDashboard.Shared.Analysis.AnalyzerRules.TitleOf(SampleCluster.IncidentRule), top.QuerySelector("[data-testid=top-finding-title]")!.TextContent.Trim());
+        var example = top.QuerySelector("[data-testid=top-finding-example]")!;
+        Assert.StartsWith("e.g. on ip-", example.TextContent.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith(".compute.internal", example.QuerySelector("span")!.GetAttribute("title"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_stuck_rollout_is_marked_stuck_in_words()
     {
         var cut = RenderLoaded();

@@ -65,6 +65,13 @@ public sealed class SimulatedClusterTests(SimulatedDashboard dashboard) : IClass
 
         var critical2 = await NodesAsync("&severity=Critical");
         Assert.Equal(incident.Order(StringComparer.Ordinal), critical2!.Items.Select(n => n.Name).Order(StringComparer.Ordinal));
+
+        // The overview's top finding is the incident's, on every incident node, titled by its rule, its example from one of them.
+        var overview = await dashboard.GetJsonAsync<ClusterOverview>("api/v1/overview");
+        var top = overview!.TopFindings[0];
+        Assert.Equal((Severity.Critical, incident.Length), (top.Severity, top.AffectedNodes));
+        Assert.Equal(AnalyzerRules.TitleOf(top.Rule), top.Title);
+        Assert.Contains(top.MessageNode, incident);
     }
 
     [Fact]

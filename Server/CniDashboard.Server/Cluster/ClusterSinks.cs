@@ -7,6 +7,8 @@ internal sealed class NodeSink(ClusterState state) : IResourceSink<V1Node>
 {
     public void Reset(IReadOnlyList<V1Node> items) => state.ReplaceNodes(items.Select(KubeMapping.ToFacts).ToArray());
 
+    public IResourceListing<V1Node> BeginList() => new MappedListing<V1Node, NodeFacts>(KubeMapping.ToFacts, state.ReplaceNodes);
+
     public void Upsert(V1Node item) => state.UpsertNode(KubeMapping.ToFacts(item));
 
     public void Delete(V1Node item) => state.RemoveNode(item.Metadata?.Name ?? "");
@@ -15,7 +17,11 @@ internal sealed class NodeSink(ClusterState state) : IResourceSink<V1Node>
 /// <summary>One component's pods into the cluster state.</summary>
 internal sealed class CniPodSink(ClusterState state, string component, bool isAgent) : IResourceSink<V1Pod>
 {
-    public void Reset(IReadOnlyList<V1Pod> items) => state.ReplacePods(component, items.Select(p => KubeMapping.ToFacts(p, component, isAgent)).ToArray());
+    public void Reset(IReadOnlyList<V1Pod> items) => state.ReplacePods(component, items.Select(Facts).ToArray());
+
+    public IResourceListing<V1Pod> BeginList() => new MappedListing<V1Pod, CniPodFacts>(Facts, facts => state.ReplacePods(component, facts));
+
+    private CniPodFacts Facts(V1Pod pod) => KubeMapping.ToFacts(pod, component, isAgent);
 
     public void Upsert(V1Pod item) => state.UpsertPod(KubeMapping.ToFacts(item, component, isAgent));
 
@@ -25,8 +31,13 @@ internal sealed class CniPodSink(ClusterState state, string component, bool isAg
 /// <summary>Pending pods, counted per node when stuck creating.</summary>
 internal sealed class PendingPodSink(ClusterState state) : IResourceSink<V1Pod>
 {
-    public void Reset(IReadOnlyList<V1Pod> items) =>
-        state.ReplacePending(items.Select(p => (p.Metadata?.NamespaceProperty ?? "", p.Metadata?.Name ?? "", p.Spec?.NodeName, KubeMapping.IsStuckCreating(p))).ToArray());
+    public void Reset(IReadOnlyList<V1Pod> items) => state.ReplacePending(items.Select(Facts).ToArray());
+
+    public IResourceListing<V1Pod> BeginList() =>
+        new MappedListing<V1Pod, (string Namespace, string Name, string? Node, bool Creating)>(Facts, state.ReplacePending);
+
+    private static (string Namespace, string Name, string? Node, bool Creating) Facts(V1Pod p) =>
+        (p.Metadata?.NamespaceProperty ?? "", p.Metadata?.Name ?? "", p.Spec?.NodeName, KubeMapping.IsStuckCreating(p));
 
     public void Upsert(V1Pod item) =>
         state.UpsertPending(item.Metadata?.NamespaceProperty ?? "", item.Metadata?.Name ?? "", item.Spec?.NodeName, KubeMapping.IsStuckCreating(item));

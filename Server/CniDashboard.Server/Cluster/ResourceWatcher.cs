@@ -11,11 +11,51 @@ public interface IResourceSink<in T>
     /// <summary>The full list after a (re)list: anything not in it is gone.</summary>
     void Reset(IReadOnlyList<T> items);
 
+    /// <summary>
+    /// Starts a (re)list whose pages follow. By default the objects are kept until the last page and
+    /// passed to <see cref="Reset"/>; a sink of a large kind keeps only its own compact form of each
+    /// page, so a list of 20,000 pods never holds 20,000 full pod objects at once.
+    /// </summary>
+    IResourceListing<T> BeginList() => new BufferedListing<T>(this);
+
     /// <summary>An object was added or modified.</summary>
     void Upsert(T item);
 
     /// <summary>An object was deleted (or no longer matches the selector).</summary>
     void Delete(T item);
+}
+
+/// <summary>A (re)list in progress: its pages, then its end. Abandoned (never completed) when the list fails.</summary>
+public interface IResourceListing<in T>
+{
+    /// <summary>One page of the list.</summary>
+    void Add(IReadOnlyList<T> page);
+
+    /// <summary>The last page was added: the list replaces what the sink held.</summary>
+    void Complete();
+}
+
+/// <summary>Keeps the listed objects themselves and hands them to <see cref="IResourceSink{T}.Reset"/>.</summary>
+internal sealed class BufferedListing<T>(IResourceSink<T> sink) : IResourceListing<T>
+{
+    private readonly List<T> _items = [];
+
+    public void Add(IReadOnlyList<T> page) => _items.AddRange(page);
+
+    public void Complete() => sink.Reset(_items);
+}
+
+/// <summary>Keeps each listed object only in the sink's compact form (its facts) until the list is complete.</summary>
+internal sealed class MappedListing<T, TFacts>(Func<T, TFacts> map, Action<IReadOnlyList<TFacts>> reset) : IResourceListing<T>
+{
+    private readonly List<TFacts> _facts = [];
+
+    public void Add(IReadOnlyList<T> page)
+    {
+        foreach (var item in page) _facts.Add(map(item));
+    }
+
+    public void Complete() => reset(_facts);
 }
 
 /// <summary>One page of a list.</summary>
@@ -119,21 +159,25 @@ public sealed class ResourceWatcher<T>(
 
     private async Task<string> ListAsync(CancellationToken cancellationToken)
     {
-        var items = new List<T>();
+        // Each page goes to the sink as it arrives (the sink keeps what it needs of it), so only one
+        // page of full objects is alive at a time; nothing is applied unless the whole list is read.
+        var listing = sink.BeginList();
+        var count = 0;
         string? continueToken = null;
         string? resourceVersion;
         do
         {
             var page = await list(continueToken, settings.PageSize, cancellationToken);
-            items.AddRange(page.Items);
+            listing.Add(page.Items);
+            count += page.Items.Count;
             resourceVersion = page.ResourceVersion;
             continueToken = string.IsNullOrEmpty(page.Continue) ? null : page.Continue;
         }
         while (continueToken is not null);
 
-        sink.Reset(items);
+        listing.Complete();
         Lists++;
-        logger.LogDebug("Watch {Watch}: listed {Count} at resourceVersion {Version}", Name, items.Count, resourceVersion);
+        logger.LogDebug("Watch {Watch}: listed {Count} at resourceVersion {Version}", Name, count, resourceVersion);
         return resourceVersion ?? "";
     }
 

@@ -77,6 +77,13 @@ public sealed class PollerOptions
 
     /// <summary>Snapshots written to SQLite per transaction.</summary>
     public int IngestBatchSize { get; set; } = 128;
+
+    /// <summary>
+    /// Changed snapshots a poll round holds before it stores and analyzes them; the agents wait while
+    /// a chunk is stored. Bounds the round's memory: a first round over 5,000 nodes otherwise held
+    /// every node's files twice (as received and as kept) until the last agent answered.
+    /// </summary>
+    public int RoundChunkSize { get; set; } = 256;
 }
 
 /// <summary>The Kubernetes API and the watches.</summary>

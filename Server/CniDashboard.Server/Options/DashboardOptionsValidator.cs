@@ -35,6 +35,7 @@ public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOption
         if (poller.AgentPort is < 1 or > 65535) errors.Add($"Dashboard:Poller:AgentPort {poller.AgentPort} is not a port number.");
         if (poller.MaxSnapshotBytes < 64 * 1024) errors.Add("Dashboard:Poller:MaxSnapshotBytes must be at least 64 KiB.");
         if (poller.IngestBatchSize is < 1 or > 10_000) errors.Add("Dashboard:Poller:IngestBatchSize must be between 1 and 10000.");
+        if (poller.RoundChunkSize is < 1 or > 100_000) errors.Add("Dashboard:Poller:RoundChunkSize must be between 1 and 100000.");
         if (!string.IsNullOrEmpty(poller.AgentCaFile))
         {
             if (!File.Exists(poller.AgentCaFile))

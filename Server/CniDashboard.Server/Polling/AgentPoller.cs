@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Threading.Channels;
 using CniDashboard.Server.Analysis;
 using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Feed;
@@ -89,76 +90,169 @@ public sealed class AgentPoller(
         }
     }
 
-    /// <summary>One poll round over every node the cluster lists; returns when stored and analyzed.</summary>
+    /// <summary>
+    /// One poll round over every node the cluster lists; returns when stored and analyzed. Changed
+    /// snapshots are stored and analyzed in chunks of <see cref="PollerOptions.RoundChunkSize"/> while
+    /// the other agents are still being asked, through a bounded channel: the agents' answers wait
+    /// (and so do further requests) while a chunk is stored, so a round never holds more than about
+    /// two chunks plus the requests in flight, however many nodes changed.
+    /// </summary>
     public async Task<PollRound> PollOnceAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var now = time.GetUtcNow();
         var token = await tokens.GetAsync(cancellationToken);
         var names = cluster.NodeNames;
-        var snapshots = new ConcurrentBag<NodeSnapshot>();
-        var failures = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        var seen = new ConcurrentBag<(string Node, string? Version)>();
-        var notModified = 0;
+        var round = new RoundState();
 
         var targets = new List<(string Node, string PodIp)>(names.Count);
         foreach (var name in names)
         {
             var pod = cluster.AgentPodFor(name);
-            if (pod?.PodIp is null) failures[name] = "no agent pod";
+            if (pod?.PodIp is null) round.Failures[name] = "no agent pod";
             else targets.Add((name, pod.PodIp));
         }
 
-        await Parallel.ForEachAsync(
-            targets,
-            new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
-            async (target, ct) =>
-            {
-                AgentAnswer answer;
-                try
-                {
-                    answer = await client.GetSnapshotAsync(target.PodIp, fleet.Get(target.Node)?.ManifestHash, token, ct);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // Whatever one agent sends, the round goes on for the others.
-                    answer = new AgentAnswer.Failed($"{ex.GetType().Name}: {ex.Message}");
-                }
-
-                switch (answer)
-                {
-                    case AgentAnswer.NotModified:
-                        Interlocked.Increment(ref notModified);
-                        seen.Add((target.Node, null));
-                        break;
-                    case AgentAnswer.Snapshot { Value: var snapshot } when snapshot.NodeName != target.Node:
-                        failures[target.Node] = $"agent at {target.PodIp} reports node '{snapshot.NodeName}'";
-                        break;
-                    case AgentAnswer.Snapshot { Value: var snapshot }:
-                        snapshots.Add(snapshot);
-                        break;
-                    case AgentAnswer.Failed { Reason: var reason }:
-                        failures[target.Node] = reason;
-                        break;
-                }
-            });
-
-        var results = await ingestor.IngestAsync(snapshots.ToArray(), cancellationToken);
-        var versions = snapshots.ToDictionary(s => s.NodeName, s => s.AgentVersion, StringComparer.Ordinal);
-        foreach (var r in results)
+        var chunkSize = _options.RoundChunkSize;
+        var channel = Channel.CreateBounded<NodeSnapshot>(new BoundedChannelOptions(chunkSize)
         {
-            if (r.Outcome == IngestOutcome.Refused) failures[r.Node] = $"snapshot refused: {r.Error}";
-            else seen.Add((r.Node, versions.GetValueOrDefault(r.Node)));
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        // The store failing (e.g. disk full) fails the round: the consumer cancels the requests
+        // rather than leave them waiting on a channel nobody reads.
+        using var fetching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var consumer = ConsumeAsync(channel.Reader, chunkSize, round, now, fetching, cancellationToken);
+        try
+        {
+            await Parallel.ForEachAsync(
+                targets,
+                new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = fetching.Token },
+                async (target, ct) =>
+                {
+                    AgentAnswer answer;
+                    try
+                    {
+                        answer = await client.GetSnapshotAsync(target.PodIp, fleet.Get(target.Node)?.ManifestHash, token, ct);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // Whatever one agent sends, the round goes on for the others.
+                        answer = new AgentAnswer.Failed($"{ex.GetType().Name}: {ex.Message}");
+                    }
+
+                    switch (answer)
+                    {
+                        case AgentAnswer.NotModified:
+                            Interlocked.Increment(ref round.NotModified);
+                            round.Seen.Add((target.Node, null));
+                            break;
+                        case AgentAnswer.Snapshot { Value: var snapshot } when snapshot.NodeName != target.Node:
+                            round.Failures[target.Node] = $"agent at {target.PodIp} reports node '{snapshot.NodeName}'";
+                            break;
+                        case AgentAnswer.Snapshot { Value: var snapshot }:
+                            await channel.Writer.WriteAsync(snapshot, ct);
+                            break;
+                        case AgentAnswer.Failed { Reason: var reason }:
+                            round.Failures[target.Node] = reason;
+                            break;
+                    }
+                });
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Only a failed consumer cancels the requests on its own: its error is the round's.
+            channel.Writer.TryComplete();
+            await consumer;
+            throw;
+        }
+        finally
+        {
+            channel.Writer.TryComplete();
+        }
+
+        await consumer;
 
         var changes = new List<ClusterChange>();
         var transitions = new List<AgentStateWrite>();
-        foreach (var (node, version) in seen) MarkCurrent(node, version, now, changes, transitions);
-        foreach (var (node, reason) in failures) MarkStale(node, reason, now, changes, transitions);
+        foreach (var (node, version) in round.Seen) MarkCurrent(node, version, now, changes, transitions);
+        foreach (var (node, reason) in round.Failures) MarkStale(node, reason, now, changes, transitions);
+        await nodes.SaveAgentStatesAsync(transitions, now, cancellationToken);
+        feed.Publish(changes);
+        if (round.Stored >= BulkThreshold(names.Count)) memory.AfterBulkWork();
 
-        var stored = results.Where(r => r.Outcome == IngestOutcome.Stored).ToArray();
-        foreach (var r in stored)
+        var result = new PollRound
         {
+            FinishedAt = time.GetUtcNow(),
+            Duration = Stopwatch.GetElapsedTime(started),
+            Nodes = names.Count,
+            Unchanged = round.NotModified + round.Unchanged,
+            Changed = round.Stored,
+            Failed = round.Failures.Count,
+        };
+        status.Record(result);
+        logger.LogDebug("Poll round: {Nodes} nodes, {Changed} changed, {Unchanged} unchanged, {Failed} failed in {Duration} ms",
+            result.Nodes, result.Changed, result.Unchanged, result.Failed, result.Duration.TotalMilliseconds);
+        return result;
+    }
+
+    /// <summary>Takes the round's changed snapshots off the channel and stores them a chunk at a time.</summary>
+    private async Task ConsumeAsync(ChannelReader<NodeSnapshot> reader, int chunkSize, RoundState round, DateTimeOffset now, CancellationTokenSource fetching, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var chunk = new List<NodeSnapshot>(Math.Min(chunkSize, 1024));
+            while (await reader.WaitToReadAsync(cancellationToken))
+            {
+                while (chunk.Count < chunkSize && reader.TryRead(out var snapshot)) chunk.Add(snapshot);
+                if (chunk.Count < chunkSize) continue;
+                await StoreChunkAsync(chunk, round, now, cancellationToken);
+                chunk.Clear();
+            }
+
+            if (chunk.Count > 0) await StoreChunkAsync(chunk, round, now, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await fetching.CancelAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stores a chunk, marks its nodes current, publishes what changed and analyzes the stored nodes,
+    /// so nothing of the chunk but the kept copy outlives it.
+    /// </summary>
+    private async Task StoreChunkAsync(IReadOnlyList<NodeSnapshot> chunk, RoundState round, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var results = await ingestor.IngestAsync(chunk, cancellationToken);
+        var versions = new Dictionary<string, string?>(chunk.Count, StringComparer.Ordinal);
+        foreach (var s in chunk) versions[s.NodeName] = s.AgentVersion;
+
+        var changes = new List<ClusterChange>();
+        var transitions = new List<AgentStateWrite>();
+        var stored = new List<string>();
+        foreach (var r in results)
+        {
+            switch (r.Outcome)
+            {
+                case IngestOutcome.Refused:
+                    round.Failures[r.Node] = $"snapshot refused: {r.Error}";
+                    break;
+                case IngestOutcome.Unchanged:
+                    round.Unchanged++;
+                    round.Seen.Add((r.Node, versions.GetValueOrDefault(r.Node)));
+                    break;
+                case IngestOutcome.Stored:
+                    MarkCurrent(r.Node, versions.GetValueOrDefault(r.Node), now, changes, transitions);
+                    stored.Add(r.Node);
+                    break;
+            }
+        }
+
+        foreach (var r in results)
+        {
+            if (r.Outcome != IngestOutcome.Stored) continue;
             changes.Add(new ClusterChange
             {
                 Kind = ClusterChangeKind.NodeChanged,
@@ -168,24 +262,20 @@ public sealed class AgentPoller(
             });
         }
 
+        round.Stored += stored.Count;
         await nodes.SaveAgentStatesAsync(transitions, now, cancellationToken);
         feed.Publish(changes);
-        if (stored.Length > 0) await analysis.AnalyzeAsync(stored.Select(r => r.Node).ToArray(), cancellationToken);
-        if (stored.Length >= BulkThreshold(names.Count)) memory.AfterBulkWork();
+        if (stored.Count > 0) await analysis.AnalyzeAsync(stored, cancellationToken);
+    }
 
-        var round = new PollRound
-        {
-            FinishedAt = time.GetUtcNow(),
-            Duration = Stopwatch.GetElapsedTime(started),
-            Nodes = names.Count,
-            Unchanged = notModified + results.Count(r => r.Outcome == IngestOutcome.Unchanged),
-            Changed = stored.Length,
-            Failed = failures.Count,
-        };
-        status.Record(round);
-        logger.LogDebug("Poll round: {Nodes} nodes, {Changed} changed, {Unchanged} unchanged, {Failed} failed in {Duration} ms",
-            round.Nodes, round.Changed, round.Unchanged, round.Failed, round.Duration.TotalMilliseconds);
-        return round;
+    /// <summary>What a round gathers while its requests run; the counters only the consumer writes are plain fields.</summary>
+    private sealed class RoundState
+    {
+        public readonly ConcurrentDictionary<string, string> Failures = new(StringComparer.Ordinal);
+        public readonly ConcurrentBag<(string Node, string? Version)> Seen = [];
+        public int NotModified;
+        public int Unchanged;
+        public int Stored;
     }
 
     /// <summary>A round that stored this many snapshots leaves enough garbage to be worth returning at once.</summary>

@@ -51,19 +51,20 @@ public static class BackendScale
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
             var metrics = new Metrics(http);
 
-            // Settle: every node listed and stored once.
+            // Settle: every node listed and stored once. RSS is logged each second until then, so the
+            // peak can be placed: start-up and the watches' first lists, or the first round's ingest.
             var progress = Stopwatch.StartNew();
             await metrics.WaitAsync(m =>
             {
-                if (progress.Elapsed > TimeSpan.FromSeconds(10))
+                if (progress.Elapsed > TimeSpan.FromSeconds(1))
                 {
                     progress.Restart();
-                    Log($"  nodes current {m.Get("cni_dashboard_nodes", "state=\"current\"")}, stale {m.Get("cni_dashboard_nodes", "state=\"stale\"")}, unknown {m.Get("cni_dashboard_nodes", "state=\"unknown\"")}; rounds {m.Get("cni_dashboard_poll_rounds_total")}, last failed {m.Get("cni_dashboard_poll_failed_nodes")}");
+                    Log($"  nodes current {m.Get("cni_dashboard_nodes", "state=\"current\"")}, stale {m.Get("cni_dashboard_nodes", "state=\"stale\"")}, unknown {m.Get("cni_dashboard_nodes", "state=\"unknown\"")}; rounds {m.Get("cni_dashboard_poll_rounds_total")}, last failed {m.Get("cni_dashboard_poll_failed_nodes")}; RSS {Rss(dashboard.Id)} MiB, peak {PeakRss(dashboard.Id)} MiB");
                 }
 
                 return m.Get("cni_dashboard_nodes", "state=\"current\"") >= nodes;
             }, TimeSpan.FromMinutes(5), "every node current");
-            Log($"all {nodes} nodes stored after {started.Elapsed.TotalSeconds:0.0} s");
+            Log($"all {nodes} nodes stored after {started.Elapsed.TotalSeconds:0.0} s; RSS {Rss(dashboard.Id)} MiB, peak {PeakRss(dashboard.Id)} MiB");
             var first = await metrics.NextRoundAsync();
             Log($"warm-up round: {first.Duration * 1000:0} ms ({first.Changed} changed, {first.Unchanged} unchanged, {first.Failed} failed)");
 
@@ -93,10 +94,18 @@ public static class BackendScale
                     cluster.Agents.Invalidate(node.Name);
                 }
 
-                var r = await metrics.NextRoundAsync(previous.Rounds);
-                while (r.Changed < targets.Length) r = await metrics.NextRoundAsync();
-                changed.Add(r);
-                Log($"1% changed round {i + 1}: {r.Duration * 1000:0} ms ({r.Changed} changed, {r.Unchanged} unchanged, {r.Failed} failed)");
+                // A round already under way when the files were written may see only some of them; the
+                // next one stores the rest. Every round that stored any counts, until all are stored.
+                var stored = 0.0;
+                while (stored < targets.Length)
+                {
+                    var r = await metrics.NextRoundAsync(previous.Rounds);
+                    previous = previous with { Rounds = r.Rounds };
+                    if (r.Changed == 0) continue;
+                    stored += r.Changed;
+                    changed.Add(r);
+                    Log($"1% changed round {i + 1}: {r.Duration * 1000:0} ms ({r.Changed} changed, {r.Unchanged} unchanged, {r.Failed} failed)");
+                }
             }
 
             await metrics.ReadAsync();
@@ -177,6 +186,9 @@ public static class BackendScale
                 "--kubeconfig", cluster.KubeconfigPath,
                 "--agent-token-file", cluster.AgentTokenFile,
                 "--agent-port", cluster.AgentPort.ToString(CultureInfo.InvariantCulture),
+                // The simulated agents serve TLS as deployed: trust their CA and name only.
+                "--agent-ca-file", cluster.AgentCaFile,
+                "--agent-server-name", cluster.AgentServerName,
                 "--data-dir", dataDir,
                 "--port", port.ToString(CultureInfo.InvariantCulture),
                 "--poll-interval", "00:00:05",

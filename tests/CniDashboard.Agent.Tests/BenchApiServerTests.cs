@@ -35,6 +35,29 @@ public sealed class BenchApiServerTests
     }
 
     [Fact]
+    public async Task The_agent_holds_no_connection_to_the_api_server_between_reviews()
+    {
+        using var node = new TempNode();
+        await using var api = BenchApiServer.Start(node.Root, "the-bench-token");
+        var ownToken = Path.Combine(node.Root, "agent-token");
+        await File.WriteAllTextAsync(ownToken, "agent-sa-token", Ct);
+        using var authenticator = new TokenReviewAuthenticator(new TokenReviewOptions
+        {
+            ApiServer = api.Address, CaFile = api.CaFile, TokenFile = ownToken, CacheTtl = TimeSpan.Zero,
+        });
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(AgentAuthStatus.Allowed, (await authenticator.AuthenticateAsync("the-bench-token", Ct)).Status);
+            // The server sees the agent close its side once the answer is read (a pooled client would keep it for a minute).
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (api.OpenConnections > 0 && DateTime.UtcNow < deadline) await Task.Delay(10, Ct);
+            Assert.Equal(0, api.OpenConnections);
+        }
+        Assert.Equal(2, api.Reviews);
+    }
+
+    [Fact]
     public async Task Without_its_CA_the_agent_does_not_trust_it()
     {
         using var node = new TempNode();

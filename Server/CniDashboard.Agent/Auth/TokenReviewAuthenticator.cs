@@ -51,8 +51,8 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
     private static readonly TimeSpan MaxCacheTtl = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan OwnTokenReload = TimeSpan.FromMinutes(1);
     private readonly TokenReviewOptions _options;
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
+    private readonly HttpClient? _sharedHttp;
+    private readonly X509Certificate2Collection? _clusterCa;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, (AgentAuthResult Result, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
@@ -60,8 +60,8 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
     private volatile OwnToken? _ownToken;
 
     /// <summary>
-    /// Creates the authenticator. Without <paramref name="http"/> it makes its own client that
-    /// trusts <see cref="TokenReviewOptions.CaFile"/>.
+    /// Creates the authenticator. Without <paramref name="http"/> it makes a client for each review
+    /// that trusts <see cref="TokenReviewOptions.CaFile"/> (read here: an unreadable CA stops the start).
     /// </summary>
     public TokenReviewAuthenticator(TokenReviewOptions options, TimeProvider? time = null, ILogger<TokenReviewAuthenticator>? logger = null, HttpClient? http = null)
     {
@@ -69,8 +69,12 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger<TokenReviewAuthenticator>.Instance;
         _allowed = new HashSet<string>(options.AllowedUsernames, StringComparer.Ordinal);
-        _ownsHttp = http is null;
-        _http = http ?? new HttpClient(CreateHandler(options.CaFile)) { Timeout = options.RequestTimeout };
+        _sharedHttp = http;
+        if (http is null && options.CaFile is not null)
+        {
+            _clusterCa = [];
+            _clusterCa.ImportFromPemFile(options.CaFile);
+        }
     }
 
     /// <inheritdoc />
@@ -107,7 +111,11 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
                 Content = JsonContent.Create(review, TokenReviewJsonContext.Default.TokenReview),
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await OwnTokenAsync(cancellationToken));
-            using var response = await _http.SendAsync(request, cancellationToken);
+            // Reviews come at most once a minute per caller's token: a client (handler, pool, TLS
+            // connection) held between them would idle longer than it works. Each review gets its
+            // own, closed when the answer is read.
+            using var ownHttp = _sharedHttp is null ? new HttpClient(CreateHandler(_clusterCa)) { Timeout = _options.RequestTimeout } : null;
+            using var response = await (_sharedHttp ?? ownHttp!).SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 AgentLog.TokenReviewFailed(_logger, $"API server answered {(int)response.StatusCode}");
@@ -150,12 +158,10 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
         if (_cache.Count >= _options.MaxCacheEntries) _cache.Clear();
     }
 
-    private static SocketsHttpHandler CreateHandler(string? caFile)
+    private static SocketsHttpHandler CreateHandler(X509Certificate2Collection? roots)
     {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        if (caFile is null) return handler;
-        var roots = new X509Certificate2Collection();
-        roots.ImportFromPemFile(caFile);
+        var handler = new SocketsHttpHandler { UseCookies = false };
+        if (roots is null) return handler;
         // Only the cluster CA vouches for the API server, and TLS still checks the name. Giving the
         // handshake this chain policy (rather than a callback after a default validation) also
         // means the system trust bundle is never parsed: about a megabyte less on every node.
@@ -174,6 +180,7 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        if (_ownsHttp) _http.Dispose();
+        if (_clusterCa is null) return;
+        foreach (var certificate in _clusterCa) certificate.Dispose();
     }
 }

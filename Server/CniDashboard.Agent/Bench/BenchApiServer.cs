@@ -30,6 +30,7 @@ internal sealed class BenchApiServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private int _reviews;
+    private int _openConnections;
 
     private BenchApiServer(TcpListener listener, X509Certificate2 certificate, string caFile, string validToken)
     {
@@ -49,6 +50,9 @@ internal sealed class BenchApiServer : IAsyncDisposable
 
     /// <summary>TokenReviews answered so far.</summary>
     public int Reviews => Volatile.Read(ref _reviews);
+
+    /// <summary>Client connections open now (accepted and not yet closed by either side).</summary>
+    public int OpenConnections => Volatile.Read(ref _openConnections);
 
     /// <summary>Starts listening; writes the CA certificate into <paramref name="folder"/>.</summary>
     public static BenchApiServer Start(string folder, string validToken)
@@ -97,6 +101,7 @@ internal sealed class BenchApiServer : IAsyncDisposable
 
     private async Task ServeAsync(TcpClient client, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _openConnections);
         try
         {
             using var owned = client;
@@ -126,6 +131,10 @@ internal sealed class BenchApiServer : IAsyncDisposable
             or OperationCanceledException or ObjectDisposedException)
         {
             // The client went away or spoke something else: close this connection, keep serving.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _openConnections);
         }
     }
 

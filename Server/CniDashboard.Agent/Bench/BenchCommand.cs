@@ -14,12 +14,15 @@ namespace CniDashboard.Agent.Bench;
 /// makes them, and the client verifies it as the dashboard does. In mode <c>tokenreview</c> the child
 /// checks the bench's token with a stand-in API server over real TLS, with <c>SSL_CERT_FILE</c> set to
 /// that server's CA as the DaemonSet sets it to the cluster CA. With <c>--profile-with</c> the
-/// child runs under that command (e.g. valgrind's callgrind) through the same warm-up and is then
-/// stopped with SIGTERM; nothing is measured (see <c>Layout/README.md</c>).
+/// child runs under that command (e.g. valgrind's callgrind) through the same warm-up and idle wait
+/// and is then stopped with SIGTERM; nothing is measured (see <c>Layout/README.md</c>).
 /// </summary>
 public static class BenchCommand
 {
     private const string Token = "bench-static-token";
+
+    /// <summary>How long the agent idles after the warm-up before its RSS is read (or its profile ends).</summary>
+    private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(3);
 
     /// <summary>Runs the benchmark; returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -82,13 +85,15 @@ public static class BenchCommand
 
             if (profileWith is not null) await WaitAuthorizedAsync(http, cancellationToken);
             var etag = await WarmUpAsync(http, cancellationToken);
+            // Let the process settle: this is what "idle" means here. A profiled agent idles as long
+            // too, so what runs then (timers, the heartbeat, connections closing) is laid out hot.
+            await Task.Delay(IdleWait, cancellationToken);
             if (profileWith is not null)
             {
                 await StopAsync(agent, cancellationToken);
                 await stdout.WriteLineAsync($"bench: profiled the {authMode} warm-up under '{string.Join(' ', profileWith)}'; the agent exited with {agent.ExitCode}");
                 return agent.ExitCode == 0 ? 0 : 1;
             }
-            await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken); // let the process settle: this is what "idle" means here
             var idleRss = RssKiB(agent.Id);
 
             var full = await MeasureAsync(http, null, HttpStatusCode.OK, requests, cancellationToken);

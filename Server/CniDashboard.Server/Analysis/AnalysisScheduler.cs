@@ -26,6 +26,9 @@ public sealed class AnalysisScheduler(
     /// </summary>
     public TimeSpan FleetPassInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Nodes analyzed (and their findings written) together within one pass.</summary>
+    public int PassChunkSize { get; init; } = 256;
+
     private DateTimeOffset _lastFleetPass = DateTimeOffset.MinValue;
     private bool _fleetPassDue;
 
@@ -75,7 +78,10 @@ public sealed class AnalysisScheduler(
                 if (targets.Length == 0) continue;
                 try
                 {
-                    await analysis.AnalyzeAsync(targets, stoppingToken);
+                    // A whole-fleet pass goes a chunk at a time: each chunk's findings are written and
+                    // published before the next is judged, so the pass never holds every node's changes,
+                    // and a poll round's analysis can run between two chunks.
+                    foreach (var chunk in targets.Chunk(PassChunkSize)) await analysis.AnalyzeAsync(chunk, stoppingToken);
                     if (all && targets.Length >= 200) memory.AfterBulkWork();
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

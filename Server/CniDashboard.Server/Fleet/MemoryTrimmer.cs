@@ -25,7 +25,23 @@ public sealed class MemoryTrimmer(TimeProvider time)
         var last = Interlocked.Read(ref _last);
         if (last != long.MinValue && time.GetElapsedTime(last, now) < MinInterval) return;
         if (Interlocked.CompareExchange(ref _last, now, last) != last) return;
+        Trim();
+    }
 
+    /// <summary>
+    /// Call from within long bulk work after a large, fixed share of it (e.g. every 1,000 snapshots of a
+    /// first round over 5,000 nodes): trims whatever the time, since the work itself spaces the calls,
+    /// so the work's garbage never piles up over the whole of it. The time limit of
+    /// <see cref="AfterBulkWork"/> counts from here.
+    /// </summary>
+    public void DuringBulkWork()
+    {
+        Interlocked.Exchange(ref _last, time.GetTimestamp());
+        Trim();
+    }
+
+    private void Trim()
+    {
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         Trims++;

@@ -103,7 +103,7 @@ public sealed class AgentPoller(
         var now = time.GetUtcNow();
         var token = await tokens.GetAsync(cancellationToken);
         var names = cluster.NodeNames;
-        var round = new RoundState();
+        var round = new RoundState { Nodes = names.Count };
 
         var targets = new List<(string Node, string PodIp)>(names.Count);
         foreach (var name in names)
@@ -179,7 +179,10 @@ public sealed class AgentPoller(
         foreach (var (node, reason) in round.Failures) MarkStale(node, reason, now, changes, transitions);
         await nodes.SaveAgentStatesAsync(transitions, now, cancellationToken);
         feed.Publish(changes);
-        if (round.Stored >= BulkThreshold(names.Count)) memory.AfterBulkWork();
+        // A round that trimmed on the way trims once more at its end (its last part and the whole
+        // round's analysis garbage), spaced by the work as the trims before it.
+        if (round.MidRoundTrims > 0 && round.StoredSinceTrim > 0) memory.DuringBulkWork();
+        else if (round.Stored >= BulkThreshold(names.Count)) memory.AfterBulkWork();
 
         var result = new PollRound
         {
@@ -266,7 +269,20 @@ public sealed class AgentPoller(
         await nodes.SaveAgentStatesAsync(transitions, now, cancellationToken);
         feed.Publish(changes);
         if (stored.Count > 0) await analysis.AnalyzeAsync(stored, cancellationToken);
+
+        // A round storing thousands of nodes (the first after start) returns its garbage every
+        // MidRoundTrim snapshots instead of only at its end, where it would have piled up.
+        round.StoredSinceTrim += stored.Count;
+        if (round.StoredSinceTrim >= MidRoundTrim(round.Nodes))
+        {
+            round.StoredSinceTrim = 0;
+            round.MidRoundTrims++;
+            memory.DuringBulkWork();
+        }
     }
+
+    /// <summary>Snapshots stored within one round between two trims: a fifth of the fleet, at least 1,000.</summary>
+    private static int MidRoundTrim(int nodes) => Math.Max(1000, nodes / 5);
 
     /// <summary>What a round gathers while its requests run; the counters only the consumer writes are plain fields.</summary>
     private sealed class RoundState
@@ -276,6 +292,9 @@ public sealed class AgentPoller(
         public int NotModified;
         public int Unchanged;
         public int Stored;
+        public int StoredSinceTrim;
+        public int MidRoundTrims;
+        public int Nodes;
     }
 
     /// <summary>A round that stored this many snapshots leaves enough garbage to be worth returning at once.</summary>

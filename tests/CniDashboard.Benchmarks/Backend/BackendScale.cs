@@ -47,7 +47,9 @@ public static class BackendScale
             });
             Log($"simulated cluster up in {started.Elapsed.TotalSeconds:0.0} s; agents on port {cluster.AgentPort}");
 
-            using var dashboard = StartDashboard(cluster, Path.Combine(dataDir, "dashboard"), out var port);
+            // --dashboard-env NAME=VALUE (repeatable): an experiment's setting for the dashboard process only (e.g. a GC knob).
+            var dashboardEnv = args.Select((a, i) => (a, i)).Where(x => x.a == "--dashboard-env" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToArray();
+            using var dashboard = StartDashboard(cluster, Path.Combine(dataDir, "dashboard"), dashboardEnv, out var port);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
             var metrics = new Metrics(http);
 
@@ -169,7 +171,7 @@ public static class BackendScale
         return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
     }
 
-    private static Process StartDashboard(SimulatedCluster cluster, string dataDir, out int port)
+    private static Process StartDashboard(SimulatedCluster cluster, string dataDir, IReadOnlyList<string> environment, out int port)
     {
         using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
         {
@@ -200,6 +202,12 @@ public static class BackendScale
         };
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var setting in environment)
+        {
+            var eq = setting.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0) info.Environment[setting[..eq]] = setting[(eq + 1)..];
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the dashboard");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  dashboard: {e.Data}"); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  dashboard! {e.Data}"); };

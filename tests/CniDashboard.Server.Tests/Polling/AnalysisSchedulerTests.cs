@@ -38,6 +38,32 @@ public sealed class AnalysisSchedulerTests
         await scheduler.StopAsync(Ct);
     }
 
+    [Fact]
+    public async Task A_fleet_pass_larger_than_its_chunk_analyzes_every_node_once_and_records_their_findings()
+    {
+        await using var backend = new BackendHarness(fakeTime: true);
+        await backend.StartStoreAsync();
+        var time = backend.Time!;
+        var names = Enumerable.Range(1, 5).Select(i => $"n{i}").ToArray();
+        await backend.Get<Ingest.SnapshotIngestor>().IngestAsync(
+            names.Select((n, i) => Fixtures.Snapshot(n, Fixtures.Dir(i % 2 == 0 ? "incident" : "healthy"))).ToArray(), Ct);
+        var analysis = backend.Get<NodeAnalysisService>();
+        var scheduler = new AnalysisScheduler(analysis, backend.Fleet, backend.Get<Server.Fleet.MemoryTrimmer>(), time, Microsoft.Extensions.Logging.Abstractions.NullLogger<AnalysisScheduler>.Instance)
+        {
+            PassChunkSize = 2,
+        };
+        await scheduler.StartAsync(Ct);
+
+        scheduler.ScheduleAll();
+        await AdvanceUntilAsync(time, () => analysis.Runs == 5, "a fleet pass in three chunks");
+
+        Assert.Equal(5, analysis.Runs);
+        Assert.All(names.Where((_, i) => i % 2 == 0), n => Assert.NotEmpty(backend.Fleet.Get(n)!.Findings));
+        // Every chunk's findings were written, not only the last chunk's.
+        Assert.Equal(names.Sum(n => backend.Fleet.Get(n)!.Findings.Count), await backend.ScalarAsync("SELECT COUNT(*) FROM findings WHERE resolved_at IS NULL"));
+        await scheduler.StopAsync(Ct);
+    }
+
     private static async Task AdvanceUntilAsync(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -51,7 +52,6 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
     private static readonly TimeSpan MaxCacheTtl = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan OwnTokenReload = TimeSpan.FromMinutes(1);
     private readonly TokenReviewOptions _options;
-    private readonly HttpClient? _sharedHttp;
     private readonly X509Certificate2Collection? _clusterCa;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -60,17 +60,16 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
     private volatile OwnToken? _ownToken;
 
     /// <summary>
-    /// Creates the authenticator. Without <paramref name="http"/> it makes a client for each review
-    /// that trusts <see cref="TokenReviewOptions.CaFile"/> (read here: an unreadable CA stops the start).
+    /// Creates the authenticator. Each review is one POST on a connection of its own that trusts
+    /// <see cref="TokenReviewOptions.CaFile"/> alone (read here: an unreadable CA stops the start).
     /// </summary>
-    public TokenReviewAuthenticator(TokenReviewOptions options, TimeProvider? time = null, ILogger<TokenReviewAuthenticator>? logger = null, HttpClient? http = null)
+    public TokenReviewAuthenticator(TokenReviewOptions options, TimeProvider? time = null, ILogger<TokenReviewAuthenticator>? logger = null)
     {
         _options = options;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger<TokenReviewAuthenticator>.Instance;
         _allowed = new HashSet<string>(options.AllowedUsernames, StringComparer.Ordinal);
-        _sharedHttp = http;
-        if (http is null && options.CaFile is not null)
+        if (options.CaFile is not null)
         {
             _clusterCa = [];
             _clusterCa.ImportFromPemFile(options.CaFile);
@@ -103,27 +102,24 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
     private async Task<AgentAuthResult> ReviewAsync(string token, CancellationToken cancellationToken)
     {
         TokenReview? answer;
+        // The review's own deadline, on the agent's clock; the caller's token still cancels it.
+        using var deadline = new CancellationTokenSource(_options.RequestTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             var review = new TokenReview { Spec = new TokenReviewSpec { Token = token, Audiences = [_options.Audience] } };
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.ApiServer, "/apis/authentication.k8s.io/v1/tokenreviews"))
+            var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(review, TokenReviewJsonContext.Default.TokenReview);
+            var (code, json) = await ApiServerPost.SendAsync(
+                _options.ApiServer, "/apis/authentication.k8s.io/v1/tokenreviews", await OwnTokenAsync(linked.Token), body, TrustPolicy(), linked.Token);
+            if (code is < 200 or > 299)
             {
-                Content = JsonContent.Create(review, TokenReviewJsonContext.Default.TokenReview),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await OwnTokenAsync(cancellationToken));
-            // Reviews come at most once a minute per caller's token: a client (handler, pool, TLS
-            // connection) held between them would idle longer than it works. Each review gets its
-            // own, closed when the answer is read.
-            using var ownHttp = _sharedHttp is null ? new HttpClient(CreateHandler(_clusterCa)) { Timeout = _options.RequestTimeout } : null;
-            using var response = await (_sharedHttp ?? ownHttp!).SendAsync(request, cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                AgentLog.TokenReviewFailed(_logger, $"API server answered {(int)response.StatusCode}");
+                AgentLog.TokenReviewFailed(_logger, $"API server answered {code}");
                 return new AgentAuthResult(AgentAuthStatus.Unavailable, Detail: "the API server did not review the token");
             }
-            answer = await response.Content.ReadFromJsonAsync(TokenReviewJsonContext.Default.TokenReview, cancellationToken);
+            answer = System.Text.Json.JsonSerializer.Deserialize(json, TokenReviewJsonContext.Default.TokenReview);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or System.Text.Json.JsonException
+            || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             AgentLog.TokenReviewFailed(_logger, ex.GetType().Name + ": " + ex.Message);
             return new AgentAuthResult(AgentAuthStatus.Unavailable, Detail: "the API server could not be reached to review the token");
@@ -158,21 +154,19 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
         if (_cache.Count >= _options.MaxCacheEntries) _cache.Clear();
     }
 
-    private static SocketsHttpHandler CreateHandler(X509Certificate2Collection? roots)
+    private X509ChainPolicy? TrustPolicy()
     {
-        var handler = new SocketsHttpHandler { UseCookies = false };
-        if (roots is null) return handler;
+        if (_clusterCa is null) return null;
         // Only the cluster CA vouches for the API server, and TLS still checks the name. Giving the
-        // handshake this chain policy (rather than a callback after a default validation) also
-        // means the system trust bundle is never parsed: about a megabyte less on every node.
+        // handshake this chain policy (rather than a callback after a default validation) builds
+        // one chain per handshake instead of two. A policy per review: a handshake may add to it.
         var policy = new X509ChainPolicy
         {
             TrustMode = X509ChainTrustMode.CustomRootTrust,
             RevocationMode = X509RevocationMode.NoCheck,
         };
-        policy.CustomTrustStore.AddRange(roots);
-        handler.SslOptions.CertificateChainPolicy = policy;
-        return handler;
+        policy.CustomTrustStore.AddRange(_clusterCa);
+        return policy;
     }
 
     private sealed record OwnToken(string Token, DateTimeOffset ReadAt);

@@ -61,6 +61,8 @@ public static class NodesRender
                     ["Dashboard:Kubernetes:Kubeconfig"] = cluster.KubeconfigPath,
                     ["Dashboard:Poller:AgentTokenFile"] = cluster.AgentTokenFile,
                     ["Dashboard:Poller:AgentPort"] = cluster.AgentPort.ToString(c),
+                    ["Dashboard:Poller:AgentCaFile"] = cluster.AgentCaFile,
+                    ["Dashboard:Poller:AgentServerName"] = cluster.AgentServerName,
                     ["Dashboard:Poller:Interval"] = "00:00:05",
                     ["Dashboard:DataDir"] = Path.Combine(dataDir, "dashboard"),
                     ["Dashboard:ListenAddress"] = "127.0.0.1",

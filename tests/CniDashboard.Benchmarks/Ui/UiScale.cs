@@ -284,6 +284,8 @@ public static class UiScale
                 "--kubeconfig", cluster.KubeconfigPath,
                 "--agent-token-file", cluster.AgentTokenFile,
                 "--agent-port", cluster.AgentPort.ToString(CultureInfo.InvariantCulture),
+                "--agent-ca-file", cluster.AgentCaFile,
+                "--agent-server-name", cluster.AgentServerName,
                 "--data-dir", dataDir,
                 "--port", port.ToString(CultureInfo.InvariantCulture),
                 "--poll-interval", "00:00:05",

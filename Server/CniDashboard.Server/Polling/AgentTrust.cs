@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -10,8 +11,10 @@ namespace CniDashboard.Server.Polling;
 /// Whom the poller believes to be an agent over TLS: a server whose certificate chains to the agents'
 /// CA (<c>Dashboard:Poller:AgentCaFile</c>, and no other root) and is issued for the fixed name
 /// <c>Dashboard:Poller:AgentServerName</c>. Agents listen on node IPs nobody can know when the
-/// certificate is made, so the name checked is that DNS name (sent as SNI too), never the address
-/// dialled. The CA file is re-read when it changes (at most once a minute), so a rotated CA is
+/// certificate is made, so the name checked is that DNS name, never the address dialled. Each agent's
+/// TLS session is kept under a name of its own (<see cref="SessionName"/>), so a connection resumes
+/// only with the agent that issued the session, and a resumed connection is judged like a new one:
+/// its certificate's chain is built again under the CA trusted now and its name checked again. The CA file is re-read when it changes (at most once a minute), so a rotated CA is
 /// picked up without a restart. A refused certificate fails the connection with
 /// <see cref="AgentTlsException"/>, whose message says why.
 /// </summary>
@@ -19,6 +22,7 @@ public sealed partial class AgentTrust
 {
     private static readonly TimeSpan CaCheckInterval = TimeSpan.FromMinutes(1);
     private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
+    private const int MaxDnsNameLength = 253;
 
     private readonly string _caFile;
     private readonly TimeProvider _time;
@@ -57,10 +61,20 @@ public sealed partial class AgentTrust
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        return await ConnectAsync(context.DnsEndPoint, cancellationToken);
+    }
+
+    /// <summary>
+    /// Connects to the agent at <paramref name="endPoint"/> and completes the TLS handshake under this
+    /// trust; throws <see cref="AgentTlsException"/> saying why when the agent is not believed.
+    /// </summary>
+    public async ValueTask<SslStream> ConnectAsync(DnsEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            await socket.ConnectAsync(endPoint, cancellationToken);
         }
         catch
         {
@@ -72,7 +86,11 @@ public sealed partial class AgentTrust
         string? refusal = null;
         var options = new SslClientAuthenticationOptions
         {
-            TargetHost = ServerName,
+            // .NET keeps one TLS session per TargetHost and offers it to the next connection with that
+            // TargetHost. Every agent answers to ServerName, so that as TargetHost would offer agent A's
+            // session to agent B; a name per agent keeps each session for the agent that issued it. The
+            // certificate is still checked against ServerName (Judge), never against this name.
+            TargetHost = SessionName(endPoint, ServerName),
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             ApplicationProtocols = [SslApplicationProtocol.Http11],
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
@@ -100,25 +118,73 @@ public sealed partial class AgentTrust
         }
     }
 
+    /// <summary>
+    /// The TLS name used for the agent at <paramref name="endPoint"/>: a label naming its address and
+    /// port under <paramref name="serverName"/> (<c>a0a00010a-9440.cni-dashboard-agent.cni-dashboard.svc</c>
+    /// for 10.0.1.10:9440). It keys the TLS session cache and is sent as SNI (agents ignore SNI); it is
+    /// never what the certificate is checked against.
+    /// </summary>
+    public static string SessionName(DnsEndPoint endPoint, string serverName)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentException.ThrowIfNullOrEmpty(serverName);
+        // An address as hex (IPv6 has colons, which no DNS label may hold); anything else by its hash.
+        var label = IPAddress.TryParse(endPoint.Host, out var address)
+            ? $"a{Convert.ToHexStringLower(address.GetAddressBytes())}-{endPoint.Port}"
+            : $"h{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{endPoint.Host}:{endPoint.Port}")))[..32]}";
+        var name = $"{label}.{serverName}";
+        // A server name too long to carry a label falls back to itself: one session shared by all agents, still verified.
+        return name.Length <= MaxDnsNameLength ? name : serverName;
+    }
+
     /// <summary>Why a certificate is refused, or null when it is the agents' certificate.</summary>
     private string? Judge(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)) return "the agent presented no certificate";
-        using var shown = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
+        try
         {
-            var statuses = chain?.ChainStatus.Select(s => s.Status.ToString()).Distinct().ToArray() ?? [];
-            return $"{shown.Subject} is not issued by the agent CA in {_caFile} ({(statuses.Length == 0 ? "chain error" : string.Join(", ", statuses))})";
+            if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)) return "the agent presented no certificate";
+            // SslStream hands over the X509Certificate2 it keeps as RemoteCertificate: read it, never copy or dispose it.
+            var shown = certificate as X509Certificate2;
+            using var copy = shown is null ? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()) : null;
+            shown ??= copy!;
+            if (errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors))
+            {
+                var statuses = chain?.ChainStatus.Select(s => s.Status.ToString()).Distinct().ToArray() ?? [];
+                return $"{shown.Subject} is not issued by the agent CA in {_caFile} ({(statuses.Length == 0 ? "chain error" : string.Join(", ", statuses))})";
+            }
+
+            // The platform checked the per-agent SessionName, which no certificate carries: the name that counts
+            // is ServerName, as a SAN (no CN fallback, no wildcard).
+            errors &= ~SslPolicyErrors.RemoteCertificateNameMismatch;
+            if (!shown.MatchesHostname(ServerName, allowWildcards: false, allowCommonName: false))
+            {
+                var names = DnsNames(shown);
+                return $"{shown.Subject} (DNS names: {(names.Count == 0 ? "none" : string.Join(", ", names))}) is not issued for {ServerName}";
+            }
+
+            return errors == SslPolicyErrors.None ? null : errors.ToString();
+        }
+        finally
+        {
+            // With a validation callback SslStream leaves the chain's certificates and the ones it added to the
+            // policy's ExtraStore to the finalizer; every poll builds a chain, so release them here.
+            Release(chain, certificate);
+        }
+    }
+
+    private static void Release(X509Chain? chain, X509Certificate? kept)
+    {
+        if (chain is null) return;
+        foreach (var element in chain.ChainElements)
+        {
+            if (!ReferenceEquals(element.Certificate, kept)) element.Certificate.Dispose();
         }
 
-        // The platform falls back to the subject's CN when a certificate has no DNS names; the agents' name must be a SAN.
-        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || !shown.MatchesHostname(ServerName, allowWildcards: false, allowCommonName: false))
+        // The policy is this connection's own (ChainPolicy()): whatever its ExtraStore holds, SslStream put there.
+        foreach (var extra in chain.ChainPolicy.ExtraStore)
         {
-            var names = DnsNames(shown);
-            return $"{shown.Subject} (DNS names: {(names.Count == 0 ? "none" : string.Join(", ", names))}) is not issued for {ServerName}";
+            if (!ReferenceEquals(extra, kept)) extra.Dispose();
         }
-
-        return errors == SslPolicyErrors.None ? null : errors.ToString();
     }
 
     private X509ChainPolicy ChainPolicy()

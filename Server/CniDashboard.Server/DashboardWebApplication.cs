@@ -5,6 +5,7 @@ using CniDashboard.Server.Feed;
 using CniDashboard.Server.Health;
 using CniDashboard.Server.Options;
 using k8s;
+using Microsoft.Extensions.Configuration.Memory;
 
 namespace CniDashboard.Server;
 
@@ -30,10 +31,21 @@ public static class DashboardWebApplication
         ["--poll-interval"] = "Dashboard:Poller:Interval",
     };
 
+    /// <summary>Log levels that apply unless configuration says otherwise.</summary>
+    internal static readonly IReadOnlyDictionary<string, string?> DefaultLogLevels = new Dictionary<string, string?>
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+    };
+
     /// <summary>Creates the builder with every service registered; <paramref name="configure"/> runs last (tests override here).</summary>
     public static WebApplicationBuilder CreateBuilder(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        // Lowest-priority defaults: ASP.NET Core's per-request lines stay out of the log unless
+        // Logging__LogLevel__Microsoft.AspNetCore (or appsettings) asks for them.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = DefaultLogLevels });
         builder.Configuration.AddCommandLine(args, SwitchMappings.ToDictionary());
 
         builder.Services.AddCniDashboardBackend(builder.Configuration);

@@ -25,6 +25,22 @@ public sealed class StartupTests
             options.Kubernetes.EffectiveComponents.Select(c => $"{c.Name}/{c.Namespace}/{c.Selector}"));
     }
 
+    [Fact]
+    public void Per_request_logging_is_off_by_default_and_configuration_can_turn_it_back_on()
+    {
+        static ILogger RequestLogger(params string[] args)
+        {
+            var builder = DashboardWebApplication.CreateBuilder(args);
+            var loggers = builder.Services.BuildServiceProvider().GetRequiredService<ILoggerFactory>();
+            return loggers.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics");
+        }
+
+        var byDefault = RequestLogger();
+        Assert.False(byDefault.IsEnabled(LogLevel.Information));
+        Assert.True(byDefault.IsEnabled(LogLevel.Warning));
+        Assert.True(RequestLogger("--Logging:LogLevel:Microsoft.AspNetCore=Information").IsEnabled(LogLevel.Information));
+    }
+
     [Theory]
     [InlineData("0.0.0.0", false, "not loopback")]
     [InlineData("10.0.0.5", false, "AllowNonLoopbackListen")]

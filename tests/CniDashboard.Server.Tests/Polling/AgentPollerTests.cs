@@ -56,7 +56,7 @@ public sealed class AgentPollerTests : IAsyncLifetime
         await _backend.Poller.PollOnceAsync(Ct);
         await _farm.EditAsync("ip-10-0-12-34", "05-cilium.conflist", text => text.Replace("\"mtu\": \"9001\"", "\"mtu\": \"1500\"", StringComparison.Ordinal));
         using var feed = new CancellationTokenSource();
-        var changes = CollectAsync(feed.Token);
+        var changes = _backend.CollectChanges(feed.Token);
 
         var round = await _backend.Poller.PollOnceAsync(Ct);
 
@@ -135,26 +135,5 @@ public sealed class AgentPollerTests : IAsyncLifetime
         await File.WriteAllTextAsync(_backend.TokenFile, _farm.Token, Ct);
         var after = await _backend.Poller.PollOnceAsync(Ct);
         Assert.Equal((2, 1), (after.Changed, after.Failed));
-    }
-
-    private List<ClusterChange> CollectAsync(CancellationToken cancellationToken)
-    {
-        var seen = new List<ClusterChange>();
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var batch in _backend.Feed.SubscribeAsync(cancellationToken))
-                {
-                    lock (seen) seen.AddRange(batch);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }, cancellationToken);
-        // Subscription is registered when the loop starts; wait for it so no change is missed.
-        SpinWait.SpinUntil(() => _backend.Feed.SubscriberCount > 0, TimeSpan.FromSeconds(5));
-        return seen;
     }
 }

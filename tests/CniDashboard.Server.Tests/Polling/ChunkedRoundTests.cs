@@ -49,7 +49,7 @@ public sealed class ChunkedRoundTests : IAsyncLifetime
     [Fact]
     public async Task A_round_with_more_changed_nodes_than_a_chunk_stores_analyzes_and_publishes_every_one_once()
     {
-        var changes = Collect();
+        var changes = _backend.CollectChanges(Ct);
 
         var round = await _backend.Poller.PollOnceAsync(Ct);
 
@@ -86,7 +86,7 @@ public sealed class ChunkedRoundTests : IAsyncLifetime
             await _farm.EditAsync(name, "05-cilium.conflist", text => text.Replace("\"mtu\": \"9001\"", "\"mtu\": \"1500\"", StringComparison.Ordinal));
         }
 
-        var changes = Collect();
+        var changes = _backend.CollectChanges(Ct);
         var round = await _backend.Poller.PollOnceAsync(Ct);
 
         Assert.Equal((5, 2, 0), (round.Changed, round.Unchanged, round.Failed));
@@ -134,27 +134,5 @@ public sealed class ChunkedRoundTests : IAsyncLifetime
                 .Select(c => c.Node!)
                 .ToList();
         }
-    }
-
-    private List<ClusterChange> Collect()
-    {
-        var seen = new List<ClusterChange>();
-        var cancellationToken = Ct;
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var batch in _backend.Feed.SubscribeAsync(cancellationToken))
-                {
-                    lock (seen) seen.AddRange(batch);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }, cancellationToken);
-        // Subscription is registered when the loop starts; wait for it so no change is missed.
-        SpinWait.SpinUntil(() => _backend.Feed.SubscriberCount > 0, TimeSpan.FromSeconds(5));
-        return seen;
     }
 }

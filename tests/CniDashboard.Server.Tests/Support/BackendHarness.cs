@@ -53,6 +53,32 @@ public sealed class BackendHarness : IAsyncDisposable
     public IDashboardQueries Queries => Get<IDashboardQueries>();
     public SqliteConnectionFactory Connections => Get<SqliteConnectionFactory>();
 
+    /// <summary>
+    /// Subscribes to the change feed until <paramref name="cancellationToken"/> is cancelled and
+    /// returns the list the changes are added to (lock it to read); returns once the subscription is
+    /// registered, so no later change is missed.
+    /// </summary>
+    public List<ClusterChange> CollectChanges(CancellationToken cancellationToken)
+    {
+        var seen = new List<ClusterChange>();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var batch in Feed.SubscribeAsync(cancellationToken))
+                {
+                    lock (seen) seen.AddRange(batch);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, cancellationToken);
+        if (!SpinWait.SpinUntil(() => Feed.SubscriberCount > 0, TimeSpan.FromSeconds(10)))
+            throw new TimeoutException("the change feed subscription was not registered within 10 s");
+        return seen;
+    }
+
     public Task StartStoreAsync() => Get<StoreInitializer>().StartAsync(CancellationToken.None);
 
     public Task AnalyzeAllAsync() => Get<NodeAnalysisService>().AnalyzeAsync(Fleet.All.Select(n => n.Name).ToArray(), CancellationToken.None);

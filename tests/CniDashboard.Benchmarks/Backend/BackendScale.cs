@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using CniDashboard.Benchmarks.Support;
 using CniDashboard.Simulator;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -49,7 +50,7 @@ public static class BackendScale
 
             // --dashboard-env NAME=VALUE (repeatable): an experiment's setting for the dashboard process only (e.g. a GC knob).
             var dashboardEnv = args.Select((a, i) => (a, i)).Where(x => x.a == "--dashboard-env" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToArray();
-            using var dashboard = StartDashboard(cluster, Path.Combine(dataDir, "dashboard"), dashboardEnv, out var port);
+            using var dashboard = DashboardProcess.Start(cluster, Path.Combine(dataDir, "dashboard"), "scale", dashboardEnv, out var port);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
             var metrics = new Metrics(http);
 
@@ -186,51 +187,6 @@ public static class BackendScale
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
         return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
-    }
-
-    private static Process StartDashboard(SimulatedCluster cluster, string dataDir, IReadOnlyList<string> environment, out int port)
-    {
-        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
-        var dll = Path.Combine(AppContext.BaseDirectory, "cni-dashboard.dll");
-        var info = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList =
-            {
-                dll,
-                "--kubeconfig", cluster.KubeconfigPath,
-                "--agent-token-file", cluster.AgentTokenFile,
-                "--agent-port", cluster.AgentPort.ToString(CultureInfo.InvariantCulture),
-                // The simulated agents serve TLS as deployed: trust their CA and name only.
-                "--agent-ca-file", cluster.AgentCaFile,
-                "--agent-server-name", cluster.AgentServerName,
-                "--data-dir", dataDir,
-                "--port", port.ToString(CultureInfo.InvariantCulture),
-                "--poll-interval", "00:00:05",
-                "--cluster-name", "scale",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        foreach (var setting in environment)
-        {
-            var eq = setting.IndexOf('=', StringComparison.Ordinal);
-            if (eq > 0) info.Environment[setting[..eq]] = setting[(eq + 1)..];
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the dashboard");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  dashboard: {e.Data}"); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  dashboard! {e.Data}"); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 
     private sealed record Round(double Rounds, double Duration, double Changed, double Unchanged, double Failed);

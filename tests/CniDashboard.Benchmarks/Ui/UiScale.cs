@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using CniDashboard.Benchmarks.Support;
 using CniDashboard.Simulator;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Playwright;
@@ -106,7 +106,7 @@ public static class UiScale
             });
             Log($"simulated cluster up in {started.Elapsed.TotalSeconds:0.0} s");
 
-            dashboard = StartDashboard(cluster, Path.Combine(dataDir, "dashboard"), out var port);
+            dashboard = DashboardProcess.Start(cluster, Path.Combine(dataDir, "dashboard"), "ui-scale", [], out var port);
             try
             {
                 return await MeasureAsync(new Uri($"http://127.0.0.1:{port}/"), nodes, renders, loads, started, Log, holdKubelet ? cluster : null);
@@ -266,42 +266,5 @@ public static class UiScale
 
             await Task.Delay(500);
         }
-    }
-
-    private static Process StartDashboard(SimulatedCluster cluster, string dataDir, out int port)
-    {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
-        var info = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList =
-            {
-                Path.Combine(AppContext.BaseDirectory, "cni-dashboard.dll"),
-                "--kubeconfig", cluster.KubeconfigPath,
-                "--agent-token-file", cluster.AgentTokenFile,
-                "--agent-port", cluster.AgentPort.ToString(CultureInfo.InvariantCulture),
-                "--agent-ca-file", cluster.AgentCaFile,
-                "--agent-server-name", cluster.AgentServerName,
-                "--data-dir", dataDir,
-                "--port", port.ToString(CultureInfo.InvariantCulture),
-                "--poll-interval", "00:00:05",
-                "--cluster-name", "ui-scale",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the dashboard");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  dashboard: {e.Data}"); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.WriteLine($"  dashboard! {e.Data}"); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 }

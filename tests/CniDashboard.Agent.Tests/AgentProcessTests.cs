@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using CniDashboard.Agent.Tests.Support;
 
@@ -16,7 +15,7 @@ public sealed class AgentProcessTests
     public async Task Logs_are_json_lines_on_stdout_and_SIGTERM_stops_the_agent_cleanly()
     {
         using var node = new TempNode("incident");
-        var port = FreePort();
+        var port = ChildAgent.FreePort();
         var lines = new ConcurrentQueue<string>();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cni-dashboard-agent.dll"));
@@ -37,7 +36,7 @@ public sealed class AgentProcessTests
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TempNode.Token);
-            await WaitUntil(() => lines.Any(l => l.Contains("serving node process-node", StringComparison.Ordinal)), agent);
+            await ChildAgent.WaitUntilAsync(() => Task.FromResult(lines.Any(l => l.Contains("serving node process-node", StringComparison.Ordinal))), agent, Ct);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/v1/snapshot", Ct)).StatusCode);
 
             using (var kill = Process.Start("kill", ["-TERM", agent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
@@ -61,23 +60,5 @@ public sealed class AgentProcessTests
         Assert.DoesNotContain(records, r => r.GetProperty("Category").GetString()!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)
             && r.GetProperty("LogLevel").GetString() is "Information" or "Debug" or "Trace");
         Assert.All(lines, l => Assert.DoesNotContain(TempNode.ReferenceTokenSignature, l, StringComparison.Ordinal));
-    }
-
-    private static async Task WaitUntil(Func<bool> condition, Process agent)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.False(agent.HasExited, "the agent exited early");
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "condition not met within 30 s");
-            await Task.Delay(20, Ct);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using CniDashboard.Agent.Node;
 using CniDashboard.Agent.Tests.Support;
 using CniDashboard.Shared.Agent;
@@ -30,15 +29,15 @@ public sealed class CrashSafetyTests
         using var node = new TempNode("incident");
         var oldBytes = await File.ReadAllBytesAsync(node.PathOf(Cilium), Ct);
         var signal = Path.Combine(node.Root, "paused");
-        var port = FreePort();
+        var port = ChildAgent.FreePort();
         var request = Edit(node, "crash-1");
 
         using (var agent = StartChild(node, port, signal))
         {
             using var http = Client(port);
-            await WaitUntil(async () => await Healthy(http), agent);
+            await ChildAgent.WaitUntilAsync(async () => await Healthy(http), agent, Ct);
             var apply = http.PostAsJsonAsync($"/v1/files/{Cilium}/apply", request, AgentJsonContext.Default.ApplyFileRequest, Ct);
-            await WaitUntil(() => Task.FromResult(File.Exists(signal) && File.ReadAllText(signal).Length > 0), agent);
+            await ChildAgent.WaitUntilAsync(() => Task.FromResult(File.Exists(signal) && File.ReadAllText(signal).Length > 0), agent, Ct);
 
             agent.Kill(); // SIGKILL: no finally block, no cleanup, exactly a crash.
             await agent.WaitForExitAsync(Ct);
@@ -167,23 +166,5 @@ public sealed class CrashSafetyTests
         {
             return false;
         }
-    }
-
-    private static async Task WaitUntil(Func<Task<bool>> condition, Process agent)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.False(agent.HasExited, "the agent exited early");
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "condition not met within 30 s");
-            await Task.Delay(20, Ct);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

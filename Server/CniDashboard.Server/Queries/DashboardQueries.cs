@@ -54,16 +54,7 @@ public sealed class DashboardQueries(
         var top = fleet.All
             .SelectMany(n => n.Findings.Select(f => (Node: n.Name, Finding: f)))
             .GroupBy(x => x.Finding.Rule, StringComparer.Ordinal)
-            .Select(g => new FindingSummary
-            {
-                Rule = g.Key,
-                Severity = g.Max(x => x.Finding.Severity),
-                Message = g.OrderByDescending(x => x.Finding.Severity).ThenBy(x => x.Node, StringComparer.Ordinal).First().Finding.Message,
-                MessageNode = g.OrderByDescending(x => x.Finding.Severity).ThenBy(x => x.Node, StringComparer.Ordinal).First().Node,
-                Title = AnalyzerRules.TitleOf(g.Key),
-                AffectedNodes = g.Select(x => x.Node).Distinct(StringComparer.Ordinal).Count(),
-                SampleNodes = g.Select(x => x.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(5).ToArray(),
-            })
+            .Select(SummarizeRule)
             .OrderByDescending(f => f.Severity).ThenByDescending(f => f.AffectedNodes).ThenBy(f => f.Rule, StringComparer.Ordinal)
             .Take(10)
             .ToArray();
@@ -83,6 +74,23 @@ public sealed class DashboardQueries(
                 Summary = s.ChangedFiles.Count == 0 ? null : $"{string.Join(", ", s.ChangedFiles)} changed; chain {string.Join(" → ", s.Chain)}",
             }).ToArray(),
             SandboxErrorsLastHour = sandbox.Total(),
+        };
+    }
+
+    /// <summary>One rule's open findings across the fleet; the example is the worst one, on the first node by name.</summary>
+    private static FindingSummary SummarizeRule(IGrouping<string, (string Node, Finding Finding)> findings)
+    {
+        var example = findings.OrderByDescending(x => x.Finding.Severity).ThenBy(x => x.Node, StringComparer.Ordinal).First();
+        var nodes = findings.Select(x => x.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        return new FindingSummary
+        {
+            Rule = findings.Key,
+            Severity = example.Finding.Severity,
+            Message = example.Finding.Message,
+            MessageNode = example.Node,
+            Title = AnalyzerRules.TitleOf(findings.Key),
+            AffectedNodes = nodes.Length,
+            SampleNodes = nodes.Take(5).ToArray(),
         };
     }
 

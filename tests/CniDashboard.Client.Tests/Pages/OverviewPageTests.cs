@@ -83,6 +83,20 @@ public class OverviewPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void A_rule_without_a_known_title_shows_its_message_alone_even_on_several_nodes()
+    {
+        Cluster.MarkCritical(SampleCluster.HealthyNode, rule: "rule-from-a-newer-analyzer");
+        Cluster.MarkCritical(SampleCluster.WarningNode, rule: "rule-from-a-newer-analyzer");
+
+        var cut = RenderLoaded();
+
+        var row = cut.Find("[data-testid=top-finding][data-rule=rule-from-a-newer-analyzer]");
+        Assert.Empty(row.QuerySelectorAll("[data-testid=top-finding-title]"));
+        Assert.Empty(row.QuerySelectorAll("[data-testid=top-finding-example]"));
+        Assert.Contains("2 nodes", row.TextContent);
+    }
+
+    [Fact]
     public void A_stuck_rollout_is_marked_stuck_in_words()
     {
         var cut = RenderLoaded();

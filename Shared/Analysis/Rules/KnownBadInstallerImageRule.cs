@@ -55,6 +55,7 @@ public sealed class KnownBadInstallerImageRule : IAnalyzerRule
         }
     }
 
-    private static bool IsBad(ImageRef? image) =>
+    /// <summary>True for an image of linkerd-cni's installer whose cleanup leaves its entries behind (v1.6.0, v1.6.1).</summary>
+    internal static bool IsBad(ImageRef? image) =>
         image is { Version: { } v } && image.Is(MeshCni.Linkerd.InstallerImage) && BadVersions.Any(b => b.Major == v.Major && b.Minor == v.Minor && b.Build == Math.Max(v.Build, 0));
 }

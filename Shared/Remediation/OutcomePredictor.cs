@@ -1,0 +1,74 @@
+using CniDashboard.Shared.Analysis;
+using CniDashboard.Shared.Cni;
+
+namespace CniDashboard.Shared.Remediation;
+
+/// <summary>
+/// Predicts what the analyzer will say about a node once its edits are made: the folder is changed in
+/// memory (each replaced file described exactly as the agent would describe those bytes, each deleted
+/// file left out) and analyzed with the same cluster facts and clock.
+/// </summary>
+public static class OutcomePredictor
+{
+    /// <summary>The folder as it will be after <paramref name="edits"/> (files not edited are the same instances).</summary>
+    public static IReadOnlyList<CniFolderFile> Apply(IReadOnlyList<CniFolderFile> files, IReadOnlyList<PlannedEdit> edits)
+    {
+        var result = files.ToList();
+        foreach (var edit in edits)
+        {
+            var index = result.FindIndex(f => f.Name == edit.File);
+            if (index < 0) continue;
+            if (edit.Kind == FileEditKind.Delete)
+            {
+                result.RemoveAt(index);
+                continue;
+            }
+            var old = result[index];
+            result[index] = CniFolderReader.FromText(edit.File, edit.NewContent!) with { Mode = old.Mode, ModifiedAt = old.ModifiedAt };
+        }
+        return result;
+    }
+
+    /// <summary>Compares the analysis before with the analysis of the edited folder.</summary>
+    public static PredictedOutcome Predict(CniAnalyzer analyzer, PlanNodeInput node, AnalysisReport before, IReadOnlyList<PlannedEdit> edits, DateTimeOffset now)
+    {
+        var after = analyzer.Analyze(Apply(node.Files, edits), node.Binaries, node.Context, now, node.HostCniDir);
+        var old = ByKey(before.Findings);
+        var fresh = ByKey(after.Findings);
+        var resolved = new List<PredictedFinding>();
+        var introduced = new List<PredictedFinding>();
+        var remaining = new List<PredictedFinding>();
+        foreach (var (key, finding) in old)
+        {
+            if (!fresh.ContainsKey(key)) resolved.Add(PredictedFinding.Of(finding));
+        }
+        foreach (var (key, finding) in fresh)
+        {
+            // A finding that gets worse counts as introduced: a warning that becomes critical is new harm.
+            if (!old.TryGetValue(key, out var was) || finding.Severity > was.Severity) introduced.Add(PredictedFinding.Of(finding));
+            else remaining.Add(PredictedFinding.Of(finding));
+        }
+        return new PredictedOutcome
+        {
+            Resolved = resolved,
+            Introduced = introduced,
+            Remaining = remaining,
+            PrimaryBefore = before.Primary,
+            PrimaryAfter = after.Primary,
+            PrimaryStatusAfter = after.PrimaryStatus,
+            ChainBefore = before.Chain,
+            ChainAfter = after.Chain,
+        };
+    }
+
+    private static Dictionary<string, Finding> ByKey(IReadOnlyList<Finding> findings)
+    {
+        // Findings are identified by key across snapshots; a key reported twice keeps the worse.
+        var byKey = new Dictionary<string, Finding>(StringComparer.Ordinal);
+        foreach (var finding in findings)
+        {
+            if (!byKey.TryGetValue(finding.Key, out var existing) || finding.Severity > existing.Severity) byKey[finding.Key] = finding;
+        }
+        return byKey;
+    }
+}

@@ -44,8 +44,15 @@ internal static class Plans
     /// <summary>The three incident nodes of the demo, errors descending by index.</summary>
     public static PlanNodeInput[] ThreeIncidentNodes() => [Incident("node-a", 5), Incident("node-b", 40), Incident("node-c", 12)];
 
-    public static RemediationPlan Draft(RemediationOptions? options = null, params PlanNodeInput[] nodes) =>
-        RemediationPlan.CreateDraft(PlanId, Author, T0, Propose(options ?? new RemediationOptions(), nodes.Length == 0 ? ThreeIncidentNodes() : nodes));
+    public static RemediationPlan Draft(RemediationOptions? options = null, params PlanNodeInput[] nodes)
+    {
+        options ??= new RemediationOptions();
+        // Proposals are immutable: the three-node one is made once per set of options.
+        var proposal = nodes.Length == 0 ? ThreeNodeProposals.GetOrAdd(options, o => Propose(o, ThreeIncidentNodes())) : Propose(options, nodes);
+        return RemediationPlan.CreateDraft(PlanId, Author, T0, proposal);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<RemediationOptions, PlanProposal> ThreeNodeProposals = new();
 
     public static RemediationPlan Pending(RemediationOptions? options = null, ApprovalPolicy? policy = null, params PlanNodeInput[] nodes) =>
         Draft(options, nodes).Submit(Author, "fix the incident nodes", policy ?? new ApprovalPolicy(), T0.AddMinutes(1));

@@ -133,3 +133,28 @@ public sealed class PlanningTests
         return withLinkerd.Insert(portmap.Start, conflist.Substring(portmap.Start, portmap.Length) + ",\n    ");
     }
 }
+
+public sealed class OptionsTests
+{
+    [Fact]
+    public void Options_that_could_not_run_are_refused_with_every_reason()
+    {
+        var bad = new RemediationOptions { VerificationWindow = TimeSpan.FromSeconds(1), ReadyTimeout = TimeSpan.FromHours(2), MaxUnhealthyNodes = 1, MaxNodesInFlight = 2 };
+
+        Assert.Equal(3, bad.Problems().Count);
+        Assert.Empty(new RemediationOptions().Problems());
+        var refusal = Assert.Throws<RemediationRefusal>(() => RemediationPlan.CreateDraft("rp-1", Plans.Author, Plans.T0, Plans.Propose(Plans.Incident()), bad));
+        Assert.Equal(RefusalCodes.InvalidPlan, refusal.Code);
+        Assert.Contains("nodes in flight count as unhealthy", refusal.Message, StringComparison.Ordinal);
+        Assert.Throws<RemediationRefusal>(() => Plans.Draft().ChangeOptions(Plans.Author, bad, Plans.T0));
+    }
+
+    [Fact]
+    public void The_defaults_are_the_issues_cordon_60_s_one_node_at_a_time_canary_first()
+    {
+        var options = new RemediationOptions();
+
+        Assert.Equal((true, TimeSpan.FromSeconds(60), 1, 1, true, false), (options.CordonNodes, options.VerificationWindow, options.MaxUnhealthyNodes, options.MaxNodesInFlight, options.CanaryFirst, options.HoldAfterCanary));
+        Assert.Equal((true, 1, TimeSpan.FromHours(24)), (new ApprovalPolicy().TwoPersonRule, new ApprovalPolicy().RequiredApprovals, new ApprovalPolicy().Lifetime));
+    }
+}

@@ -29,10 +29,11 @@ public static class OutcomePredictor
         return result;
     }
 
-    /// <summary>Compares the analysis before with the analysis of the edited folder.</summary>
-    public static PredictedOutcome Predict(CniAnalyzer analyzer, PlanNodeInput node, AnalysisReport before, IReadOnlyList<PlannedEdit> edits, DateTimeOffset now)
+    /// <summary>Compares the analysis before with the analysis of the edited folder; also returns that folder, as the runtime would read it.</summary>
+    public static (PredictedOutcome Outcome, CniFolder Folder) Predict(CniAnalyzer analyzer, PlanNodeInput node, AnalysisReport before, IReadOnlyList<PlannedEdit> edits, DateTimeOffset now)
     {
-        var after = analyzer.Analyze(Apply(node.Files, edits), node.Binaries, node.Context, now, node.HostCniDir);
+        var folder = CniFolder.Read(Apply(node.Files, edits));
+        var after = analyzer.Analyze(new AnalysisInput(folder, node.Binaries, node.Context, now, node.HostCniDir));
         var old = ByKey(before.Findings);
         var fresh = ByKey(after.Findings);
         var resolved = new List<PredictedFinding>();
@@ -48,7 +49,7 @@ public static class OutcomePredictor
             if (!old.TryGetValue(key, out var was) || finding.Severity > was.Severity) introduced.Add(PredictedFinding.Of(finding));
             else remaining.Add(PredictedFinding.Of(finding));
         }
-        return new PredictedOutcome
+        return (new PredictedOutcome
         {
             Resolved = resolved,
             Introduced = introduced,
@@ -58,7 +59,7 @@ public static class OutcomePredictor
             PrimaryStatusAfter = after.PrimaryStatus,
             ChainBefore = before.Chain,
             ChainAfter = after.Chain,
-        };
+        }, folder);
     }
 
     private static Dictionary<string, Finding> ByKey(IReadOnlyList<Finding> findings)

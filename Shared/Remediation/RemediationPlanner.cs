@@ -70,26 +70,29 @@ public sealed class RemediationPlanner
 
     private (NodeRemediation? Node, string? Reason) PlanNode(PlanNodeInput input, PlanRequest request)
     {
-        var before = _analyzer.Analyze(input.Files, input.Binaries, input.Context, request.Now, input.HostCniDir);
+        // The folder is read once for the analysis before and the edits' old chains.
+        var folder = CniFolder.Read(input.Files);
+        var before = _analyzer.Analyze(new AnalysisInput(folder, input.Binaries, input.Context, request.Now, input.HostCniDir));
         var findings = before.Findings.Where(f => f.Rule == request.Rule && (request.Plugin is null || f.Plugin == request.Plugin)).ToArray();
         if (findings.Length == 0) return (null, $"no {request.Rule} finding on the node now");
         var withoutEdit = findings.FirstOrDefault(f => f.Edit is null);
         if (withoutEdit is not null) return (null, $"\"{withoutEdit.Message}\" has no mechanical fix: fix it by hand");
 
-        var folder = CniFolder.Read(input.Files);
         var edits = new List<PlannedEdit>();
         foreach (var finding in findings)
         {
             var edit = finding.Edit!;
             if (edits.Any(e => e.File == edit.File)) return (null, $"two {request.Rule} edits to {edit.File}: fix one, then plan again");
             var old = folder.Find(edit.File);
-            var planned = PlannedEdit.From(edit, old?.Content, RemovedPlugins(folder, edit));
+            var planned = PlannedEdit.From(edit, old?.Content, []);
             if (planned is null || old is null) return (null, $"the edit to {edit.File} does not say what the file holds now");
             edits.Add(planned);
         }
 
+        var (prediction, after) = OutcomePredictor.Predict(_analyzer, input, before, edits, request.Now);
+        // What each replace removes, from the chains the two analyses loaded (no third parse).
+        edits = [.. edits.Select(e => e with { RemovedPlugins = RemovedPlugins(folder, after, e) })];
         var targets = findings.Select(f => new FindingTarget(f.Rule, f.File, f.Plugin, f.Severity, f.Message)).ToArray();
-        var prediction = OutcomePredictor.Predict(_analyzer, input, before, edits, request.Now);
         return (new NodeRemediation
         {
             Node = input.Node,
@@ -101,11 +104,11 @@ public sealed class RemediationPlanner
     }
 
     /// <summary>Plugin types a replace removes from the file's chain: the old chain minus the new one, as a multiset.</summary>
-    private static IReadOnlyList<string> RemovedPlugins(CniFolder folder, FileEdit edit)
+    private static IReadOnlyList<string> RemovedPlugins(CniFolder before, CniFolder after, PlannedEdit edit)
     {
-        if (edit.Kind != FileEditKind.Replace || edit.NewContent is null) return [];
-        var old = folder.Loaded.GetValueOrDefault(edit.File)?.Config?.ChainTypes ?? [];
-        var kept = CniConfigParser.Load(edit.File, edit.NewContent).Config?.ChainTypes ?? [];
+        if (edit.Kind != FileEditKind.Replace) return [];
+        var old = before.Loaded.GetValueOrDefault(edit.File)?.Config?.ChainTypes ?? [];
+        var kept = after.Loaded.GetValueOrDefault(edit.File)?.Config?.ChainTypes ?? [];
         var removed = old.ToList();
         foreach (var type in kept) removed.Remove(type);
         return removed;

@@ -76,6 +76,43 @@ public static class Fleet
         return nodes;
     }
 
+    /// <summary>
+    /// <paramref name="count"/> nodes all in the incident state: the stale linkerd-cni entry in both
+    /// conflists with a token bound to a deleted pod, the replacement pod not Ready, sandbox errors.
+    /// </summary>
+    public static IReadOnlyList<FleetNode> Incident(int count)
+    {
+        var cilium = Fixture("05-cilium.conflist");
+        var aws = Fixture("10-aws.conflist");
+        var incidentKubeconfig = Fixture("ZZZ-linkerd-cni-kubeconfig.incident");
+        var binaries = new[] { "aws-cni", "egress-cni", "portmap", "cilium-cni", "linkerd-cni", "host-local", "loopback" }.Select(n => new PluginBinary(n, 40_000_000, null)).ToArray();
+        var nodes = new List<FleetNode>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var name = $"ip-10-{i / 62500}-{i / 250 % 250}-{i % 250}.us-west-2.compute.internal";
+            // Described one by one, as each node's snapshot arrives from its own agent.
+            var files = new[] { ("05-cilium.conflist", cilium), ("10-aws.conflist", aws), ("ZZZ-linkerd-cni-kubeconfig", incidentKubeconfig) }
+                .Select(f => CniFolderReader.FromText(f.Item1, f.Item2)).ToArray();
+            var context = new NodeClusterContext
+            {
+                Node = name,
+                Pods =
+                [
+                    new ContextPod { Namespace = "linkerd-cni", Name = $"linkerd-cni-{i:x5}", DaemonSet = "linkerd-cni", Image = "cr.l5d.io/linkerd/cni-plugin:v1.6.2", Phase = "Running", Ready = false },
+                    new ContextPod { Namespace = "kube-system", Name = $"cilium-{i:x5}", DaemonSet = "cilium", Image = "quay.io/cilium/cilium:v1.16.6", Phase = "Running", Ready = true },
+                ],
+                DaemonSets =
+                [
+                    new ContextDaemonSet { Namespace = "linkerd-cni", Name = "linkerd-cni", Image = "cr.l5d.io/linkerd/cni-plugin:v1.6.2", Desired = count, Updated = count / 2, Ready = count / 2 },
+                ],
+                CiliumConfig = new Dictionary<string, string> { ["cni-exclusive"] = "false" },
+                SandboxErrors = [new ContextSandboxError { PluginType = "linkerd-cni", ErrorClass = Shared.Sandbox.SandboxErrorClass.Unauthorized, Count = 1 + (i * 7 % 40) }],
+            };
+            nodes.Add(new FleetNode(name, files, binaries, context));
+        }
+        return nodes;
+    }
+
     /// <summary>Total number of files in the fleet.</summary>
     public static int FileCount(IReadOnlyList<FleetNode> nodes) => nodes.Sum(n => n.Files.Count);
 

@@ -390,6 +390,32 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// kured takes its reboot lock for <paramref name="node"/>, as it does before draining and rebooting
+    /// it: the <c>weave.works/kured-node-lock</c> annotation on <c>kube-system/kured</c>. Watchers see it at once.
+    /// </summary>
+    public V1DaemonSet SetKuredLock(string node) =>
+        Cluster.DaemonSets.Update(KuredDaemonSet.Namespace, KuredDaemonSet.Name, d =>
+        {
+            d.Metadata.Annotations ??= new Dictionary<string, string>();
+            d.Metadata.Annotations[KuredDaemonSet.LockAnnotation] = KuredDaemonSet.LockValue(node, Cluster.TimeProvider.GetUtcNow(), Cluster.Nodes.Get(node)?.Spec?.Unschedulable == true);
+        });
+
+    /// <summary>kured releases its lock (the annotation is removed, as kured does after the reboot).</summary>
+    public V1DaemonSet ReleaseKuredLock() =>
+        Cluster.DaemonSets.Update(KuredDaemonSet.Namespace, KuredDaemonSet.Name, d => d.Metadata.Annotations?.Remove(KuredDaemonSet.LockAnnotation));
+
+    /// <summary>The node holding kured's lock now, or null.</summary>
+    public string? KuredLockHolder
+    {
+        get
+        {
+            var annotations = Cluster.DaemonSets.Get(KuredDaemonSet.Namespace, KuredDaemonSet.Name)?.Metadata.Annotations;
+            var value = annotations is not null && annotations.TryGetValue(KuredDaemonSet.LockAnnotation, out var held) ? held : null;
+            return Shared.Remediation.KuredLock.Holder(value, Cluster.TimeProvider.GetUtcNow());
+        }
+    }
+
     /// <summary>Changes how fast the kubelet and installers run (simulated seconds per real second).</summary>
     public void SetTimeScale(double scale) => _kubelet.SetTimeScale(scale);
 

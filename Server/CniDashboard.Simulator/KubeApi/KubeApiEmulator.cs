@@ -79,6 +79,9 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     /// <summary>The DaemonSet controller, unless turned off in the options.</summary>
     public DaemonSetController? DaemonSets { get; }
 
+    /// <summary>The last requests answered: user, verb, path, status, <c>Audit-ID</c> and User-Agent of each.</summary>
+    public ApiRequestLog Requests => _handler.Requests;
+
     public static async Task<KubeApiEmulator> StartAsync(KubeApiEmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new KubeApiEmulatorOptions();
@@ -91,7 +94,8 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         var identities = options.Identities.Any(i => i.Username == KubeIdentities.ClusterAdmin.Username)
             ? options.Identities
             : [.. options.Identities, KubeIdentities.ClusterAdmin];
-        var handler = new KubeApiHandler(cluster, tokens, new AccessPolicy(identities), staticTokens, options, options.LoggerFactory.CreateLogger<KubeApiEmulator>());
+        var requests = new ApiRequestLog(options.RequestLogCapacity);
+        var handler = new KubeApiHandler(cluster, tokens, new AccessPolicy(identities), staticTokens, requests, options, options.LoggerFactory.CreateLogger<KubeApiEmulator>());
 
         var ownedCa = options.ClusterCa is null ? CertificateAuthority.Create("cni-simulator cluster CA (ephemeral)") : null;
         var clusterCa = options.ClusterCa ?? ownedCa!;

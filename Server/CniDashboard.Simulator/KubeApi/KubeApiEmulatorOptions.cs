@@ -55,6 +55,9 @@ public sealed class KubeApiEmulatorOptions
     /// </summary>
     public CertificateAuthority? ClusterCa { get; init; }
 
+    /// <summary>Requests kept in <see cref="KubeApiEmulator.Requests"/> (user, verb, path, <c>Audit-ID</c>, User-Agent); older ones are dropped.</summary>
+    public int RequestLogCapacity { get; init; } = 10_000;
+
     /// <summary>Run the DaemonSet controller inside the emulator, as the controller manager runs beside the API server.</summary>
     public bool RunDaemonSetController { get; init; } = true;
 
@@ -63,6 +66,7 @@ public sealed class KubeApiEmulatorOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(WatchHistoryCapacity, 1, nameof(WatchHistoryCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(WatchBufferCapacity, 1, nameof(WatchBufferCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThan(ListSnapshotCapacity, 1, nameof(ListSnapshotCapacity));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RequestLogCapacity, 1, nameof(RequestLogCapacity));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(BookmarkInterval, TimeSpan.Zero, nameof(BookmarkInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(EventTimeToLive, TimeSpan.Zero, nameof(EventTimeToLive));
         ArgumentOutOfRangeException.ThrowIfNegative(Port, nameof(Port));

@@ -28,7 +28,10 @@ internal static class ClusterRestorer
             }
 
             templates.Remember(daemonSet);
-            daemonSets.Add(new DaemonSetRecord(@namespace, name, ToJson(daemonSet.Spec), daemonSet.Metadata.Generation ?? 1, templates.Export(@namespace, name)));
+            daemonSets.Add(new DaemonSetRecord(@namespace, name, ToJson(daemonSet.Spec), daemonSet.Metadata.Generation ?? 1, templates.Export(@namespace, name))
+            {
+                Annotations = daemonSet.Metadata.Annotations is { Count: > 0 } annotations ? new Dictionary<string, string>(annotations) : null,
+            });
             foreach (var pod in cluster.Pods.ListSharedByIndex(ResourceModels.ControllerUidIndex, daemonSet.Metadata.Uid))
             {
                 var status = pod.Status;
@@ -96,8 +99,15 @@ internal static class ClusterRestorer
         {
             var daemonSet = CniDaemonSets.Create(record.Name);
             daemonSet.Spec = KubernetesJson.Deserialize<V1DaemonSetSpec>(record.Spec.GetRawText());
+            daemonSet.Metadata.Annotations = record.Annotations;
             cluster.DaemonSets.Create(daemonSet);
             templates.Import(record.Namespace, record.Name, record.Templates);
+        }
+
+        // A DaemonSet the saved cluster did not have yet (saved by an older simulator): as installed now; the controller creates its pods.
+        foreach (var (@namespace, name) in CniDaemonSets.All.Where(d => !state.DaemonSets.Any(r => r.Namespace == d.Namespace && r.Name == d.Name)))
+        {
+            templates.Remember(cluster.DaemonSets.Create(CniDaemonSets.Create(name)));
         }
 
         foreach (var record in state.Pods)

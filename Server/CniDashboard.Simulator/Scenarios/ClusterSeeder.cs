@@ -58,6 +58,9 @@ internal sealed partial class ClusterSeeder
             cluster.EnsureNamespace(@namespace);
         }
 
+        // Every cluster has it: Events about nodes live there.
+        cluster.EnsureNamespace("default");
+
         foreach (var @namespace in WorkloadPods.Namespaces)
         {
             cluster.EnsureNamespace(@namespace);

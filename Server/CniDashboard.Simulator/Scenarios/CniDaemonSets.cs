@@ -4,9 +4,9 @@ namespace CniDashboard.Simulator.Scenarios;
 
 /// <summary>
 /// The DaemonSets of the simulated EKS cluster, with the images, selectors and host networking of
-/// the real ones. aws-node, cilium and the agent use the host network, so they start even when the
-/// node's CNI is broken; linkerd-cni does not: it needs a sandbox like any pod, which is the
-/// incident's deadlock.
+/// the real ones: the CNI ones, the dashboard's agent, and kured (<see cref="KuredDaemonSet"/>).
+/// aws-node, cilium and the agent use the host network, so they start even when the node's CNI is
+/// broken; linkerd-cni (and kured) do not: they need a sandbox like any pod, which is the incident's deadlock.
 /// </summary>
 public static class CniDaemonSets
 {
@@ -40,6 +40,7 @@ public static class CniDaemonSets
         (KubeSystem, Cilium),
         (LinkerdNamespace, LinkerdCni),
         (AgentNamespace, Agent),
+        (KuredDaemonSet.Namespace, KuredDaemonSet.Name),
     ];
 
     /// <summary>The DaemonSet named <paramref name="name"/>; linkerd-cni with the given image and rollout budget.</summary>
@@ -55,6 +56,7 @@ public static class CniDaemonSets
             annotations: new() { ["linkerd.io/inject"] = "disabled", ["linkerd.io/helm-release-version"] = linkerdImage == LinkerdCniBrokenImage ? "2025.2.3" : "2025.3.1" }),
         Agent => Build(AgentNamespace, Agent, "app.kubernetes.io/name", Agent, "agent", AgentImage, hostNetwork: true, serviceAccount: Agent, maxUnavailable: "10%",
             labels: new() { ["app.kubernetes.io/part-of"] = "cni-dashboard" }, port: AgentContainerPort),
+        KuredDaemonSet.Name => KuredDaemonSet.Create(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a DaemonSet of the simulated cluster"),
     };
 

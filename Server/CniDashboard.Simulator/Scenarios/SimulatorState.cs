@@ -45,8 +45,14 @@ internal sealed record SimulatorState
 /// <summary>A node: its index (which decides its name and address with the seed), uid and scenario role.</summary>
 internal sealed record NodeRecord(int Index, string Name, string Uid, NodeRole Role, DateTime CreatedAt);
 
-/// <summary>A DaemonSet's spec and the templates (by revision hash) its pods may still run.</summary>
-internal sealed record DaemonSetRecord(string Namespace, string Name, JsonElement Spec, long Generation, Dictionary<string, JsonElement> Templates);
+/// <summary>
+/// A DaemonSet's spec, the templates (by revision hash) its pods may still run, and its annotations
+/// (kured's lock lives there; null in a state saved before they were kept).
+/// </summary>
+internal sealed record DaemonSetRecord(string Namespace, string Name, JsonElement Spec, long Generation, Dictionary<string, JsonElement> Templates)
+{
+    public Dictionary<string, string>? Annotations { get; init; }
+}
 
 /// <summary>A ConfigMap as stored (uid and creation time included), so an edit to it survives a restart.</summary>
 internal sealed record ConfigMapRecord(string Namespace, string Name, JsonElement ConfigMap);

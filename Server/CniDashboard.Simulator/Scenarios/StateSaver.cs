@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace CniDashboard.Simulator.Scenarios;
 
 /// <summary>
-/// Keeps <c>state.json</c> current: checks every couple of seconds whether any DaemonSet pod
-/// changed (a pod created, deleted, started or made Ready) or a ConfigMap did, and saves when one did, so a crash loses
+/// Keeps <c>state.json</c> current: checks every couple of seconds whether any DaemonSet or DaemonSet pod
+/// changed (a pod created, deleted, started or made Ready; kured's lock taken) or a ConfigMap did, and saves when one did, so a crash loses
 /// at most that much; saves at least every <c>StateSaveInterval</c> and once more on shutdown.
 /// </summary>
 internal sealed partial class StateSaver : IAsyncDisposable
@@ -91,7 +91,7 @@ internal sealed partial class StateSaver : IAsyncDisposable
         }
     }
 
-    /// <summary>Changes whenever any DaemonSet pod or ConfigMap is created, deleted or updated (every write gives it a new resourceVersion).</summary>
+    /// <summary>Changes whenever any DaemonSet, DaemonSet pod or ConfigMap is created, deleted or updated (every write gives it a new resourceVersion).</summary>
     private long Fingerprint()
     {
         // A sum, so the order the index hands pods out in does not matter.
@@ -107,6 +107,9 @@ internal sealed partial class StateSaver : IAsyncDisposable
             {
                 continue;
             }
+
+            // The DaemonSet itself too: kured's lock is an annotation on it.
+            fingerprint += HashCode.Combine(daemonSet.Metadata.Uid, daemonSet.Metadata.ResourceVersion);
 
             foreach (var pod in _cluster.Pods.ListSharedByIndex(ResourceModels.ControllerUidIndex, daemonSet.Metadata.Uid))
             {

@@ -1,4 +1,5 @@
 using System.Net;
+using CniDashboard.Shared.Remediation;
 using CniDashboard.Simulator.Tests.Support;
 using k8s;
 using k8s.Autorest;
@@ -109,28 +110,28 @@ public sealed class MutationContractTests
         var created = await client.CoordinationV1.CreateNamespacedLeaseAsync(
             new V1Lease
             {
-                Metadata = new V1ObjectMeta { Name = "remediation" },
+                Metadata = new V1ObjectMeta { Name = RemediationKeys.LeaseName },
                 Spec = new V1LeaseSpec { HolderIdentity = "dashboard-1", LeaseDurationSeconds = 15 },
             },
             "cni-dashboard",
             cancellationToken: Ct);
 
         created.Spec.HolderIdentity = "dashboard-2";
-        var renewed = await client.CoordinationV1.ReplaceNamespacedLeaseAsync(created, "remediation", "cni-dashboard", cancellationToken: Ct);
+        var renewed = await client.CoordinationV1.ReplaceNamespacedLeaseAsync(created, RemediationKeys.LeaseName, "cni-dashboard", cancellationToken: Ct);
         Assert.Equal("dashboard-2", renewed.Spec.HolderIdentity);
 
         // The first holder still has the old version in hand: its write must lose.
         created.Spec.HolderIdentity = "dashboard-1";
         var error = await Assert.ThrowsAsync<HttpOperationException>(() =>
-            client.CoordinationV1.ReplaceNamespacedLeaseAsync(created, "remediation", "cni-dashboard", cancellationToken: Ct));
+            client.CoordinationV1.ReplaceNamespacedLeaseAsync(created, RemediationKeys.LeaseName, "cni-dashboard", cancellationToken: Ct));
 
         Assert.Equal(HttpStatusCode.Conflict, error.Response.StatusCode);
         var status = KubernetesJson.Deserialize<V1Status>(error.Response.Content);
         Assert.Equal("Conflict", status.Reason);
         Assert.Equal(
-            "Operation cannot be fulfilled on leases.coordination.k8s.io \"remediation\": the object has been modified; please apply your changes to the latest version and try again",
+            "Operation cannot be fulfilled on leases.coordination.k8s.io \"cni-dashboard-remediation\": the object has been modified; please apply your changes to the latest version and try again",
             status.Message);
-        Assert.Equal("dashboard-2", (await client.CoordinationV1.ReadNamespacedLeaseAsync("remediation", "cni-dashboard", cancellationToken: Ct)).Spec.HolderIdentity);
+        Assert.Equal("dashboard-2", (await client.CoordinationV1.ReadNamespacedLeaseAsync(RemediationKeys.LeaseName, "cni-dashboard", cancellationToken: Ct)).Spec.HolderIdentity);
     }
 
     [Fact]

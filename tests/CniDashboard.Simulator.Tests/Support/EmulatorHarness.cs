@@ -62,10 +62,13 @@ internal sealed class EmulatorHarness : IAsyncDisposable
 
     public Kubernetes AdminClient() => ClientWithToken(Emulator.AdminToken);
 
-    public Kubernetes ClientWithToken(string token)
+    public Kubernetes ClientWithToken(string token) => ClientWithHandlers(token);
+
+    /// <summary>A client with <paramref name="handlers"/> in its pipeline (as the product adds its own, e.g. for headers).</summary>
+    public Kubernetes ClientWithHandlers(string token, params DelegatingHandler[] handlers)
     {
         var path = Emulator.WriteKubeconfig(Path.Combine(_directory, $"kubeconfig-{_clients.Count}"), token);
-        var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(path));
+        var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(path), handlers);
         _clients.Add(client);
         return client;
     }

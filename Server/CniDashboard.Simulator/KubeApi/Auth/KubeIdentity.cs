@@ -1,3 +1,5 @@
+using CniDashboard.Shared.Remediation;
+
 namespace CniDashboard.Simulator.KubeApi.Auth;
 
 /// <summary>A user the emulated API server knows, and what it may do.</summary>
@@ -17,18 +19,34 @@ public static class KubeIdentities
     public const string CiliumNamespace = "kube-system";
     public const string CiliumConfigMap = "cilium-config";
 
+    /// <summary>The namespace of Events about cluster-scoped objects (a Node's Events live here).</summary>
+    public const string DefaultNamespace = "default";
+
+    /// <summary>Namespaces of the CNI DaemonSets whose pods the remediation engine restarts (the chart's default components).</summary>
+    public static IReadOnlyList<string> CniNamespaces { get; } = ["kube-system", "linkerd-cni", "istio-system"];
+
     /// <summary>
-    /// The dashboard: watches the cluster, reads Cilium's ConfigMap (a Role in kube-system limited to
-    /// that name, as the Helm chart grants), cordons, restarts pods, holds the remediation Lease, reviews tokens.
+    /// The dashboard, with exactly the grants the Helm chart gives it (deploy/helm/cni-dashboard/templates/dashboard-rbac.yaml):
+    /// watches the cluster (including kured's DaemonSet and its lock), reads Cilium's ConfigMap by name, and —
+    /// for the remediation engine — cordons and annotates nodes, restarts CNI pods in their namespaces,
+    /// records node Events, runs probe pods in its own namespace, and holds the remediation Lease.
     /// </summary>
     public static KubeIdentity Dashboard { get; } = new(
         ServiceAccountUsername(ProductNamespace, DashboardServiceAccount),
         [
             new AccessRule(["get", "list", "watch"], ["nodes", "pods", "events", "daemonsets", "namespaces"]),
             new AccessRule(["get", "list", "watch"], ["configmaps"]) { Namespaces = [CiliumNamespace], ResourceNames = [CiliumConfigMap] },
+            // Cordon, uncordon and the plan's annotation on the node being fixed.
             new AccessRule(["patch"], ["nodes"]),
-            new AccessRule(["delete"], ["pods"]),
-            new AccessRule(["get", "create", "update"], ["leases"]),
+            // The CNI pod on the node being fixed, so its DaemonSet re-creates it.
+            new AccessRule(["delete"], ["pods"]) { Namespaces = CniNamespaces },
+            // "kubectl describe node" shows when a fix started and ended.
+            new AccessRule(["create"], ["events"]) { Namespaces = [DefaultNamespace] },
+            // Probe pods pinned to the node being verified (reading them is part of the first rule).
+            new AccessRule(["create", "delete"], ["pods"]) { Namespaces = [ProductNamespace] },
+            // One dashboard remediates at a time; create cannot be limited to a name.
+            new AccessRule(["get", "update"], ["leases"]) { Namespaces = [ProductNamespace], ResourceNames = [RemediationKeys.LeaseName] },
+            new AccessRule(["create"], ["leases"]) { Namespaces = [ProductNamespace] },
             new AccessRule(["create"], ["tokenreviews"]),
         ]);
 

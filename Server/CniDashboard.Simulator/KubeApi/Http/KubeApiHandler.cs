@@ -23,6 +23,7 @@ internal sealed partial class KubeApiHandler
     private readonly TokenAuthority _tokens;
     private readonly AccessPolicy _policy;
     private readonly IReadOnlyDictionary<string, string> _staticTokens;
+    private readonly ApiRequestLog _requests;
     private readonly TimeSpan _bookmarkInterval;
     private readonly int _watchBufferCapacity;
     private readonly ILogger _logger;
@@ -32,6 +33,7 @@ internal sealed partial class KubeApiHandler
         TokenAuthority tokens,
         AccessPolicy policy,
         IReadOnlyDictionary<string, string> staticTokens,
+        ApiRequestLog requests,
         KubeApiEmulatorOptions options,
         ILogger logger)
     {
@@ -39,16 +41,24 @@ internal sealed partial class KubeApiHandler
         _tokens = tokens;
         _policy = policy;
         _staticTokens = staticTokens;
+        _requests = requests;
         _bookmarkInterval = options.BookmarkInterval;
         _watchBufferCapacity = options.WatchBufferCapacity;
         _logger = logger;
     }
 
+    public ApiRequestLog Requests => _requests;
+
     public async Task HandleAsync(HttpContext context)
     {
+        var request = context.Request;
+        var auditId = Header(request, AuditIdHeader);
+        // As the real server's audit filter: every answer carries an Audit-Id, the caller's when it sent one.
+        context.Response.Headers[AuditIdHeader] = auditId ?? Guid.NewGuid().ToString();
+        var facts = new RequestFacts();
         try
         {
-            await DispatchAsync(context).ConfigureAwait(false);
+            await DispatchAsync(context, facts).ConfigureAwait(false);
         }
         catch (KubeApiException e)
         {
@@ -69,6 +79,32 @@ internal sealed partial class KubeApiHandler
             var status = KubeStatus.Failure(500, "InternalError", $"an error on the server (\"{e.Message}\") has prevented the request from succeeding", null);
             await KubeJsonResponses.WriteBytesAsync(context, 500, KubeStatus.ToJson(status)).ConfigureAwait(false);
         }
+        finally
+        {
+            _requests.Add(new ApiRequest(
+                _cluster.TimeProvider.GetUtcNow(),
+                facts.User?.Username,
+                request.Method,
+                facts.Verb,
+                request.Path.Value ?? "/",
+                request.QueryString.Value ?? "",
+                context.Response.StatusCode,
+                auditId,
+                Header(request, "User-Agent")));
+        }
+    }
+
+    private const string AuditIdHeader = "Audit-Id";
+
+    private static string? Header(HttpRequest request, string name) =>
+        request.Headers.TryGetValue(name, out var values) && values.ToString() is { Length: > 0 } value ? value : null;
+
+    /// <summary>What the request turned out to be, as far as it got: for the request log.</summary>
+    private sealed class RequestFacts
+    {
+        public KubeUser? User { get; set; }
+
+        public string? Verb { get; set; }
     }
 
     /// <summary>Authenticates a bearer token as the API server would: static tokens first, then ServiceAccount tokens.</summary>
@@ -87,7 +123,7 @@ internal sealed partial class KubeApiHandler
         return _tokens.Validate(token, audiences);
     }
 
-    private async Task DispatchAsync(HttpContext context)
+    private async Task DispatchAsync(HttpContext context, RequestFacts facts)
     {
         var path = context.Request.Path.Value ?? "/";
         switch (path.TrimEnd('/'))
@@ -102,6 +138,7 @@ internal sealed partial class KubeApiHandler
         }
 
         var user = AuthenticateRequest(context) ?? throw KubeApiException.Unauthorized();
+        facts.User = user;
 
         switch (path.TrimEnd('/'))
         {
@@ -137,6 +174,7 @@ internal sealed partial class KubeApiHandler
         }
 
         var verb = VerbOf(context.Request, target);
+        facts.Verb = verb;
         var authorizedResource = target.Subresource is null ? target.Resource.Plural : $"{target.Resource.Plural}/{target.Subresource}";
         var authorizedName = AuthorizedName(context.Request, verb, target);
         if (!_policy.Allows(user, verb, authorizedResource, target.Namespace, authorizedName))

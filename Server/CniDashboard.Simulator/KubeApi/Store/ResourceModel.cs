@@ -29,6 +29,13 @@ internal sealed class ResourceModel<T>
 
     public Action<T>? ApplyCreateDefaults { get; init; }
 
+    /// <summary>
+    /// The API server's validation of a create sent over HTTP (the object and the path's namespace);
+    /// throws a 422 <see cref="KubeApiException"/>. Simulator code writing in process skips it, as a
+    /// controller writing straight to storage would.
+    /// </summary>
+    public Action<T, string?>? ValidateCreate { get; init; }
+
     /// <summary>Runs under the cluster lock after an object is deleted (a namespace takes its contents along).</summary>
     public Action<ClusterState, StoredObject>? AfterDelete { get; init; }
 

@@ -38,6 +38,11 @@ internal static class ResourceModels
         CopyStatus = (from, to) => to.Status = from.Status,
         // The API server defaults a new pod to Pending; the kubelet moves it on from there.
         ApplyCreateDefaults = p => (p.Status ??= new V1PodStatus()).Phase ??= "Pending",
+        ValidateCreate = (p, _) =>
+        {
+            if (p.Spec?.Containers is not { Count: > 0 })
+                throw KubeApiException.Invalid(KubeResource.Pods, p.Metadata?.Name ?? p.Metadata?.GenerateName ?? "", "spec.containers", "Required value");
+        },
         DeleteReturnsObject = true,
     };
 
@@ -59,6 +64,7 @@ internal static class ResourceModels
             ["type"] = e => e.Type ?? "",
         },
         IndexedFields = ["reason", "involvedObject.name"],
+        ValidateCreate = ValidateEvent,
     };
 
     public static ResourceModel<V1Namespace> Namespaces { get; } = new()
@@ -92,6 +98,25 @@ internal static class ResourceModels
     {
         Resource = KubeResource.Leases,
     };
+
+    /// <summary>
+    /// The API server's check of a core/v1 Event's namespace: an event about a namespaced object lives in
+    /// that object's namespace; one about a cluster-scoped object (a Node) in <c>default</c> — or
+    /// <c>kube-system</c> when it carries an eventTime — which is where <c>kubectl describe node</c> finds it.
+    /// </summary>
+    private static void ValidateEvent(Corev1Event e, string? pathNamespace)
+    {
+        var name = e.Metadata?.Name ?? e.Metadata?.GenerateName ?? "";
+        var involved = e.InvolvedObject ?? throw KubeApiException.Invalid(KubeResource.Events, name, "involvedObject", "Required value");
+        if (string.IsNullOrEmpty(involved.Kind) || string.IsNullOrEmpty(involved.Name))
+            throw KubeApiException.Invalid(KubeResource.Events, name, "involvedObject", "Required value: kind and name");
+        var eventNamespace = pathNamespace ?? e.Metadata?.NamespaceProperty ?? "default";
+        var allowed = string.IsNullOrEmpty(involved.NamespaceProperty)
+            ? eventNamespace == "default" || (e.EventTime is not null && eventNamespace == "kube-system")
+            : eventNamespace == involved.NamespaceProperty;
+        if (!allowed)
+            throw KubeApiException.Invalid(KubeResource.Events, name, "involvedObject.namespace", $"Invalid value: \"{involved.NamespaceProperty}\": does not match event.namespace");
+    }
 
     /// <summary>The API server's defaults for a new DaemonSet: a rolling update one node at a time.</summary>
     private static void DefaultDaemonSet(V1DaemonSet daemonSet)

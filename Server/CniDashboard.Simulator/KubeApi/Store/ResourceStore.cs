@@ -231,6 +231,7 @@ public sealed class ResourceStore<T> : IResourceStore
     StoredObject IResourceStore.CreateFromJson(string? @namespace, JsonNode body)
     {
         var candidate = FromJson(body);
+        _model.ValidateCreate?.Invoke(candidate, @namespace);
         lock (_cluster.Gate)
         {
             return CommitCreate(candidate, @namespace);

@@ -185,7 +185,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         Phase("API server");
 
         var templates = new PodTemplateHistory();
-        var seeder = new ClusterSeeder(emulator.Cluster, emulator.Tokens, templates, RunSeed(state), Path.Combine(simulatorDir, "plugin-binaries"), loggers.CreateLogger<ClusterSeeder>());
+        var seeder = new ClusterSeeder(emulator.Cluster, emulator.Tokens, templates, SeederSeed(state), Path.Combine(simulatorDir, "plugin-binaries"), loggers.CreateLogger<ClusterSeeder>());
         if (saved is null)
         {
             seeder.SeedCluster(nodes, state.Scenario, options.CiliumExclusive);
@@ -478,6 +478,13 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
     /// cluster replays exactly), varied on each resume so new objects never take a restored uid.
     /// </summary>
     private static int RunSeed(SimulatorState state) => unchecked((state.Seed * 31) + (state.Runs * 1_000_003));
+
+    /// <summary>
+    /// The seed of the uids the seeder gives the objects it restores. Not the API server's: two
+    /// generators on one seed draw the same uids, and a pod the controller created later would get the
+    /// uid of a seeded one (the kubelet, which tracks pods by uid, would then never run it).
+    /// </summary>
+    private static int SeederSeed(SimulatorState state) => unchecked((RunSeed(state) * 7919) + 104_729);
 
     /// <summary>The agents' static token: kept in the data dir, so a resumed cluster's dashboard keeps working.</summary>
     private static string AgentToken(string path)

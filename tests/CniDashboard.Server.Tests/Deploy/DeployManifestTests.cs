@@ -186,8 +186,8 @@ public sealed class DeployManifestTests
     public void The_dashboard_may_read_ciliums_configmap_by_name_in_its_namespace_and_no_other()
     {
         var options = DeploymentOptions().Kubernetes.CiliumConfig;
-        var role = Assert.Single(Manifests.Value.OfType<V1Role>());
-        var binding = Assert.Single(Manifests.Value.OfType<V1RoleBinding>());
+        var role = Assert.Single(Manifests.Value.OfType<V1Role>(), r => r.Rules.Any(rule => rule.Resources.Contains("configmaps")));
+        var binding = Assert.Single(Manifests.Value.OfType<V1RoleBinding>(), b => b.RoleRef.Name == role.Metadata.Name && b.Metadata.NamespaceProperty == role.Metadata.NamespaceProperty);
 
         Assert.True(options.Enabled);
         Assert.Equal(options.Namespace, role.Metadata.NamespaceProperty);
@@ -209,11 +209,7 @@ public sealed class DeployManifestTests
     [Fact]
     public async Task The_rendered_rbac_admits_every_watch_the_dashboard_runs_including_ciliums_configmap()
     {
-        var clusterRole = Manifests.Value.OfType<V1ClusterRole>().Single(r => r.Metadata.Name == "cni-dashboard-cni-dashboard");
-        var role = Assert.Single(Manifests.Value.OfType<V1Role>());
-        var rules = clusterRole.Rules.Select(r => new AccessRule([.. r.Verbs], [.. r.Resources]))
-            .Concat(role.Rules.Select(r => new AccessRule([.. r.Verbs], [.. r.Resources]) { Namespaces = [role.Metadata.NamespaceProperty], ResourceNames = [.. r.ResourceNames ?? []] }))
-            .ToArray();
+        var rules = RenderedDashboardRules();
         var dashboardUser = KubeIdentities.ServiceAccountUsername("cni-dashboard", Single<V1Deployment>("cni-dashboard").Spec.Template.Spec.ServiceAccountName);
         await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions
         {
@@ -248,6 +244,111 @@ public sealed class DeployManifestTests
         {
             await watcher.StopAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// The upper bound of what the dashboard's ServiceAccount may do, pinned: every (API group, resource,
+    /// verb, namespace, names) the rendered ClusterRoles and Roles bound to it grant. A grant nobody uses
+    /// fails here; a new one must be added here, with the code that uses it.
+    /// </summary>
+    [Fact]
+    public void Rbac_grants_the_dashboard_exactly_what_the_watcher_and_the_remediation_engine_use()
+    {
+        string[] expected =
+        [
+            // The watcher (and the engine's reads: nodes, replacement pods, probe pods, kured's DaemonSet lock).
+            "/nodes get *", "/nodes list *", "/nodes watch *",
+            "/pods get *", "/pods list *", "/pods watch *",
+            "/events get *", "/events list *", "/events watch *",
+            "apps/daemonsets get *", "apps/daemonsets list *", "apps/daemonsets watch *",
+            "/configmaps get kube-system cilium-config", "/configmaps list kube-system cilium-config", "/configmaps watch kube-system cilium-config",
+            // Remediation: cordon, uncordon and annotate the node being fixed.
+            "/nodes patch *",
+            // Restart the CNI pod on that node, in the components' namespaces only.
+            "/pods delete kube-system", "/pods delete linkerd-cni", "/pods delete istio-system",
+            // Node Events.
+            "/events create default",
+            // Probe pods and the remediation Lease, in the dashboard's namespace.
+            "/pods create cni-dashboard", "/pods delete cni-dashboard",
+            "coordination.k8s.io/leases get cni-dashboard cni-dashboard-remediation", "coordination.k8s.io/leases update cni-dashboard cni-dashboard-remediation",
+            "coordination.k8s.io/leases create cni-dashboard",
+        ];
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), DashboardGrants().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_remediation_grants_are_bound_to_the_dashboards_service_account_only()
+    {
+        var remediationRoles = Manifests.Value.OfType<V1Role>().Where(r => r.Metadata.Name.Contains("remediation", StringComparison.Ordinal) || r.Metadata.Name.Contains("restart-cni-pods", StringComparison.Ordinal) || r.Metadata.Name.Contains("node-events", StringComparison.Ordinal)).ToArray();
+        var bindings = Manifests.Value.OfType<V1RoleBinding>().ToArray();
+
+        Assert.Equal(5, remediationRoles.Length);
+        foreach (var role in remediationRoles)
+        {
+            var binding = Assert.Single(bindings, b => b.RoleRef.Name == role.Metadata.Name && b.Metadata.NamespaceProperty == role.Metadata.NamespaceProperty);
+            var subject = Assert.Single(binding.Subjects);
+            Assert.Equal(("ServiceAccount", "cni-dashboard", "cni-dashboard"), (subject.Kind, subject.Name, subject.NamespaceProperty));
+        }
+        var clusterBinding = Single<V1ClusterRoleBinding>("cni-dashboard-cni-dashboard-remediation");
+        Assert.Equal(("ClusterRole", "cni-dashboard-cni-dashboard-remediation"), (clusterBinding.RoleRef.Kind, clusterBinding.RoleRef.Name));
+        Assert.Equal("cni-dashboard", Assert.Single(clusterBinding.Subjects).Name);
+    }
+
+    /// <summary>
+    /// The emulator's identity table (what the simulator and every test enforce) and the chart agree on
+    /// the dashboard's writes: each write the chart grants the emulator grants, and the emulator grants
+    /// no write the chart does not — so the engine's tests cannot pass on a permission a cluster refuses.
+    /// </summary>
+    [Fact]
+    public void The_emulators_dashboard_identity_mirrors_the_charts_grants()
+    {
+        var rendered = RenderedDashboardRules();
+        var emulated = KubeIdentities.Dashboard.Rules;
+        string[] namespaces = ["default", "kube-system", "linkerd-cni", "istio-system", "cni-dashboard", "apps"];
+        string[] names = ["cni-dashboard-remediation", "cilium-config", "other"];
+        string[] resources = ["nodes", "pods", "events", "daemonsets", "configmaps", "leases", "secrets"];
+        string[] verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
+        var disagreements = new List<string>();
+        foreach (var verb in verbs)
+        foreach (var resource in resources)
+        foreach (var ns in namespaces.Append(null))
+        foreach (var name in names.Append(null))
+        {
+            var chart = rendered.Any(r => r.Allows(verb, resource, ns, name));
+            var emulator = emulated.Any(r => r.Allows(verb, resource, ns, name));
+            if (chart != emulator) disagreements.Add($"{verb} {resource} in {ns ?? "(cluster)"} named {name ?? "(any)"}: chart {chart}, emulator {emulator}");
+        }
+
+        Assert.Empty(disagreements);
+    }
+
+    /// <summary>The rendered rules bound to the dashboard's ServiceAccount, as the emulator's authorizer reads them.</summary>
+    private static AccessRule[] RenderedDashboardRules()
+    {
+        var subject = (Kind: "ServiceAccount", Name: "cni-dashboard", Namespace: "cni-dashboard");
+        bool Bound(IEnumerable<Rbacv1Subject> subjects) => subjects.Any(s => (s.Kind, s.Name, s.NamespaceProperty) == subject);
+        var clusterRoles = Manifests.Value.OfType<V1ClusterRoleBinding>().Where(b => Bound(b.Subjects))
+            .Select(b => Single<V1ClusterRole>(b.RoleRef.Name))
+            .SelectMany(r => r.Rules.Select(rule => new AccessRule([.. rule.Verbs], [.. rule.Resources]) { ResourceNames = [.. rule.ResourceNames ?? []] }));
+        var roles = Manifests.Value.OfType<V1RoleBinding>().Where(b => Bound(b.Subjects))
+            .Select(b => Assert.Single(Manifests.Value.OfType<V1Role>(), r => r.Metadata.Name == b.RoleRef.Name && r.Metadata.NamespaceProperty == b.Metadata.NamespaceProperty))
+            .SelectMany(r => r.Rules.Select(rule => new AccessRule([.. rule.Verbs], [.. rule.Resources]) { Namespaces = [r.Metadata.NamespaceProperty], ResourceNames = [.. rule.ResourceNames ?? []] }));
+        return [.. clusterRoles, .. roles];
+    }
+
+    /// <summary>Every grant to the dashboard's ServiceAccount as "group/resource verb namespace-or-* [names]".</summary>
+    private static IEnumerable<string> DashboardGrants()
+    {
+        var bound = Manifests.Value.OfType<V1ClusterRoleBinding>().Where(b => b.Subjects.Any(s => s.Name == "cni-dashboard" && s.Kind == "ServiceAccount")).Select(b => b.RoleRef.Name).ToHashSet();
+        var cluster = Manifests.Value.OfType<V1ClusterRole>().Where(r => bound.Contains(r.Metadata.Name)).SelectMany(r => r.Rules.Select(rule => (Rule: rule, Namespace: "*")));
+        var boundRoles = Manifests.Value.OfType<V1RoleBinding>().Where(b => b.Subjects.Any(s => s.Name == "cni-dashboard" && s.Kind == "ServiceAccount")).Select(b => (b.Metadata.NamespaceProperty, b.RoleRef.Name)).ToHashSet();
+        var namespaced = Manifests.Value.OfType<V1Role>().Where(r => boundRoles.Contains((r.Metadata.NamespaceProperty, r.Metadata.Name))).SelectMany(r => r.Rules.Select(rule => (Rule: rule, Namespace: r.Metadata.NamespaceProperty)));
+        foreach (var (rule, ns) in cluster.Concat(namespaced))
+        foreach (var group in rule.ApiGroups)
+        foreach (var resource in rule.Resources)
+        foreach (var verb in rule.Verbs)
+            yield return $"{group}/{resource} {verb} {ns}" + (rule.ResourceNames is { Count: > 0 } names ? " " + string.Join(",", names) : "");
     }
 
     /// <summary>

@@ -23,8 +23,17 @@ public static class OutcomePredictor
                 result.RemoveAt(index);
                 continue;
             }
+            // The bytes the agent will write, described as it describes a file: the reviewed content
+            // (never redacted: an edit is only made of content that held no secret), its size and hash.
+            // How it loads is the analysis's own business (CniFolder.Read parses it once there).
             var old = result[index];
-            result[index] = CniFolderReader.FromText(edit.File, edit.NewContent!) with { Mode = old.Mode, ModifiedAt = old.ModifiedAt };
+            result[index] = old with
+            {
+                Content = edit.NewContent,
+                Size = System.Text.Encoding.UTF8.GetByteCount(edit.NewContent!),
+                Sha256 = edit.NewSha256,
+                LoadError = CniConfigParser.Load(edit.File, edit.NewContent!).Error,
+            };
         }
         return result;
     }
@@ -34,8 +43,8 @@ public static class OutcomePredictor
     {
         var folder = CniFolder.Read(Apply(node.Files, edits));
         var after = analyzer.Analyze(new AnalysisInput(folder, node.Binaries, node.Context, now, node.HostCniDir));
-        var old = ByKey(before.Findings);
-        var fresh = ByKey(after.Findings);
+        var old = FindingSet.ByKey(before.Findings);
+        var fresh = FindingSet.ByKey(after.Findings);
         var resolved = new List<PredictedFinding>();
         var introduced = new List<PredictedFinding>();
         var remaining = new List<PredictedFinding>();
@@ -60,16 +69,5 @@ public static class OutcomePredictor
             ChainBefore = before.Chain,
             ChainAfter = after.Chain,
         }, folder);
-    }
-
-    private static Dictionary<string, Finding> ByKey(IReadOnlyList<Finding> findings)
-    {
-        // Findings are identified by key across snapshots; a key reported twice keeps the worse.
-        var byKey = new Dictionary<string, Finding>(StringComparer.Ordinal);
-        foreach (var finding in findings)
-        {
-            if (!byKey.TryGetValue(finding.Key, out var existing) || finding.Severity > existing.Severity) byKey[finding.Key] = finding;
-        }
-        return byKey;
     }
 }

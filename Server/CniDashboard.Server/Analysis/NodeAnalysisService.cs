@@ -75,17 +75,8 @@ public sealed class NodeAnalysisService(
         }
     }
 
-    private static IReadOnlyList<Finding> Deduplicate(IReadOnlyList<Finding> list)
-    {
-        // Identity is Finding.Key; a rule reporting one key twice keeps the worse.
-        var byKey = new Dictionary<string, Finding>(StringComparer.Ordinal);
-        foreach (var f in list)
-        {
-            if (!byKey.TryGetValue(f.Key, out var existing) || f.Severity > existing.Severity) byKey[f.Key] = f;
-        }
-
-        return byKey.Values.ToArray();
-    }
+    // Identity is Finding.Key; a rule reporting one key twice keeps the worse.
+    private static IReadOnlyList<Finding> Deduplicate(IReadOnlyList<Finding> list) => FindingSet.ByKey(list).Values.ToArray();
 
     private static FindingChanges? Compare(string node, NodeRuntime runtime, IReadOnlyList<Finding> current, long snapshotId, DateTimeOffset now, List<ClusterChange> published)
     {

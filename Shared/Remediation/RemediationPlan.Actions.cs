@@ -55,6 +55,9 @@ public sealed partial record RemediationPlan
         var open = Nodes.Any(n => n.Status is NodeStatus.Pending or NodeStatus.Failed);
         if (inFlight == 0 && !open && Standing is { } standing && standing.IsOpen(AdmittedByStanding, now))
             return EngineAction.Idle("waiting for nodes under the standing approval", standing.Until);
+        // A failed node and nothing else to start (transitions pause such a plan; should one run, it waits rather than spin on Advance).
+        if (inFlight == 0 && Nodes.Any(n => n.Status == NodeStatus.Failed) && !Nodes.Any(n => n.Status == NodeStatus.Pending))
+            return EngineAction.Idle("a failed node waits for an operator");
         if (inFlight == 0 || (inFlight < Options.MaxNodesInFlight && open && !Nodes[0].Status.IsInFlight()))
             return new EngineAction(EngineActionKind.Advance, Reason: "schedule the next node");
         return EngineAction.Idle("nodes in flight");

@@ -246,6 +246,20 @@ public sealed class NodeStepTests
     }
 
     [Fact]
+    public void A_running_plan_holding_a_failed_node_and_nothing_in_flight_waits_instead_of_scheduling()
+    {
+        var now = Plans.T0.AddMinutes(3);
+        var paused = Plans.Running(nodes: Plans.Incident("node-a")).RunUntilBegun("node-a", NodeStep.Apply, ref now)
+            .FailStep("node-a", new StepFailure(StepFailureKind.AgentUnavailable, NodeStep.Apply, "connection refused", now), now);
+
+        // Transitions never leave a running plan like this; should it ever happen, the engine must wait, not spin on Advance.
+        var running = paused with { State = PlanState.Running, PauseReason = null, PausedFrom = null };
+
+        Assert.Same(running, running.Advance(now, FleetObservation.Calm));
+        Assert.Equal(EngineAction.Idle("a failed node waits for an operator"), running.NextAction(now));
+    }
+
+    [Fact]
     public void Kureds_lock_pauses_the_plan_between_nodes_and_a_resume_is_refused_while_it_is_held()
     {
         var now = Plans.T0.AddMinutes(3);

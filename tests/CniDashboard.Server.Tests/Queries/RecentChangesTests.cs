@@ -37,7 +37,8 @@ public sealed class RecentChangesTests : IAsyncDisposable
         var recent = (await _backend.Queries.GetOverviewAsync(Ct)).RecentChanges;
 
         var edit = recent[0];
-        Assert.Equal(("node-a", false, ["05-cilium.conflist"]), (edit.Node, edit.FirstSeen, edit.Files));
+        Assert.Equal(("node-a", false), (edit.Node, edit.FirstSeen));
+        Assert.Equal(["05-cilium.conflist"], edit.Files);
         Assert.StartsWith("05-cilium.conflist changed; chain aws-cni → ", edit.Summary, StringComparison.Ordinal);
         Assert.Equal(2, recent.Count(c => c.FirstSeen));
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using CniDashboard.E2E.Tests.Support;
 using Microsoft.Playwright;
@@ -18,8 +19,11 @@ public sealed class KeyboardTests(DemoDashboard dashboard)
         await using var browser = await dashboard.OpenAsync("/");
         var page = browser.Page;
 
-        var toNav = await TabUntilAsync(page, "nav a", "Nodes");
-        Assert.True(toNav > 0);
+        // The navigation comes before the page's content in Tab order: from the top of the page, the
+        // Nodes link is reached through the app bar and the Overview link, never through the content.
+        var path = await TabUntilAsync(page, "nav a", "Nodes");
+        Assert.DoesNotContain(path, stop => stop.InMain);
+        Assert.Contains(path, stop => stop.InNav && stop.Text == "Overview");
         await page.Keyboard.PressAsync("Enter");
         await Expect(page).ToHaveURLAsync(new Regex("/nodes$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Nodes", Level = 1 })).ToBeVisibleAsync();
@@ -38,12 +42,20 @@ public sealed class KeyboardTests(DemoDashboard dashboard)
         browser.AssertNoScriptErrors();
     }
 
+    /// <summary>Where one Tab press put the focus.</summary>
+    /// <param name="Tag">The focused element's tag.</param>
+    /// <param name="Text">Its text, trimmed.</param>
+    /// <param name="InNav">True inside the main navigation.</param>
+    /// <param name="InMain">True inside the page's content (<c>main</c>).</param>
+    private sealed record FocusStop(string Tag, string Text, bool InNav, bool InMain);
+
     /// <summary>
     /// Presses Tab until the focused element matches <paramref name="selector"/> (and has the text
-    /// <paramref name="text"/>, when given); returns how many presses it took.
+    /// <paramref name="text"/>, when given); returns where each press before it put the focus.
     /// </summary>
-    private static async Task<int> TabUntilAsync(IPage page, string selector, string? text)
+    private static async Task<IReadOnlyList<FocusStop>> TabUntilAsync(IPage page, string selector, string? text)
     {
+        var path = new List<FocusStop>();
         for (var presses = 1; presses <= MaxTabs; presses++)
         {
             await page.Keyboard.PressAsync("Tab");
@@ -52,8 +64,12 @@ public sealed class KeyboardTests(DemoDashboard dashboard)
                 new object?[] { selector, text });
             if (reached)
             {
-                return presses;
+                return path;
             }
+
+            var stop = await page.EvaluateAsync<JsonElement>(
+                "() => { const e = document.activeElement; return { tag: e?.tagName ?? '', text: (e?.textContent ?? '').trim(), inNav: !!e?.closest('nav'), inMain: !!e?.closest('main') }; }");
+            path.Add(new FocusStop(stop.GetProperty("tag").GetString() ?? "", stop.GetProperty("text").GetString() ?? "", stop.GetProperty("inNav").GetBoolean(), stop.GetProperty("inMain").GetBoolean()));
         }
 
         throw new Xunit.Sdk.XunitException($"{selector} '{text}' was not reached with {MaxTabs} Tab presses.");

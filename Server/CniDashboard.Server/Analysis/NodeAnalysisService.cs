@@ -1,3 +1,4 @@
+using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Feed;
 using CniDashboard.Server.Fleet;
 using CniDashboard.Server.Store;
@@ -15,12 +16,17 @@ public sealed class NodeAnalysisService(
     CniAnalyzer analyzer,
     FleetState fleet,
     NodeContextBuilder contexts,
+    NodeGroupBaselines baselines,
+    ClusterState cluster,
     IFindingRepository findings,
     IChangePublisher feed,
     TimeProvider time,
     ILogger<NodeAnalysisService> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>The group majority each node was last judged against (under the gate).</summary>
+    private readonly Dictionary<string, ContextNodeGroup?> _judgedAgainst = new(StringComparer.Ordinal);
 
     /// <summary>Analyses run since start.</summary>
     public long Runs => Interlocked.Read(ref _runs);
@@ -37,7 +43,10 @@ public sealed class NodeAnalysisService(
             var writes = new List<FindingChanges>();
             var published = new List<ClusterChange>();
             var next = new Dictionary<string, IReadOnlyList<Finding>>(StringComparer.Ordinal);
-            foreach (var node in nodes.Distinct(StringComparer.Ordinal))
+            var groups = baselines.Compute();
+            var targets = nodes.Distinct(StringComparer.Ordinal).ToList();
+            targets.AddRange(GroupMembersToRejudge(targets, groups).ToList());
+            foreach (var node in targets)
             {
                 var runtime = fleet.Get(node);
                 if (runtime?.Latest is not { } latest) continue;
@@ -45,8 +54,10 @@ public sealed class NodeAnalysisService(
                 IReadOnlyList<Finding> current;
                 try
                 {
-                    var report = analyzer.Analyze(latest.Files, latest.Binaries, contexts.Build(node), now, latest.Header.CniDir ?? CniAnalyzer.DefaultHostCniDir);
+                    var context = contexts.Build(node, groups);
+                    var report = analyzer.Analyze(latest.Files, latest.Binaries, context, now, latest.Header.CniDir ?? CniAnalyzer.DefaultHostCniDir);
                     current = Deduplicate(report.Findings);
+                    _judgedAgainst[node] = context.NodeGroup;
                 }
                 catch (Exception ex)
                 {
@@ -74,6 +85,33 @@ public sealed class NodeAnalysisService(
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// Nodes of the analyzed nodes' groups to judge again because the group's majority moved: all of
+    /// them when it now holds nodes to another primary or chain, the drifting ones when only its counts
+    /// changed (their message names the counts). A group's other nodes match it and need nothing.
+    /// </summary>
+    private IEnumerable<string> GroupMembersToRejudge(List<string> analyzing, IReadOnlyDictionary<string, ContextNodeGroup> groups)
+    {
+        var already = analyzing.ToHashSet(StringComparer.Ordinal);
+        var touched = analyzing.Select(n => cluster.GetNode(n)?.NodeGroup).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        foreach (var group in touched)
+        {
+            var now = groups.GetValueOrDefault(group);
+            foreach (var member in baselines.MembersOf(group))
+            {
+                if (already.Contains(member) || !_judgedAgainst.TryGetValue(member, out var before)) continue;
+                var drifting = fleet.Get(member)?.Findings.Any(f => f.Rule == DriftRule) == true;
+                if (!NodeGroupBaselines.SameConfiguration(before, now) || (drifting && !NodeGroupBaselines.Same(before, now)))
+                {
+                    already.Add(member);
+                    yield return member;
+                }
+            }
+        }
+    }
+
+    private static readonly string DriftRule = new Shared.Analysis.Rules.NodeGroupDriftRule().Id;
 
     private static IReadOnlyList<Finding> Deduplicate(IReadOnlyList<Finding> list)
     {

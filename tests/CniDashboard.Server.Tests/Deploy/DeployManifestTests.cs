@@ -16,6 +16,7 @@ namespace CniDashboard.Server.Tests.Deploy;
 /// DaemonSet's flags (TLS included), the dashboard accepts the Deployment's settings (the agents' CA
 /// and name included), the two talk over TLS, and RBAC grants no more than the code uses. A renamed flag or option fails here rather than in someone's cluster.
 /// </summary>
+[Collection(DeployCollection.Name)]
 public sealed class DeployManifestTests
 {
     private static readonly Lazy<IReadOnlyList<object>> Manifests = new(() => KubernetesYaml.LoadAllFromString(File.ReadAllText(ManifestPath())));

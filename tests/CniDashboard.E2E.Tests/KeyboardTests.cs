@@ -19,11 +19,12 @@ public sealed class KeyboardTests(DemoDashboard dashboard)
         await using var browser = await dashboard.OpenAsync("/");
         var page = browser.Page;
 
-        // The navigation comes before the page's content in Tab order: from the top of the page, the
-        // Nodes link is reached through the app bar and the Overview link, never through the content.
+        // The navigation's links come in their reading order: the Tab before Nodes is on Overview, and
+        // nothing on the way is outside the app bar, the navigation and the page's content (the body is
+        // where focus wraps from the end of the page back to its top).
         var path = await TabUntilAsync(page, "nav a", "Nodes");
-        Assert.DoesNotContain(path, stop => stop.InMain);
-        Assert.Contains(path, stop => stop.InNav && stop.Text == "Overview");
+        Assert.Equal(("A", "Overview", true), (path[^1].Tag, path[^1].Text, path[^1].InNav));
+        Assert.All(path, stop => Assert.True(stop.InNav || stop.InMain || stop.InHeader || stop.Tag == "BODY", $"focus left the page's regions: {stop.Tag} {stop.Text}"));
         await page.Keyboard.PressAsync("Enter");
         await Expect(page).ToHaveURLAsync(new Regex("/nodes$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Nodes", Level = 1 })).ToBeVisibleAsync();
@@ -47,7 +48,8 @@ public sealed class KeyboardTests(DemoDashboard dashboard)
     /// <param name="Text">Its text, trimmed.</param>
     /// <param name="InNav">True inside the main navigation.</param>
     /// <param name="InMain">True inside the page's content (<c>main</c>).</param>
-    private sealed record FocusStop(string Tag, string Text, bool InNav, bool InMain);
+    /// <param name="InHeader">True inside the app bar (<c>header</c>).</param>
+    private sealed record FocusStop(string Tag, string Text, bool InNav, bool InMain, bool InHeader);
 
     /// <summary>
     /// Presses Tab until the focused element matches <paramref name="selector"/> (and has the text
@@ -68,8 +70,8 @@ public sealed class KeyboardTests(DemoDashboard dashboard)
             }
 
             var stop = await page.EvaluateAsync<JsonElement>(
-                "() => { const e = document.activeElement; return { tag: e?.tagName ?? '', text: (e?.textContent ?? '').trim(), inNav: !!e?.closest('nav'), inMain: !!e?.closest('main') }; }");
-            path.Add(new FocusStop(stop.GetProperty("tag").GetString() ?? "", stop.GetProperty("text").GetString() ?? "", stop.GetProperty("inNav").GetBoolean(), stop.GetProperty("inMain").GetBoolean()));
+                "() => { const e = document.activeElement; return { tag: e?.tagName ?? '', text: (e?.textContent ?? '').trim(), inNav: !!e?.closest('nav'), inMain: !!e?.closest('main'), inHeader: !!e?.closest('header') }; }");
+            path.Add(new FocusStop(stop.GetProperty("tag").GetString() ?? "", stop.GetProperty("text").GetString() ?? "", stop.GetProperty("inNav").GetBoolean(), stop.GetProperty("inMain").GetBoolean(), stop.GetProperty("inHeader").GetBoolean()));
         }
 
         throw new Xunit.Sdk.XunitException($"{selector} '{text}' was not reached with {MaxTabs} Tab presses.");

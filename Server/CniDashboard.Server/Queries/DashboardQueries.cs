@@ -78,11 +78,11 @@ public sealed class DashboardQueries(
         };
     }
 
-    /// <summary>A line for the Overview: a first snapshot is the folder as first seen, anything later a change.</summary>
+    /// <summary>A line for the Overview: a first snapshot (<see cref="ConfigChange.FirstSeen"/>) says what was seen, anything later what changed.</summary>
     private static string? ChangeSummary(StoredSnapshot s)
     {
         var chain = s.Chain.Count == 0 ? "no chain" : $"chain {string.Join(" → ", s.Chain)}";
-        if (s.FirstOfNode) return $"first seen: {s.ChangedFiles.Count} {(s.ChangedFiles.Count == 1 ? "file" : "files")}; {chain}";
+        if (s.FirstOfNode) return $"{s.ChangedFiles.Count} {(s.ChangedFiles.Count == 1 ? "file" : "files")}; {chain}";
         return s.ChangedFiles.Count == 0 ? null : $"{string.Join(", ", s.ChangedFiles)} changed; {chain}";
     }
 

@@ -226,7 +226,7 @@ public sealed class FakeDashboardQueries(SampleCluster cluster, TimeProvider clo
                     SnapshotId = s.Value[0].Id,
                     Files = [.. s.Value[0].Files.Select(f => f.Name)],
                     FirstSeen = true,
-                    Summary = $"first seen: {s.Value[0].Files.Count} files",
+                    Summary = $"{s.Value[0].Files.Count} files",
                 }
                 : new ConfigChange
                 {

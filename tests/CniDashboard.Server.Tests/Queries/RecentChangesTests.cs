@@ -27,7 +27,7 @@ public sealed class RecentChangesTests : IAsyncDisposable
         Assert.All(afterFirstPoll, c =>
         {
             Assert.True(c.FirstSeen, c.Node);
-            Assert.StartsWith("first seen: 3 files; chain ", c.Summary, StringComparison.Ordinal);
+            Assert.StartsWith("3 files; chain ", c.Summary, StringComparison.Ordinal);
             Assert.DoesNotContain("changed", c.Summary, StringComparison.Ordinal);
         });
 

@@ -21,7 +21,7 @@ public sealed class DeployManifestTests
 {
     private static readonly Lazy<IReadOnlyList<object>> Manifests = new(() => KubernetesYaml.LoadAllFromString(File.ReadAllText(ManifestPath())));
 
-    private static string ManifestPath() => Path.Combine(RepoRoot(), "deploy", "manifests", "cni-dashboard.yaml");
+    private static string ManifestPath() => ChartRenderer.ManifestPath;
 
     private static T Single<T>(string name) where T : IKubernetesObject<V1ObjectMeta> =>
         Assert.Single(Manifests.Value.OfType<T>(), o => o.Metadata.Name == name);
@@ -306,13 +306,4 @@ public sealed class DeployManifestTests
 
     private static DashboardOptions DeploymentOptions() =>
         new ConfigurationBuilder().AddInMemoryCollection(DeploymentEnv()).Build().GetSection(DashboardOptions.Section).Get<DashboardOptions>()!;
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CniDashboard.sln"))) return dir.FullName;
-        }
-        throw new DirectoryNotFoundException($"no CniDashboard.sln above {AppContext.BaseDirectory}");
-    }
 }

@@ -87,9 +87,10 @@ public sealed class NodeAnalysisService(
     }
 
     /// <summary>
-    /// Nodes of the analyzed nodes' groups to judge again because the group's majority moved: all of
-    /// them when it now holds nodes to another primary or chain, the drifting ones when only its counts
-    /// changed (their message names the counts). A group's other nodes match it and need nothing.
+    /// Nodes of the analyzed nodes' groups whose drift finding the group's majority, as it is now, would
+    /// change: a node that drifts and should not (or the reverse), or one that drifts from a majority
+    /// whose counts its message names and which moved. A node whose answer stays the same is left alone,
+    /// so a group that only grows costs nothing.
     /// </summary>
     private IEnumerable<string> GroupMembersToRejudge(List<string> analyzing, IReadOnlyDictionary<string, ContextNodeGroup> groups)
     {
@@ -100,9 +101,10 @@ public sealed class NodeAnalysisService(
             var now = groups.GetValueOrDefault(group);
             foreach (var member in baselines.MembersOf(group))
             {
-                if (already.Contains(member) || !_judgedAgainst.TryGetValue(member, out var before)) continue;
-                var drifting = fleet.Get(member)?.Findings.Any(f => f.Rule == DriftRule) == true;
-                if (!NodeGroupBaselines.SameConfiguration(before, now) || (drifting && !NodeGroupBaselines.Same(before, now)))
+                if (already.Contains(member) || fleet.Get(member) is not { Latest.Header: { } header } runtime) continue;
+                var drifting = runtime.Findings.Any(f => f.Rule == DriftRule);
+                var wouldDrift = now is not null && !NodeGroupMajority.Matches(now, header.PrimaryFile, header.Chain);
+                if (drifting != wouldDrift || (wouldDrift && !NodeGroupBaselines.Same(_judgedAgainst.GetValueOrDefault(member), now)))
                 {
                     already.Add(member);
                     yield return member;

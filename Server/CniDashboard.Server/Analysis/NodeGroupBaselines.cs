@@ -35,11 +35,9 @@ public sealed class NodeGroupBaselines(ClusterState cluster, FleetState fleet)
     public IEnumerable<string> MembersOf(string group) =>
         cluster.Nodes.Where(n => n.NodeGroup == group && fleet.Get(n.Name)?.Latest is not null).Select(n => n.Name);
 
-    /// <summary>True when two majorities hold nodes to the same primary and chain (counts aside).</summary>
-    public static bool SameConfiguration(ContextNodeGroup? a, ContextNodeGroup? b) =>
-        a is null || b is null ? a is null && b is null : NodeGroupMajority.Matches(a, b.Primary, b.Chain) && a.Name == b.Name;
-
-    /// <summary>True when two majorities are the same in every field, counts included.</summary>
+    /// <summary>True when two majorities are the same in every field: group, primary, chain and counts.</summary>
     public static bool Same(ContextNodeGroup? a, ContextNodeGroup? b) =>
-        SameConfiguration(a, b) && (a is null || (a.Majority == b!.Majority && a.Nodes == b.Nodes));
+        a is null || b is null
+            ? a is null && b is null
+            : a.Name == b.Name && a.Majority == b.Majority && a.Nodes == b.Nodes && NodeGroupMajority.Matches(a, b.Primary, b.Chain);
 }

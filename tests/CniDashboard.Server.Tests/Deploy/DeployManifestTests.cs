@@ -99,6 +99,8 @@ public sealed class DeployManifestTests
         dashboard["Dashboard:Poller:AgentCaFile"] = node.Root + dashboard["Dashboard:Poller:AgentCaFile"];
         dashboard["Dashboard:Poller:AgentPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         dashboard["Dashboard:DataDir"] = Path.Combine(node.Root, "data");
+        // The path is under test here, not its speed: a busy machine may take more than the 2 s default for the handshake and the review.
+        dashboard["Dashboard:Poller:RequestTimeout"] = "00:00:15";
         // The projected token, at the path the Deployment mounts it, for the audience it asks for.
         dashboard["Dashboard:Poller:AgentTokenFile"] = node.Root + dashboard["Dashboard:Poller:AgentTokenFile"];
         Directory.CreateDirectory(Path.GetDirectoryName(dashboard["Dashboard:Poller:AgentTokenFile"])!);

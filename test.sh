@@ -18,6 +18,16 @@ if [ ! -x /usr/bin/chromium ]; then
     || echo "!! could not install chromium; the browser tests will fail"
 fi
 
+# The deploy tests render the Helm chart with Helm's template engine (deploy/render-chart: Go
+# text/template + sprig), built against Debian's Go packages: no Helm binary, no module download.
+if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/Masterminds/sprig ] || [ ! -d /usr/share/gocode/src/gopkg.in/yaml.v3 ]; then
+  echo "== installing Go and the chart renderer's packages for the deploy tests"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev golang-gopkg-yaml.v3-dev >/dev/null \
+    || echo "!! could not install the Go packages; the chart render tests will fail"
+fi
+
 echo "== building"
 dotnet build CniDashboard.sln -c Release -nologo -v quiet > "$results/build.log" 2>&1
 build_rc=$?

@@ -49,6 +49,7 @@ public static class Extensions
 
         // Analysis: the shared analyzer, one factory.
         services.AddSingleton(_ => AnalyzerFactory.Create());
+        services.AddSingleton<NodeGroupBaselines>();
         services.AddSingleton<NodeContextBuilder>();
         services.AddSingleton<NodeAnalysisService>();
         services.AddSingleton<SandboxLinker>();

@@ -33,6 +33,8 @@ public static class AnalyzerRules
         new IptablesModeUnsupportedRule(),
         new InstallerVersionMismatchRule(),
         new IstioKubeconfigMisplacedRule(),
+        new PluginDaemonNotRunningRule(),
+        new NodeGroupDriftRule(),
     ];
 
     private static readonly Dictionary<string, string> Titles = All.ToDictionary(r => r.Id, r => r.Title, StringComparer.Ordinal);

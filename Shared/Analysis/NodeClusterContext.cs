@@ -15,6 +15,7 @@ public sealed record NodeClusterContext
     private readonly IReadOnlyList<ContextDaemonSet> _daemonSets = [];
     private readonly IReadOnlyDictionary<string, string> _ciliumConfig = new Dictionary<string, string>();
     private readonly IReadOnlyList<ContextSandboxError> _sandboxErrors = [];
+    private readonly IReadOnlyList<string> _watchedDaemonSets = [];
 
     /// <summary>The node's name.</summary>
     public string? Node { get; init; }
@@ -34,6 +35,40 @@ public sealed record NodeClusterContext
 
     /// <summary>Sandbox failures seen on the node recently.</summary>
     public IReadOnlyList<ContextSandboxError> SandboxErrors { get => _sandboxErrors; init => _sandboxErrors = value ?? []; }
+
+    /// <summary>
+    /// DaemonSets (by name) whose pods on this node <see cref="Pods"/> lists in full, so a name here with
+    /// no Ready pod in <see cref="Pods"/> means none runs on the node. The DaemonSets of
+    /// <see cref="DaemonSets"/> count as watched too. The dashboard fills it with the components it watches.
+    /// </summary>
+    public IReadOnlyList<string> WatchedDaemonSets { get => _watchedDaemonSets; init => _watchedDaemonSets = value ?? []; }
+
+    /// <summary>What most nodes of this node's group run, for the drift check; null when unknown or when no majority exists.</summary>
+    public ContextNodeGroup? NodeGroup { get; init; }
+}
+
+/// <summary>
+/// The primary file and chain that most nodes of a node group run (more than half of the group's
+/// nodes whose files are known). Computed by <see cref="NodeGroupMajority"/>.
+/// </summary>
+public sealed record ContextNodeGroup
+{
+    private readonly IReadOnlyList<string> _chain = [];
+
+    /// <summary>The node group's name (e.g. <c>ng-general</c>).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The majority's primary file; null when the majority has none.</summary>
+    public string? Primary { get; init; }
+
+    /// <summary>The majority's chain: plugin types in ADD order.</summary>
+    public IReadOnlyList<string> Chain { get => _chain; init => _chain = value ?? []; }
+
+    /// <summary>How many nodes run exactly that primary and chain.</summary>
+    public int Majority { get; init; }
+
+    /// <summary>How many nodes of the group have known files.</summary>
+    public int Nodes { get; init; }
 }
 
 /// <summary>A pod on the node.</summary>

@@ -103,8 +103,10 @@ public sealed record ConfigChange
     public required DateTimeOffset At { get; init; }
     /// <summary>The snapshot that holds the new state.</summary>
     public required long SnapshotId { get; init; }
-    /// <summary>Files added, removed or changed.</summary>
+    /// <summary>Files added, removed or changed; for a first snapshot, every file then.</summary>
     public IReadOnlyList<string> Files { get; init; } = [];
+    /// <summary>True for the node's first snapshot: its files were first seen then, not changed.</summary>
+    public bool FirstSeen { get; init; }
     /// <summary>A line, e.g. <c>05-cilium.conflist: linkerd-cni removed at position 4</c>.</summary>
     public string? Summary { get; init; }
 }

@@ -17,7 +17,7 @@ public static partial class TokenRedactor
     /// <summary>Kubeconfig keys whose values are secrets.</summary>
     private const string SecretKeys = "token|client-key-data|password|id-token|refresh-token|access-token|client-secret|k8s_auth_token|auth_token";
 
-    [GeneratedRegex($@"^(?<lead>[ \t]*(?:-[ \t]+)?)(?<key>{SecretKeys})(?<sep>[ \t]*:[ \t]*)(?<value>\S[^\r\n]*?)(?<trail>[ \t]*(?:#[^\r\n]*)?)(?=\r?$)", RegexOptions.Multiline | RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex($@"^(?<lead>[ \t]*(?:-[ \t]+)?)(?<key>{SecretKeys})(?<sep>[ \t]*:[ \t]*)(?<value>\S[^\r\n]*?)(?<trail>[ \t]+#[^\r\n]*|[ \t]*)(?=\r?$)", RegexOptions.Multiline | RegexOptions.CultureInvariant, 1000)]
     private static partial Regex YamlSecretLine();
 
     [GeneratedRegex($@"(?<pre>""(?:{SecretKeys})""\s*:\s*"")(?<value>[^""]*)(?<post>"")", RegexOptions.CultureInvariant, 1000)]
@@ -27,7 +27,19 @@ public static partial class TokenRedactor
     [GeneratedRegex(@"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", RegexOptions.CultureInvariant, 1000)]
     private static partial Regex JwtShaped();
 
-    /// <summary>Redacts every secret value and every JWT-shaped string in the text.</summary>
+    /// <summary>
+    /// What is left of a token whose start or key was damaged: two long base64url runs joined by a dot
+    /// (payload.signature) or one run longer than any word (a signature or payload alone). Each run is
+    /// taken whole from its start (atomic, after a non-base64url character), so a long run costs one pass.
+    /// </summary>
+    [GeneratedRegex(@"(?<![A-Za-z0-9_-])(?>[A-Za-z0-9_-]{32,})(?:\.(?>[A-Za-z0-9_-]{32,}))+|(?<![A-Za-z0-9_-])(?>[A-Za-z0-9_-]{200,})", RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex TokenRemnant();
+
+    /// <summary>
+    /// Redacts every secret value, every JWT-shaped string, and what is left of a damaged token (long
+    /// base64url runs; see <see cref="TokenRemnant"/>) in the text. A YAML comment starts only after a
+    /// blank, as in YAML: a <c>#</c> inside a token value does not end it.
+    /// </summary>
     public static string Redact(string text)
     {
         if (string.IsNullOrEmpty(text)) return text;
@@ -39,7 +51,8 @@ public static partial class TokenRedactor
                     : $"{m.Groups["lead"].Value}{m.Groups["key"].Value}{m.Groups["sep"].Value}{Placeholder(Unquote(m.Groups["value"].Value))}{m.Groups["trail"].Value}");
             result = JsonSecretValue().Replace(result, m =>
                 IsRedacted(m.Groups["value"].Value) ? m.Value : $"{m.Groups["pre"].Value}{Placeholder(m.Groups["value"].Value)}{m.Groups["post"].Value}");
-            return JwtShaped().Replace(result, m => Placeholder(m.Value));
+            result = JwtShaped().Replace(result, m => Placeholder(m.Value));
+            return TokenRemnant().Replace(result, m => Placeholder(m.Value));
         }
         catch (RegexMatchTimeoutException)
         {

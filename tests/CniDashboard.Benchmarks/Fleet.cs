@@ -63,7 +63,11 @@ public static class Fleet
                 [
                     new ContextPod { Namespace = "linkerd-cni", Name = livePod, DaemonSet = "linkerd-cni", Image = "cr.l5d.io/linkerd/cni-plugin:v1.6.2", Phase = "Running", Ready = livePod.EndsWith("9qv4d", StringComparison.Ordinal) },
                     new ContextPod { Namespace = "kube-system", Name = $"cilium-{i:x5}", DaemonSet = "cilium", Image = "quay.io/cilium/cilium:v1.16.6", Phase = "Running", Ready = true },
+                    new ContextPod { Namespace = "kube-system", Name = $"aws-node-{i:x5}", DaemonSet = "aws-node", Image = "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.19.2", Phase = "Running", Ready = true },
                 ],
+                // As the dashboard gives them: the DaemonSets it watches, and what most of the node's group runs.
+                WatchedDaemonSets = ["aws-node", "cilium", "linkerd-cni", "istio-cni-node"],
+                NodeGroup = GroupMajority,
                 DaemonSets =
                 [
                     new ContextDaemonSet { Namespace = "linkerd-cni", Name = "linkerd-cni", Image = "cr.l5d.io/linkerd/cni-plugin:v1.6.2", Desired = count, Updated = count, Ready = count },
@@ -112,6 +116,16 @@ public static class Fleet
         }
         return nodes;
     }
+
+    /// <summary>What most nodes of the fleet's one node group run: the healthy primary and chain.</summary>
+    private static readonly ContextNodeGroup GroupMajority = new()
+    {
+        Name = "ng-general",
+        Primary = "05-cilium.conflist",
+        Chain = ["aws-cni", "egress-cni", "portmap", "cilium-cni", "linkerd-cni"],
+        Majority = 4000,
+        Nodes = 5000,
+    };
 
     /// <summary>Total number of files in the fleet.</summary>
     public static int FileCount(IReadOnlyList<FleetNode> nodes) => nodes.Sum(n => n.Files.Count);

@@ -3,8 +3,10 @@ using BenchmarkDotNet.Running;
 using CniDashboard.Benchmarks;
 using CniDashboard.Benchmarks.Backend;
 using CniDashboard.Benchmarks.Ui;
+using CniDashboard.Shared.Analysis;
 
 // `dotnet run -c Release --project tests/CniDashboard.Benchmarks -- --filter '*Analyzer*'` runs BenchmarkDotNet.
+// `-- --quick-without RULE[,RULE…]` times passes with and without those rules, interleaved (what they cost).
 // `-- --quick` times a few fleet passes with a stopwatch and the process CPU clock: on a shared, loaded
 // machine the CPU time is the better estimate of what the pass costs on a quiet one.
 // `-- backend [--nodes 5000]` runs the dashboard backend's scale run (Backend/BackendScale.cs).
@@ -32,6 +34,34 @@ if (args is ["ui-render", ..])
 if (args is ["ui", ..])
 {
     Environment.ExitCode = await UiScale.RunAsync(args[1..]);
+    return;
+}
+
+if (args is ["--quick-without", var leftOut, ..])
+{
+    // What some rules cost: the fleet judged by every rule and by every rule but these, interleaved in one
+    // process, so a loaded machine slows both alike. CPU time and allocation are the figures to compare.
+    var ids = leftOut.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+    var fleet = Fleet.Build(5000);
+    var fewer = new CniAnalyzer(AnalyzerRules.All.Where(r => !ids.Contains(r.Id)));
+    int Pass(CniAnalyzer analyzer) => fleet.Sum(node => analyzer.Analyze(node.Files, node.Binaries, node.Context, Fleet.JudgedAt).Findings.Count);
+    for (var i = 0; i < 3; i++) { Pass(CniAnalyzer.Default); Pass(fewer); }
+    var self = Process.GetCurrentProcess();
+    for (var run = 1; run <= 8; run++)
+    {
+        foreach (var (name, analyzer) in new[] { ($"{fewer.Rules.Count} rules", fewer), ($"{CniAnalyzer.Default.Rules.Count} rules", CniAnalyzer.Default) })
+        {
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            var wall = Stopwatch.StartNew();
+            var findings = Pass(analyzer);
+            wall.Stop();
+            self.Refresh();
+            Console.WriteLine($"run {run}, {name}: {wall.Elapsed.TotalMilliseconds:F0} ms wall, {(self.TotalProcessorTime - cpu).TotalMilliseconds:F0} ms CPU, "
+                + $"{(GC.GetAllocatedBytesForCurrentThread() - allocated) / 1024.0 / 1024.0:F1} MiB allocated, {findings} findings");
+        }
+    }
     return;
 }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using CniDashboard.E2E.Tests.Support;
 using Microsoft.Playwright;
@@ -18,8 +19,12 @@ public sealed class KeyboardTests(DemoDashboard dashboard)
         await using var browser = await dashboard.OpenAsync("/");
         var page = browser.Page;
 
-        var toNav = await TabUntilAsync(page, "nav a", "Nodes");
-        Assert.True(toNav > 0);
+        // The navigation's links come in their reading order: the Tab before Nodes is on Overview, and
+        // nothing on the way is outside the app bar, the navigation and the page's content (the body is
+        // where focus wraps from the end of the page back to its top).
+        var path = await TabUntilAsync(page, "nav a", "Nodes");
+        Assert.Equal(("A", "Overview", true), (path[^1].Tag, path[^1].Text, path[^1].InNav));
+        Assert.All(path, stop => Assert.True(stop.InNav || stop.InMain || stop.InHeader || stop.Tag == "BODY", $"focus left the page's regions: {stop.Tag} {stop.Text}"));
         await page.Keyboard.PressAsync("Enter");
         await Expect(page).ToHaveURLAsync(new Regex("/nodes$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Nodes", Level = 1 })).ToBeVisibleAsync();
@@ -38,12 +43,21 @@ public sealed class KeyboardTests(DemoDashboard dashboard)
         browser.AssertNoScriptErrors();
     }
 
+    /// <summary>Where one Tab press put the focus.</summary>
+    /// <param name="Tag">The focused element's tag.</param>
+    /// <param name="Text">Its text, trimmed.</param>
+    /// <param name="InNav">True inside the main navigation.</param>
+    /// <param name="InMain">True inside the page's content (<c>main</c>).</param>
+    /// <param name="InHeader">True inside the app bar (<c>header</c>).</param>
+    private sealed record FocusStop(string Tag, string Text, bool InNav, bool InMain, bool InHeader);
+
     /// <summary>
     /// Presses Tab until the focused element matches <paramref name="selector"/> (and has the text
-    /// <paramref name="text"/>, when given); returns how many presses it took.
+    /// <paramref name="text"/>, when given); returns where each press before it put the focus.
     /// </summary>
-    private static async Task<int> TabUntilAsync(IPage page, string selector, string? text)
+    private static async Task<IReadOnlyList<FocusStop>> TabUntilAsync(IPage page, string selector, string? text)
     {
+        var path = new List<FocusStop>();
         for (var presses = 1; presses <= MaxTabs; presses++)
         {
             await page.Keyboard.PressAsync("Tab");
@@ -52,8 +66,12 @@ public sealed class KeyboardTests(DemoDashboard dashboard)
                 new object?[] { selector, text });
             if (reached)
             {
-                return presses;
+                return path;
             }
+
+            var stop = await page.EvaluateAsync<JsonElement>(
+                "() => { const e = document.activeElement; return { tag: e?.tagName ?? '', text: (e?.textContent ?? '').trim(), inNav: !!e?.closest('nav'), inMain: !!e?.closest('main'), inHeader: !!e?.closest('header') }; }");
+            path.Add(new FocusStop(stop.GetProperty("tag").GetString() ?? "", stop.GetProperty("text").GetString() ?? "", stop.GetProperty("inNav").GetBoolean(), stop.GetProperty("inMain").GetBoolean(), stop.GetProperty("inHeader").GetBoolean()));
         }
 
         throw new Xunit.Sdk.XunitException($"{selector} '{text}' was not reached with {MaxTabs} Tab presses.");

@@ -1,3 +1,4 @@
+using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Feed;
 using CniDashboard.Server.Fleet;
 using CniDashboard.Server.Store;
@@ -15,12 +16,17 @@ public sealed class NodeAnalysisService(
     CniAnalyzer analyzer,
     FleetState fleet,
     NodeContextBuilder contexts,
+    NodeGroupBaselines baselines,
+    ClusterState cluster,
     IFindingRepository findings,
     IChangePublisher feed,
     TimeProvider time,
     ILogger<NodeAnalysisService> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>The group majority each node was last judged against (under the gate).</summary>
+    private readonly Dictionary<string, ContextNodeGroup?> _judgedAgainst = new(StringComparer.Ordinal);
 
     /// <summary>Analyses run since start.</summary>
     public long Runs => Interlocked.Read(ref _runs);
@@ -37,7 +43,10 @@ public sealed class NodeAnalysisService(
             var writes = new List<FindingChanges>();
             var published = new List<ClusterChange>();
             var next = new Dictionary<string, IReadOnlyList<Finding>>(StringComparer.Ordinal);
-            foreach (var node in nodes.Distinct(StringComparer.Ordinal))
+            var groups = baselines.Compute();
+            var targets = nodes.Distinct(StringComparer.Ordinal).ToList();
+            targets.AddRange(GroupMembersToRejudge(targets, groups).ToList());
+            foreach (var node in targets)
             {
                 var runtime = fleet.Get(node);
                 if (runtime?.Latest is not { } latest) continue;
@@ -45,8 +54,10 @@ public sealed class NodeAnalysisService(
                 IReadOnlyList<Finding> current;
                 try
                 {
-                    var report = analyzer.Analyze(latest.Files, latest.Binaries, contexts.Build(node), now, latest.Header.CniDir ?? CniAnalyzer.DefaultHostCniDir);
+                    var context = contexts.Build(node, groups);
+                    var report = analyzer.Analyze(latest.Files, latest.Binaries, context, now, latest.Header.CniDir ?? CniAnalyzer.DefaultHostCniDir);
                     current = Deduplicate(report.Findings);
+                    _judgedAgainst[node] = context.NodeGroup;
                 }
                 catch (Exception ex)
                 {
@@ -74,6 +85,35 @@ public sealed class NodeAnalysisService(
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// Nodes of the analyzed nodes' groups whose drift finding the group's majority, as it is now, would
+    /// change: a node that drifts and should not (or the reverse), or one that drifts from a majority
+    /// whose counts its message names and which moved. A node whose answer stays the same is left alone,
+    /// so a group that only grows costs nothing.
+    /// </summary>
+    private IEnumerable<string> GroupMembersToRejudge(List<string> analyzing, IReadOnlyDictionary<string, ContextNodeGroup> groups)
+    {
+        var already = analyzing.ToHashSet(StringComparer.Ordinal);
+        var touched = analyzing.Select(n => cluster.GetNode(n)?.NodeGroup).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        foreach (var group in touched)
+        {
+            var now = groups.GetValueOrDefault(group);
+            foreach (var member in baselines.MembersOf(group))
+            {
+                if (already.Contains(member) || fleet.Get(member) is not { Latest.Header: { } header } runtime) continue;
+                var drifting = runtime.Findings.Any(f => f.Rule == DriftRule);
+                var wouldDrift = now is not null && !NodeGroupMajority.Matches(now, header.PrimaryFile, header.Chain);
+                if (drifting != wouldDrift || (wouldDrift && !NodeGroupBaselines.Same(_judgedAgainst.GetValueOrDefault(member), now)))
+                {
+                    already.Add(member);
+                    yield return member;
+                }
+            }
+        }
+    }
+
+    private static readonly string DriftRule = new Shared.Analysis.Rules.NodeGroupDriftRule().Id;
 
     // Identity is Finding.Key; a rule reporting one key twice keeps the worse.
     private static IReadOnlyList<Finding> Deduplicate(IReadOnlyList<Finding> list) => FindingSet.ByKey(list).Values.ToArray();

@@ -1,14 +1,23 @@
 using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Fleet;
+using CniDashboard.Server.Options;
 using CniDashboard.Shared.Analysis;
+using Microsoft.Extensions.Options;
 
 namespace CniDashboard.Server.Analysis;
 
 /// <summary>Builds the cluster facts the analyzer gets for a node from what the watches hold.</summary>
-public sealed class NodeContextBuilder(ClusterState cluster, SandboxActivity sandbox)
+public sealed class NodeContextBuilder(ClusterState cluster, SandboxActivity sandbox, NodeGroupBaselines baselines, IOptions<DashboardOptions> options)
 {
-    /// <summary>The node's context: its CNI pods (not the agent), the CNI DaemonSets, Cilium's configuration, recent sandbox failures, OS image.</summary>
-    public NodeClusterContext Build(string node) => new()
+    /// <summary>The DaemonSets whose pods are watched (every configured component but the agent): their pods on a node are all known.</summary>
+    private readonly string[] _watched = [.. options.Value.Kubernetes.EffectiveComponents.Where(c => !c.IsAgent).Select(c => c.Name).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// The node's context: its CNI pods (not the agent), the DaemonSets whose pods are watched, the CNI
+    /// DaemonSets, Cilium's configuration, recent sandbox failures, OS image, and what most nodes of its
+    /// group run (from <paramref name="groups"/>, or worked out now when not given).
+    /// </summary>
+    public NodeClusterContext Build(string node, IReadOnlyDictionary<string, ContextNodeGroup>? groups = null) => new()
     {
         Node = node,
         OsImage = cluster.GetNode(node)?.OsImage,
@@ -37,5 +46,7 @@ public sealed class NodeContextBuilder(ClusterState cluster, SandboxActivity san
         }).ToArray(),
         CiliumConfig = cluster.CiliumConfig,
         SandboxErrors = sandbox.ForContext(node),
+        WatchedDaemonSets = _watched,
+        NodeGroup = cluster.GetNode(node)?.NodeGroup is { } group ? (groups ?? baselines.Compute()).GetValueOrDefault(group) : null,
     };
 }

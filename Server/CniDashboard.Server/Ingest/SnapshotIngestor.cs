@@ -54,7 +54,7 @@ public sealed class SnapshotIngestor(
                 continue;
             }
 
-            pending.Add(new SnapshotWrite(snapshot, now, ChangedFiles(previous?.Files, snapshot.Files)));
+            pending.Add(new SnapshotWrite(snapshot, now, ChangedFiles(previous?.Files, snapshot.Files), FirstOfNode: previous is null));
             if (pending.Count >= _batchSize)
             {
                 results.AddRange(await WriteAsync(pending, cancellationToken));
@@ -101,6 +101,7 @@ public sealed class SnapshotIngestor(
             PrimaryStatus = s.PrimaryStatus,
             Chain = s.Chain,
             ChangedFiles = write.ChangedFiles,
+            FirstOfNode = write.FirstOfNode,
             CniDir = s.CniDir,
             AgentVersion = s.AgentVersion,
             BinariesError = s.BinariesError,

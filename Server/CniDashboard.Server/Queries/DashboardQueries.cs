@@ -71,10 +71,19 @@ public sealed class DashboardQueries(
                 At = s.TakenAt,
                 SnapshotId = s.Id,
                 Files = s.ChangedFiles,
-                Summary = s.ChangedFiles.Count == 0 ? null : $"{string.Join(", ", s.ChangedFiles)} changed; chain {string.Join(" → ", s.Chain)}",
+                FirstSeen = s.FirstOfNode,
+                Summary = ChangeSummary(s),
             }).ToArray(),
             SandboxErrorsLastHour = sandbox.Total(),
         };
+    }
+
+    /// <summary>A line for the Overview: a first snapshot (<see cref="ConfigChange.FirstSeen"/>) says what was seen, anything later what changed.</summary>
+    private static string? ChangeSummary(StoredSnapshot s)
+    {
+        var chain = s.Chain.Count == 0 ? "no chain" : $"chain {string.Join(" → ", s.Chain)}";
+        if (s.FirstOfNode) return $"{s.ChangedFiles.Count} {(s.ChangedFiles.Count == 1 ? "file" : "files")}; {chain}";
+        return s.ChangedFiles.Count == 0 ? null : $"{string.Join(", ", s.ChangedFiles)} changed; {chain}";
     }
 
     /// <summary>One rule's open findings across the fleet; the example is the worst one, on the first node by name.</summary>
@@ -95,51 +104,8 @@ public sealed class DashboardQueries(
     }
 
     /// <inheritdoc />
-    public Task<NodePage> GetNodesAsync(NodeQuery query, CancellationToken cancellationToken)
-    {
-        IEnumerable<NodeRow> rows = summaries.All();
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            var s = query.Search.Trim();
-            rows = rows.Where(r => Contains(r.Summary.Name, s) || Contains(r.Summary.NodeGroup, s) || Contains(r.Summary.PrimaryFile, s) || r.Summary.Chain.Any(p => Contains(p, s)));
-        }
-
-        if (query.Severity is { } severity) rows = rows.Where(r => r.Summary.WorstSeverity == severity);
-        if (query.OnlyHealthy == true) rows = rows.Where(r => r.Summary.WorstSeverity is null or Severity.Info);
-        if (!string.IsNullOrEmpty(query.NodeGroup)) rows = rows.Where(r => r.Summary.NodeGroup == query.NodeGroup);
-        if (!string.IsNullOrEmpty(query.Rule)) rows = rows.Where(r => r.HasRule(query.Rule));
-        if (query.Stale is { } stale) rows = rows.Where(r => (r.Summary.Agent.State != AgentState.Current) == stale);
-
-        var sorted = Sort(rows.Select(r => r.Summary).ToList(), query.Sort, query.Descending);
-        var offset = Math.Max(0, query.Offset);
-        var limit = Math.Clamp(query.Limit, 1, _options.Queries.MaxPageSize);
-        return Task.FromResult(new NodePage(sorted.Skip(offset).Take(limit).ToArray(), sorted.Count));
-    }
-
-    private static bool Contains(string? value, string search) => value?.Contains(search, StringComparison.OrdinalIgnoreCase) == true;
-
-    private static List<NodeSummary> Sort(List<NodeSummary> rows, NodeSort sort, bool descending)
-    {
-        int Primary(NodeSummary a, NodeSummary b) => sort switch
-        {
-            NodeSort.Name => string.CompareOrdinal(a.Name, b.Name),
-            NodeSort.NodeGroup => string.CompareOrdinal(a.NodeGroup, b.NodeGroup),
-            NodeSort.SandboxErrors => a.SandboxErrorsLastHour.CompareTo(b.SandboxErrorsLastHour),
-            NodeSort.LastChange => Nullable.Compare(a.LastChangeAt, b.LastChangeAt),
-            _ => Rank(a).CompareTo(Rank(b)) is var c && c != 0 ? c : a.SandboxErrorsLastHour.CompareTo(b.SandboxErrorsLastHour),
-        };
-
-        rows.Sort((a, b) =>
-        {
-            var c = Primary(a, b);
-            if (descending) c = -c;
-            // Name breaks ties, always A→Z, so paging is stable.
-            return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
-        });
-        return rows;
-    }
-
-    private static int Rank(NodeSummary s) => s.WorstSeverity is { } v ? (int)v : -1;
+    public Task<NodePage> GetNodesAsync(NodeQuery query, CancellationToken cancellationToken) =>
+        Task.FromResult(NodeQueryEvaluator.Evaluate(summaries.All(), r => r.Summary, (r, rule) => r.HasRule(rule), query, _options.Queries.MaxPageSize));
 
     /// <inheritdoc />
     public Task<NodeFacets> GetNodeFacetsAsync(CancellationToken cancellationToken)

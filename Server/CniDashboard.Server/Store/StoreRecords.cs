@@ -9,7 +9,8 @@ namespace CniDashboard.Server.Store;
 /// <param name="Snapshot">What the agent sent (content already redacted).</param>
 /// <param name="ReceivedAt">When the dashboard received it: the snapshot's time in history.</param>
 /// <param name="ChangedFiles">Entries added, removed or changed since the previous snapshot (all for the first).</param>
-public sealed record SnapshotWrite(NodeSnapshot Snapshot, DateTimeOffset ReceivedAt, IReadOnlyList<string> ChangedFiles);
+/// <param name="FirstOfNode">True for the node's first snapshot: its files are first seen, not changed.</param>
+public sealed record SnapshotWrite(NodeSnapshot Snapshot, DateTimeOffset ReceivedAt, IReadOnlyList<string> ChangedFiles, bool FirstOfNode = false);
 
 /// <summary>A stored snapshot's header.</summary>
 public sealed record StoredSnapshot
@@ -32,6 +33,8 @@ public sealed record StoredSnapshot
     public IReadOnlyList<string> Chain { get; init; } = [];
     /// <summary>Files that changed since the previous snapshot.</summary>
     public IReadOnlyList<string> ChangedFiles { get; init; } = [];
+    /// <summary>True for the node's first snapshot: <see cref="ChangedFiles"/> lists files first seen, not changed.</summary>
+    public bool FirstOfNode { get; init; }
     /// <summary>The folder's host path.</summary>
     public string? CniDir { get; init; }
     /// <summary>Agent version.</summary>

@@ -160,6 +160,13 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     /// </summary>
     public TokenValidation Authenticate(string token, IReadOnlyList<string>? audiences = null) => _handler.Authenticate(token, audiences);
 
+    /// <summary>
+    /// How many authorized requests with <paramref name="verb"/> (<c>list</c>, <c>watch</c>, <c>get</c>,
+    /// <c>create</c>…) on <paramref name="resource"/> (its plural, e.g. <c>nodes</c>) were served so far:
+    /// lets a test tell a client that resumed its watch from one that listed again.
+    /// </summary>
+    public int RequestCount(string verb, string resource) => _handler.Served(verb, resource);
+
     /// <summary>Fault injection: ends every open HTTP watch stream now.</summary>
     public void DropWatches() => Cluster.DropWatches();
 

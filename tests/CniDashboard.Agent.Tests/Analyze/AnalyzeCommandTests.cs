@@ -116,6 +116,83 @@ public sealed class AnalyzeCommandTests : IDisposable
         }
     }
 
+    /// <summary>The healthy context with changes made to its JSON, as a person would edit the file.</summary>
+    private string HealthyContextWith(string name, Action<System.Text.Json.Nodes.JsonObject> change)
+    {
+        var context = System.Text.Json.Nodes.JsonNode.Parse(AnalyzeFixtures.HealthyContext)!.AsObject();
+        change(context);
+        return Write(name, context.ToJsonString());
+    }
+
+    private static JsonElement[] FindingsOf(string json, string rule)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return [.. doc.RootElement.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("rule").GetString() == rule).Select(f => f.Clone())];
+    }
+
+    [Fact]
+    public void Ciliums_conflist_left_behind_without_a_cilium_agent_is_critical_when_sandboxes_cannot_reach_it()
+    {
+        var context = HealthyContextWith("cilium-gone.json", c =>
+        {
+            var pods = c["pods"]!.AsArray();
+            foreach (var pod in pods.Where(p => p!["daemonSet"]!.GetValue<string>() == "cilium").ToArray()) pods.Remove(pod);
+            var daemonSets = c["daemonSets"]!.AsArray();
+            foreach (var ds in daemonSets.Where(d => d!["name"]!.GetValue<string>() == "cilium").ToArray()) daemonSets.Remove(ds);
+            c["watchedDaemonSets"] = new System.Text.Json.Nodes.JsonArray("aws-node", "cilium", "linkerd-cni");
+            c["sandboxErrors"] = System.Text.Json.Nodes.JsonNode.Parse("""[{ "pluginType": "cilium-cni", "errorClass": "daemonUnreachable", "count": 12 }]""");
+        });
+
+        var (code, output, _) = Run("--dir", Node("healthy"), "--context", context, "--now", IncidentTime, "--format", "json");
+
+        Assert.Equal(2, code);
+        var finding = Assert.Single(FindingsOf(output, "plugin-daemon-not-running"));
+        Assert.Equal(("critical", "cilium-cni", "/plugins/3"), (finding.GetProperty("severity").GetString(), finding.GetProperty("plugin").GetString(), finding.GetProperty("jsonPointer").GetString()));
+    }
+
+    [Fact]
+    public void A_daemon_is_not_judged_missing_unless_the_context_says_its_pods_were_looked_for()
+    {
+        // The same folder: every daemon Ready in one context, Cilium's pods simply not listed in the other.
+        var ready = HealthyContextWith("ready.json", c => c["watchedDaemonSets"] = new System.Text.Json.Nodes.JsonArray("aws-node", "cilium"));
+        var unlisted = HealthyContextWith("unlisted.json", c =>
+        {
+            var pods = c["pods"]!.AsArray();
+            foreach (var pod in pods.Where(p => p!["daemonSet"]!.GetValue<string>() == "cilium").ToArray()) pods.Remove(pod);
+            var daemonSets = c["daemonSets"]!.AsArray();
+            foreach (var ds in daemonSets.Where(d => d!["name"]!.GetValue<string>() == "cilium").ToArray()) daemonSets.Remove(ds);
+        });
+
+        foreach (var context in new[] { ready, unlisted })
+        {
+            var (code, output, _) = Run("--dir", Node("healthy"), "--context", context, "--now", IncidentTime, "--format", "json");
+            Assert.Equal(0, code);
+            Assert.Empty(FindingsOf(output, "plugin-daemon-not-running"));
+        }
+    }
+
+    [Theory]
+    [InlineData("""["aws-cni", "egress-cni", "portmap", "cilium-cni", "linkerd-cni"]""", 0, null)]
+    [InlineData("""["aws-cni", "egress-cni", "portmap", "cilium-cni"]""", 1, "extra linkerd-cni in the chain, unlike 8 of 9 nodes of ng-general")]
+    public void A_node_is_held_to_its_groups_majority_from_the_context(string majorityChain, int exitCode, string? message)
+    {
+        var context = HealthyContextWith("group.json", c => c["nodeGroup"] = System.Text.Json.Nodes.JsonNode.Parse(
+            $$"""{ "name": "ng-general", "primary": "05-cilium.conflist", "chain": {{majorityChain}}, "majority": 8, "nodes": 9 }"""));
+
+        var (code, output, _) = Run("--dir", Node("healthy"), "--context", context, "--now", IncidentTime, "--format", "json");
+
+        Assert.Equal(exitCode, code);
+        var drift = FindingsOf(output, "node-group-drift");
+        if (message is null)
+        {
+            Assert.Empty(drift);
+        }
+        else
+        {
+            Assert.Equal(("warning", message), (Assert.Single(drift).GetProperty("severity").GetString(), drift[0].GetProperty("message").GetString()));
+        }
+    }
+
     [Fact]
     public void Incident_files_without_context_do_not_look_critical()
     {

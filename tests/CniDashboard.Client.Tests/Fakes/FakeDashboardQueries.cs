@@ -7,8 +7,8 @@ using CniDashboard.Shared.Diff;
 namespace CniDashboard.Client.Tests.Fakes;
 
 /// <summary>
-/// <see cref="IDashboardQueries"/> over a <see cref="SampleCluster"/> in memory: filters, sorts,
-/// pages and diffs the way the backend does, records what it was asked, and fails on demand.
+/// <see cref="IDashboardQueries"/> over a <see cref="SampleCluster"/> in memory: filters, sorts
+/// and pages with the backend's own <see cref="NodeQueryEvaluator"/>, diffs the way the backend does, records what it was asked, and fails on demand.
 /// </summary>
 public sealed class FakeDashboardQueries(SampleCluster cluster, TimeProvider clock) : IDashboardQueries
 {
@@ -18,8 +18,17 @@ public sealed class FakeDashboardQueries(SampleCluster cluster, TimeProvider clo
     private readonly ConcurrentQueue<DiffRequest> _diffRequests = new();
     private readonly ConcurrentQueue<SandboxErrorQuery> _sandboxQueries = new();
 
+    /// <summary>The server's default page cap (<c>Dashboard:Queries:MaxPageSize</c>).</summary>
+    public const int MaxPageSize = 500;
+
     /// <summary>The data served.</summary>
     public SampleCluster Cluster { get; set; } = cluster;
+
+    /// <summary>
+    /// Applied to every overview answered: for states the sample's data cannot produce (a top finding
+    /// whose example node is unknown, as from a server older than that field).
+    /// </summary>
+    public Func<ClusterOverview, ClusterOverview> OverviewAs { get; set; } = overview => overview;
 
     /// <summary>Every node query received, in order.</summary>
     public IReadOnlyList<NodeQuery> NodeQueries => [.. _nodeQueries];
@@ -209,18 +218,28 @@ public sealed class FakeDashboardQueries(SampleCluster cluster, TimeProvider clo
             .ToList();
         var changes = Cluster.Snapshots
             .Where(s => s.Value.Count > 0)
-            .Select(s => new ConfigChange
-            {
-                Node = s.Key,
-                At = s.Value[0].TakenAt,
-                SnapshotId = s.Value[0].Id,
-                Files = ["05-cilium.conflist", "10-aws.conflist", "ZZZ-linkerd-cni-kubeconfig"],
-                Summary = "05-cilium.conflist: linkerd-cni added at position 5",
-            })
+            .Select(s => s.Value.Count == 1
+                ? new ConfigChange
+                {
+                    Node = s.Key,
+                    At = s.Value[0].TakenAt,
+                    SnapshotId = s.Value[0].Id,
+                    Files = [.. s.Value[0].Files.Select(f => f.Name)],
+                    FirstSeen = true,
+                    Summary = $"{s.Value[0].Files.Count} files",
+                }
+                : new ConfigChange
+                {
+                    Node = s.Key,
+                    At = s.Value[0].TakenAt,
+                    SnapshotId = s.Value[0].Id,
+                    Files = ["05-cilium.conflist", "10-aws.conflist", "ZZZ-linkerd-cni-kubeconfig"],
+                    Summary = "05-cilium.conflist: linkerd-cni added at position 5",
+                })
             .OrderByDescending(c => c.At)
             .Take(10)
             .ToList();
-        return new ClusterOverview
+        return OverviewAs(new ClusterOverview
         {
             Health = new HealthSummary(
                 nodes.Count,
@@ -232,58 +251,16 @@ public sealed class FakeDashboardQueries(SampleCluster cluster, TimeProvider clo
             DaemonSets = Cluster.DaemonSets,
             RecentChanges = changes,
             SandboxErrorsLastHour = nodes.Sum(n => n.SandboxErrorsLastHour),
-        };
+        });
     }
 
-    private NodePage Page(NodeQuery query)
-    {
-        IEnumerable<NodeSummary> rows = Cluster.Nodes.Values;
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            var s = query.Search;
-            rows = rows.Where(n => n.Name.Contains(s, StringComparison.OrdinalIgnoreCase)
-                || (n.NodeGroup?.Contains(s, StringComparison.OrdinalIgnoreCase) ?? false)
-                || (n.PrimaryFile?.Contains(s, StringComparison.OrdinalIgnoreCase) ?? false)
-                || n.Chain.Any(p => p.Contains(s, StringComparison.OrdinalIgnoreCase)));
-        }
-
-        if (query.Severity is { } severity)
-        {
-            rows = rows.Where(n => n.WorstSeverity == severity);
-        }
-
-        if (query.OnlyHealthy == true)
-        {
-            rows = rows.Where(n => n.WorstSeverity is null or Severity.Info);
-        }
-
-        if (query.NodeGroup is { } group)
-        {
-            rows = rows.Where(n => n.NodeGroup == group);
-        }
-
-        if (query.Rule is { } rule)
-        {
-            rows = rows.Where(n => Cluster.Details.TryGetValue(n.Name, out var d) && d.Findings.Any(f => f.Rule == rule));
-        }
-
-        if (query.Stale is { } stale)
-        {
-            // As the host does: "stale" is every agent that is not current, never reached included.
-            rows = rows.Where(n => (n.Agent.State != AgentState.Current) == stale);
-        }
-
-        var sorted = query.Sort switch
-        {
-            NodeSort.Name => rows.OrderBy(n => n.Name, StringComparer.Ordinal),
-            NodeSort.NodeGroup => rows.OrderBy(n => n.NodeGroup, StringComparer.Ordinal).ThenBy(n => n.Name, StringComparer.Ordinal),
-            NodeSort.SandboxErrors => rows.OrderBy(n => n.SandboxErrorsLastHour).ThenBy(n => n.Name, StringComparer.Ordinal),
-            NodeSort.LastChange => rows.OrderBy(n => n.LastChangeAt).ThenBy(n => n.Name, StringComparer.Ordinal),
-            _ => rows.OrderBy(n => n.WorstSeverity.HasValue ? (int)n.WorstSeverity.Value : -1).ThenBy(n => n.SandboxErrorsLastHour).ThenBy(n => n.Name, StringComparer.Ordinal),
-        };
-        var list = (query.Descending ? sorted.Reverse() : sorted).ToList();
-        return new NodePage(list.Skip(query.Offset).Take(query.Limit).ToList(), list.Count);
-    }
+    /// <summary>The server's own evaluator over the sample's rows: a fake that re-implemented it would drift.</summary>
+    private NodePage Page(NodeQuery query) => NodeQueryEvaluator.Evaluate(
+        Cluster.Nodes.Values,
+        n => n,
+        (n, rule) => Cluster.Details.TryGetValue(n.Name, out var d) && d.Findings.Any(f => f.Rule == rule),
+        query,
+        MaxPageSize);
 
     private (string Label, IReadOnlyList<CniFolderFile>? Files) Side(DiffSide side)
     {

@@ -97,6 +97,25 @@ public class OverviewPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void A_finding_on_several_nodes_whose_example_node_is_unknown_shows_its_message_alone()
+    {
+        // A known rule on several nodes, but no node to say "e.g. on …" about: the title-and-example form
+        // would name nobody, so the message stands alone.
+        Queries.OverviewAs = o => o with { TopFindings = [.. o.TopFindings.Select(f => f.Rule == SampleCluster.IncidentRule ? f with { MessageNode = null } : f)] };
+
+        var cut = RenderLoaded();
+
+        var row = cut.Find($"[data-testid=top-finding][data-rule={SampleCluster.IncidentRule}]");
+        Assert.NotNull(CniDashboard.Shared.Analysis.AnalyzerRules.TitleOf(SampleCluster.IncidentRule));
+        Assert.Empty(row.QuerySelectorAll("[data-testid=top-finding-title]"));
+        Assert.Empty(row.QuerySelectorAll("[data-testid=top-finding-example]"));
+        var incident = Cluster.Details[SampleCluster.IncidentNodes[0]].Findings.First(f => f.Rule == SampleCluster.IncidentRule);
+        Assert.Contains(incident.Message, row.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("e.g. on", row.TextContent, StringComparison.Ordinal);
+        Assert.Contains("3 nodes", row.TextContent);
+    }
+
+    [Fact]
     public void A_stuck_rollout_is_marked_stuck_in_words()
     {
         var cut = RenderLoaded();
@@ -119,6 +138,27 @@ public class OverviewPageTests : DashboardTestContext
         var node = change.GetAttribute("data-node")!;
         var snapshot = Cluster.Snapshots[node][0].Id;
         Assert.Equal($"nodes/{node}?compare=change&with={snapshot}#diff", change.QuerySelector("[data-testid=change-diff-link]")!.GetAttribute("href"));
+    }
+
+    [Fact]
+    public void A_nodes_first_snapshot_is_first_seen_with_its_files_not_a_change_with_a_diff()
+    {
+        // The stale node has only its first snapshot: nothing before it to have changed from.
+        Cluster.Snapshots[SampleCluster.StaleNode].RemoveAt(1);
+
+        var cut = RenderLoaded();
+
+        var first = cut.Find($"[data-testid=recent-change][data-node='{SampleCluster.StaleNode}']");
+        Assert.Equal("first-seen", first.GetAttribute("data-kind"));
+        Assert.Equal("First seen", first.QuerySelector("[data-testid=first-seen]")!.TextContent.Trim());
+        Assert.DoesNotContain("changed", first.TextContent, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(first.QuerySelectorAll("[data-testid=change-diff-link]"));
+        Assert.Equal($"nodes/{SampleCluster.StaleNode}#files-heading", first.QuerySelector("[data-testid=change-files-link]")!.GetAttribute("href"));
+
+        var changed = cut.Find($"[data-testid=recent-change][data-node='{SampleCluster.HealthyNode}']");
+        Assert.Equal("changed", changed.GetAttribute("data-kind"));
+        Assert.Empty(changed.QuerySelectorAll("[data-testid=first-seen]"));
+        Assert.NotNull(changed.QuerySelector("[data-testid=change-diff-link]"));
     }
 
     [Fact]

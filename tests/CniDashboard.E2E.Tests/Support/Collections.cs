@@ -19,8 +19,11 @@ public static class Phase
     /// <summary>A node's file is changed on disk and put back: the cluster ends as it started.</summary>
     public const string LiveUpdates = "2 live updates";
 
-    /// <summary>An incident node is fixed: irreversible, so last.</summary>
+    /// <summary>An incident node is fixed: irreversible, so after the others that look at the incident.</summary>
     public const string AfterTheFix = "3 after the fix";
+
+    /// <summary>Everything the run logged is scanned for tokens: last, so it covers every test before it.</summary>
+    public const string Logs = "4 the logs of the whole run";
 }
 
 [CollectionDefinition(Phase.AsFound)]
@@ -31,6 +34,9 @@ public sealed class LiveUpdatesCollection;
 
 [CollectionDefinition(Phase.AfterTheFix)]
 public sealed class AfterTheFixCollection;
+
+[CollectionDefinition(Phase.Logs)]
+public sealed class LogsCollection;
 
 /// <summary>Runs test collections in the ordinal order of their display names (see <see cref="Phase"/>).</summary>
 public sealed class CollectionsByName : ITestCollectionOrderer

@@ -20,7 +20,8 @@ namespace CniDashboard.E2E.Tests.Support;
 /// linkerd-cni incident on 3, real agents on real folders, a kubelet emitting sandbox errors) and
 /// the dashboard host, started in-process through the same code as <c>Program.cs</c>
 /// (<see cref="DemoMode"/> + <see cref="DashboardWebApplication"/>), on 127.0.0.1 with a free port,
-/// a temp data dir and a 1 s poll; plus one headless Debian Chromium. One per test assembly.
+/// a temp data dir and a 1 s poll, its loggers kept and captured (<see cref="Logs"/>); plus one headless
+/// Debian Chromium. One per test assembly.
 /// </summary>
 public sealed class DemoDashboard : IAsyncLifetime
 {
@@ -52,6 +53,9 @@ public sealed class DemoDashboard : IAsyncLifetime
 
     /// <summary>A client of the dashboard's REST API (for reading what the tests then look for in the UI).</summary>
     public HttpClient Api { get; private set; } = null!;
+
+    /// <summary>Everything the dashboard host logged in this run, every category and level.</summary>
+    public LogCapture Logs { get; } = new();
 
     /// <summary>The browser.</summary>
     public IBrowser Browser { get; private set; } = null!;
@@ -99,7 +103,11 @@ public sealed class DemoDashboard : IAsyncLifetime
                 ["Dashboard:Poller:Interval"] = PollInterval.ToString("c", CultureInfo.InvariantCulture),
                 ["Dashboard:Poller:RequestTimeout"] = PollInterval.ToString("c", CultureInfo.InvariantCulture),
             });
-            b.Logging.ClearProviders();
+            // The host keeps its own log providers (the console's only from warnings up, so the test
+            // output stays readable); every category at every level also goes to Logs, which
+            // LogScanTests scans for tokens once everything else has run.
+            b.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
+            Logs.AddTo(b.Logging);
         });
         _app = DashboardWebApplication.Build(builder);
         await _app.StartAsync(ct);

@@ -43,7 +43,6 @@ public sealed class ClusterHubTests(SimulatedDashboard dashboard) : IClassFixtur
 
         var path = Path.Combine(node.CniDir, "10-aws.conflist.cilium_bak");
         await File.AppendAllTextAsync(path, "\n", Ct);
-        dashboard.Cluster.Agents.Invalidate(node.Name);
 
         var change = await Eventually.WaitAsync(() =>
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using CniDashboard.Server.Api;
 using CniDashboard.Server.Tests.Support;
+using CniDashboard.Shared.Analysis;
 using CniDashboard.Shared.Dashboard;
 using CniDashboard.Simulator.Nodes;
 using Microsoft.AspNetCore.Mvc;
@@ -124,9 +125,6 @@ public sealed class RestApiTests(SimulatedDashboard dashboard) : IClassFixture<S
         var daemonSets = await dashboard.GetJsonAsync<DaemonSetStatus[]>("api/v1/daemonsets");
         Assert.Contains(daemonSets!, d => d.Name == "linkerd-cni");
 
-        var findings = await dashboard.GetJsonAsync<NodeFinding[]>("api/v1/findings?severity=Warning");
-        Assert.All(findings!, f => Assert.True(f.Finding.Severity >= Shared.Analysis.Severity.Warning));
-
         var errors = await dashboard.GetJsonAsync<SandboxErrorReport>("api/v1/sandbox-errors?window=1h&groupBy=Node&stackBy=ErrorClass");
         Assert.Equal(60, errors!.Timeline.Count);
         Assert.Equal(errors.Total, errors.Groups.Sum(g => g.Count));
@@ -145,6 +143,72 @@ public sealed class RestApiTests(SimulatedDashboard dashboard) : IClassFixture<S
         var nodeDiff = await dashboard.GetJsonAsync<FolderDiff>($"api/v1/diff?left=latest:{node}&right=latest:{node}");
         Assert.All(nodeDiff!.Files, f => Assert.Equal(FileDiffStatus.Unchanged, f.Status));
     }
+
+    /// <summary>
+    /// <c>/findings?severity=</c> is a minimum: each value keeps exactly the findings at or above it, and
+    /// (the simulated cluster has critical and warning findings) is never empty, so a filter that dropped
+    /// everything, or nothing, fails here.
+    /// </summary>
+    [Theory]
+    [InlineData(Severity.Info)]
+    [InlineData(Severity.Warning)]
+    [InlineData(Severity.Critical)]
+    public async Task Findings_are_filtered_by_minimum_severity(Severity minimum)
+    {
+        await FirstNodeAsync();
+        static string Key(NodeFinding f) => $"{f.Node} {f.Finding.Key}";
+
+        // Analysis is live: compare a filtered answer with the unfiltered one read around it until both agree.
+        var (all, filtered) = await Eventually.WaitAsync<Tuple<NodeFinding[], NodeFinding[]>>(async () =>
+        {
+            var before = await dashboard.GetJsonAsync<NodeFinding[]>("api/v1/findings") ?? [];
+            var only = await dashboard.GetJsonAsync<NodeFinding[]>($"api/v1/findings?severity={minimum}") ?? [];
+            var after = await dashboard.GetJsonAsync<NodeFinding[]>("api/v1/findings") ?? [];
+            var stable = before.Select(Key).SequenceEqual(after.Select(Key));
+            var complete = before.Any(f => f.Finding.Severity == Severity.Critical) && before.Any(f => f.Finding.Severity == Severity.Warning);
+            return stable && complete ? Tuple.Create(before, only) : null;
+        }, "a settled list of findings with critical and warning ones", TimeSpan.FromSeconds(60));
+
+        Assert.NotEmpty(filtered);
+        Assert.Equal(all.Where(f => f.Finding.Severity >= minimum).Select(Key), filtered.Select(Key));
+        Assert.Contains(filtered, f => f.Finding.Severity == Severity.Critical);
+        if (all.Any(f => f.Finding.Severity < minimum)) Assert.True(filtered.Length < all.Length, $"severity={minimum} removed nothing");
+        if (minimum == Severity.Critical) Assert.DoesNotContain(filtered, f => f.Finding.Severity == Severity.Warning);
+    }
+
+    /// <summary><c>/nodes?severity=</c> is the node's worst finding, exactly: the three values and the healthy filter partition the fleet.</summary>
+    [Fact]
+    public async Task Nodes_are_filtered_by_their_worst_severity_for_every_value()
+    {
+        await FirstNodeAsync();
+        var incident = dashboard.Cluster.NodesWithRole(NodeRole.Incident).Select(n => n.Name).Order(StringComparer.Ordinal).ToArray();
+
+        var pages = await Eventually.WaitAsync<SeverityPages>(async () =>
+        {
+            var all = (await dashboard.GetJsonAsync<NodePage>("api/v1/nodes?sort=Name&desc=false&limit=500"))!;
+            var bySeverity = new Dictionary<string, NodePage>(StringComparer.Ordinal);
+            foreach (var value in new[] { "Critical", "Warning", "Info" })
+                bySeverity[value] = (await dashboard.GetJsonAsync<NodePage>($"api/v1/nodes?severity={value}&sort=Name&desc=false&limit=500"))!;
+            var healthy = (await dashboard.GetJsonAsync<NodePage>("api/v1/nodes?healthy=true&sort=Name&desc=false&limit=500"))!;
+            var again = (await dashboard.GetJsonAsync<NodePage>("api/v1/nodes?sort=Name&desc=false&limit=500"))!;
+            var settled = all.Items.Select(n => (n.Name, n.WorstSeverity)).SequenceEqual(again.Items.Select(n => (n.Name, n.WorstSeverity)));
+            return settled && bySeverity["Warning"].Total > 0 ? new SeverityPages(all, bySeverity, healthy) : null;
+        }, "a settled fleet with a warning node", TimeSpan.FromSeconds(60));
+
+        Assert.Equal(incident, pages.BySeverity["Critical"].Items.Select(n => n.Name));
+        foreach (var (value, page) in pages.BySeverity)
+        {
+            var expected = pages.All.Items.Where(n => n.WorstSeverity?.ToString() == value).Select(n => n.Name).ToArray();
+            Assert.Equal(expected, page.Items.Select(n => n.Name));
+            Assert.Equal(expected.Length, page.Total);
+        }
+
+        Assert.NotEmpty(pages.BySeverity["Warning"].Items);
+        Assert.Equal(pages.All.Items.Where(n => n.WorstSeverity is null or Severity.Info).Select(n => n.Name), pages.Healthy.Items.Select(n => n.Name));
+        Assert.Equal(pages.All.Total, pages.BySeverity["Critical"].Total + pages.BySeverity["Warning"].Total + pages.Healthy.Total);
+    }
+
+    private sealed record SeverityPages(NodePage All, Dictionary<string, NodePage> BySeverity, NodePage Healthy);
 
     [Fact]
     public async Task OpenApi_health_readiness_and_metrics_are_served()

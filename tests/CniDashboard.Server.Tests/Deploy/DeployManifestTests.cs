@@ -16,11 +16,12 @@ namespace CniDashboard.Server.Tests.Deploy;
 /// DaemonSet's flags (TLS included), the dashboard accepts the Deployment's settings (the agents' CA
 /// and name included), the two talk over TLS, and RBAC grants no more than the code uses. A renamed flag or option fails here rather than in someone's cluster.
 /// </summary>
+[Collection(DeployCollection.Name)]
 public sealed class DeployManifestTests
 {
     private static readonly Lazy<IReadOnlyList<object>> Manifests = new(() => KubernetesYaml.LoadAllFromString(File.ReadAllText(ManifestPath())));
 
-    private static string ManifestPath() => Path.Combine(RepoRoot(), "deploy", "manifests", "cni-dashboard.yaml");
+    private static string ManifestPath() => ChartRenderer.ManifestPath;
 
     private static T Single<T>(string name) where T : IKubernetesObject<V1ObjectMeta> =>
         Assert.Single(Manifests.Value.OfType<T>(), o => o.Metadata.Name == name);
@@ -98,6 +99,8 @@ public sealed class DeployManifestTests
         dashboard["Dashboard:Poller:AgentCaFile"] = node.Root + dashboard["Dashboard:Poller:AgentCaFile"];
         dashboard["Dashboard:Poller:AgentPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         dashboard["Dashboard:DataDir"] = Path.Combine(node.Root, "data");
+        // The path is under test here, not its speed: a busy machine may take more than the 2 s default for the handshake and the review.
+        dashboard["Dashboard:Poller:RequestTimeout"] = "00:00:15";
         // The projected token, at the path the Deployment mounts it, for the audience it asks for.
         dashboard["Dashboard:Poller:AgentTokenFile"] = node.Root + dashboard["Dashboard:Poller:AgentTokenFile"];
         Directory.CreateDirectory(Path.GetDirectoryName(dashboard["Dashboard:Poller:AgentTokenFile"])!);
@@ -406,13 +409,4 @@ public sealed class DeployManifestTests
 
     private static DashboardOptions DeploymentOptions() =>
         new ConfigurationBuilder().AddInMemoryCollection(DeploymentEnv()).Build().GetSection(DashboardOptions.Section).Get<DashboardOptions>()!;
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CniDashboard.sln"))) return dir.FullName;
-        }
-        throw new DirectoryNotFoundException($"no CniDashboard.sln above {AppContext.BaseDirectory}");
-    }
 }

@@ -24,7 +24,6 @@ public sealed class RemediationFlowTests(SimulatedDashboard dashboard) : IClassF
         // The runbook: remove the stale entry (the finding's edit), restart the node's linkerd-cni pod.
         var edit = critical.Edit!;
         await File.WriteAllTextAsync(Path.Combine(node.CniDir, edit.File), edit.NewContent, Ct);
-        dashboard.Cluster.Agents.Invalidate(node.Name);
         await dashboard.Cluster.RestartPodAsync(node.Name, "linkerd-cni", Ct);
 
         await Eventually.WaitAsync(async () =>

@@ -5,6 +5,7 @@ using CniDashboard.Shared.Analysis;
 using CniDashboard.Shared.Dashboard;
 using CniDashboard.Shared.Sandbox;
 using CniDashboard.Simulator.Nodes;
+using k8s.Models;
 
 namespace CniDashboard.Server.Tests.EndToEnd;
 
@@ -75,7 +76,7 @@ public sealed class SimulatedClusterTests(SimulatedDashboard dashboard) : IClass
     }
 
     [Fact]
-    public async Task Editing_a_node_file_shows_up_as_a_new_snapshot_and_diff_within_one_poll()
+    public async Task Editing_a_node_file_shows_up_as_a_new_snapshot_and_diff_through_the_folder_watcher()
     {
         // The drift node's Cilium backup: a real file no installer rewrites behind the test's back
         // (linkerd-cni re-patches every .conf/.conflist it sees change).
@@ -88,9 +89,10 @@ public sealed class SimulatedClusterTests(SimulatedDashboard dashboard) : IClass
         var text = await System.IO.File.ReadAllTextAsync(path, Ct);
         var edited = text.Replace("\"mtu\": \"9001\"", "\"mtu\": \"1480\"", StringComparison.Ordinal);
         Assert.NotEqual(text, edited);
+        // Written as a person with an editor would: nothing tells the agent but the simulated node's
+        // folder watcher (inotify), and the agent's own rescan is minutes away.
         var clock = Stopwatch.StartNew();
         await System.IO.File.WriteAllTextAsync(path, edited, Ct);
-        dashboard.Cluster.Agents.Invalidate(node.Name);
 
         var history = await Eventually.WaitAsync(async () =>
         {
@@ -99,8 +101,9 @@ public sealed class SimulatedClusterTests(SimulatedDashboard dashboard) : IClass
         }, "the edit to be stored", TimeSpan.FromSeconds(30));
         var elapsed = clock.Elapsed;
 
+        // The time is a figure, not a bar held here (the browser benchmark holds it: docs/performance.md).
+        TestContext.Current.TestOutputHelper?.WriteLine($"file written → stored: {elapsed.TotalMilliseconds:0} ms (poll interval {dashboard.PollInterval.TotalSeconds:0} s)");
         Assert.Equal([File], history.Snapshots[0].ChangedFiles);
-        Assert.True(elapsed <= dashboard.PollInterval + dashboard.PollInterval + TimeSpan.FromSeconds(2), $"took {elapsed}");
         var diff = await dashboard.GetJsonAsync<FolderDiff>($"api/v1/nodes/{node.Name}/diff?against=previous");
         var file = Assert.Single(diff!.Files, f => f.Status == FileDiffStatus.Modified);
         Assert.Equal(File, file.File);
@@ -116,27 +119,63 @@ public sealed class SimulatedClusterTests(SimulatedDashboard dashboard) : IClass
         var incident = dashboard.Cluster.NodesWithRole(NodeRole.Incident).First().Name;
         await Eventually.WaitAsync(async () => (await dashboard.GetJsonAsync<SandboxErrorReport>($"api/v1/sandbox-errors?node={incident}"))?.Total > 0, "sandbox errors", TimeSpan.FromSeconds(60));
 
+        var api = dashboard.Cluster.Emulator;
+        var template = api.Cluster.Events.List(fieldSelector: "reason=FailedCreatePodSandBox").First(e => e.Source?.Host == incident);
+        var listsBefore = api.RequestCount("list", "events");
+        var madeInCuts = new List<(string Namespace, string Name)>();
         for (var i = 0; i < 3; i++)
         {
-            dashboard.Cluster.Emulator.DropWatches();
-            dashboard.Cluster.Emulator.ExpireHistory();
-            dashboard.Cluster.Emulator.DropWatches();
+            api.DropWatches();
+            // While the dashboard is cut off: a new failure, and more of an old one. Then the history
+            // that would have carried them is compacted away, so only a relist can bring them.
+            var made = api.Cluster.Events.Create(Copy(template, $"cut-{i}-{Guid.NewGuid():N}", count: 7 + i));
+            madeInCuts.Add((made.Metadata.NamespaceProperty, made.Metadata.Name));
+            api.Cluster.Events.Update(template.Metadata.NamespaceProperty, template.Metadata.Name, e =>
+            {
+                e.Count = (e.Count ?? 1) + 5;
+                e.LastTimestamp = DateTime.UtcNow;
+            });
+            api.ExpireHistory();
+            api.DropWatches();
+        }
+
+        // The events made during the cuts must arrive: a watcher that never came back fails here.
+        var connections = dashboard.Get<SqliteConnectionFactory>();
+        async Task<long?> StoredCountAsync(string uid)
+        {
+            await using var c = await connections.OpenAsync(Ct);
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT count FROM sandbox_events WHERE uid = $uid";
+            cmd.Parameters.AddWithValue("$uid", uid);
+            return await cmd.ExecuteScalarAsync(Ct) as long?;
+        }
+
+        foreach (var (ns, name) in madeInCuts)
+        {
+            var made = api.Cluster.Events.Get(ns, name)!;
+            await Eventually.WaitAsync(async () => await StoredCountAsync(made.Metadata.Uid) == made.Count, $"event {name}, made during a cut", TimeSpan.FromSeconds(30));
         }
 
         // Every event the API holds now must reach the store with at least its current count.
-        var events = dashboard.Cluster.Cluster.Events.List(fieldSelector: "reason=FailedCreatePodSandBox");
+        var events = api.Cluster.Events.List(fieldSelector: "reason=FailedCreatePodSandBox");
         Assert.NotEmpty(events);
-        var connections = dashboard.Get<SqliteConnectionFactory>();
         foreach (var e in events)
         {
-            await Eventually.WaitAsync(async () =>
-            {
-                await using var c = await connections.OpenAsync(Ct);
-                await using var cmd = c.CreateCommand();
-                cmd.CommandText = "SELECT count FROM sandbox_events WHERE uid = $uid";
-                cmd.Parameters.AddWithValue("$uid", e.Metadata.Uid);
-                return await cmd.ExecuteScalarAsync(Ct) is long stored && stored >= (e.Count ?? 1);
-            }, $"event {e.Metadata.Name}", TimeSpan.FromSeconds(30));
+            await Eventually.WaitAsync(async () => await StoredCountAsync(e.Metadata.Uid) is long stored && stored >= (e.Count ?? 1), $"event {e.Metadata.Name}", TimeSpan.FromSeconds(30));
         }
+
+        // And it got them by listing again after the 410, not by luck.
+        Assert.True(api.RequestCount("list", "events") > listsBefore, "the events watch never relisted after its history expired");
+    }
+
+    /// <summary>A new event like <paramref name="template"/> (same node, pod and message) under another name.</summary>
+    private static Corev1Event Copy(Corev1Event template, string name, int count)
+    {
+        var copy = k8s.KubernetesJson.Deserialize<Corev1Event>(k8s.KubernetesJson.Serialize(template));
+        copy.Metadata = new k8s.Models.V1ObjectMeta { Name = name, NamespaceProperty = template.Metadata.NamespaceProperty };
+        copy.Count = count;
+        copy.FirstTimestamp = DateTime.UtcNow.AddMinutes(-1);
+        copy.LastTimestamp = DateTime.UtcNow;
+        return copy;
     }
 }

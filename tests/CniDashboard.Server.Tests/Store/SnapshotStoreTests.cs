@@ -27,6 +27,7 @@ public sealed class SnapshotStoreTests : IDisposable
         var second = _store.Migrator.Migrate();
         Assert.Empty(second);
         Assert.Equal(1, await _store.ScalarAsync("SELECT COUNT(*) FROM schemaversions WHERE scriptname LIKE '%0001_initial.sql'"));
+        Assert.Equal(1, await _store.ScalarAsync("SELECT COUNT(*) FROM schemaversions WHERE scriptname LIKE '%0002_snapshot_first_of_node.sql'"));
         Assert.Equal("wal", (await QueryTextAsync("PRAGMA journal_mode")).ToLowerInvariant());
         foreach (var table in new[] { "blobs", "nodes", "snapshots", "snapshot_files", "findings", "sandbox_events", "sandbox_event_counts", "retention" })
             Assert.Equal(1, await _store.ScalarAsync($"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '{table}'"));
@@ -92,6 +93,8 @@ public sealed class SnapshotStoreTests : IDisposable
         Assert.Equal(2, history.Count);
         Assert.Equal(["05-cilium.conflist"], history[0].ChangedFiles);
         Assert.Equal(3, history[1].ChangedFiles.Count);
+        // The first snapshot lists every file as first seen; the next one is a change.
+        Assert.Equal((false, true), (history[0].FirstOfNode, history[1].FirstOfNode));
         // Only the changed content is new: 3 blobs for the first snapshot, 1 more for the second.
         Assert.Equal(4, await _store.ScalarAsync("SELECT COUNT(*) FROM blobs"));
 

@@ -44,6 +44,39 @@ internal static class RuleCases
         DaemonSets = [new ContextDaemonSet { Namespace = "istio-system", Name = "istio-cni-node", Image = $"docker.io/istio/install-cni:{version}", Desired = 3, Updated = 3, Ready = 3 }],
     };
 
+    /// <summary>The DaemonSets the dashboard watches by default: their pods on the node are all in the context.</summary>
+    private static readonly string[] Watched = ["aws-node", "cilium", "linkerd-cni", "istio-cni-node", "calico-node"];
+
+    /// <summary>The context after <paramref name="daemonSet"/> was uninstalled: no DaemonSet, no pod, still watched.</summary>
+    private static NodeClusterContext Uninstalled(NodeClusterContext context, string daemonSet) => context with
+    {
+        Pods = context.Pods.Where(p => p.DaemonSet != daemonSet).ToArray(),
+        DaemonSets = context.DaemonSets.Where(d => d.Name != daemonSet).ToArray(),
+        WatchedDaemonSets = Watched,
+    };
+
+    private static NodeClusterContext NotReady(NodeClusterContext context, string daemonSet) => context with
+    {
+        Pods = context.Pods.Select(p => p.DaemonSet == daemonSet ? p with { Ready = false, Phase = "Running" } : p).ToArray(),
+    };
+
+    private const string CalicoConflist = """
+        {
+          "name": "k8s-pod-network",
+          "cniVersion": "0.3.1",
+          "plugins": [
+            { "type": "calico", "datastore_type": "kubernetes", "mtu": 1440, "ipam": { "type": "calico-ipam" } },
+            { "type": "portmap", "snat": true, "capabilities": { "portMappings": true } }
+          ]
+        }
+        """;
+
+    /// <summary>Most nodes of ng-general run the healthy primary and chain.</summary>
+    private static NodeClusterContext InGeneralGroup(NodeClusterContext context) => context with
+    {
+        NodeGroup = new ContextNodeGroup { Name = "ng-general", Primary = CiliumConflist, Chain = ["aws-cni", "egress-cni", "portmap", "cilium-cni", "linkerd-cni"], Majority = 9, Nodes = 10 },
+    };
+
     private static readonly string FakeIstioKubeconfig = HealthyKubeconfig.Replace("linkerd", "istio", StringComparison.Ordinal);
 
     public static IEnumerable<Case> All()
@@ -161,5 +194,22 @@ internal static class RuleCases
         yield return new("istio-kubeconfig-misplaced", "1.23 reading /var/run/istio-cni", () => Of(IstioContext("1.23.4"), ("10-net.conflist", IstioConflist("/var/run/istio-cni/istio-cni.kubeconfig"))), Severity.Warning, "10-net.conflist", "istio-cni");
         yield return new("istio-kubeconfig-misplaced", "1.23 reading from the CNI folder", () => Of(IstioContext("1.23.4"), ("10-net.conflist", IstioConflist("/etc/cni/net.d/ZZZ-istio-cni-kubeconfig")), ("ZZZ-istio-cni-kubeconfig", FakeIstioKubeconfig)), null);
         yield return new("istio-kubeconfig-misplaced", "1.24 reading /var/run/istio-cni", () => Of(IstioContext("1.24.2"), ("10-net.conflist", IstioConflist("/var/run/istio-cni/istio-cni.kubeconfig"))), null);
+
+        // plugin-daemon-not-running
+        yield return new("plugin-daemon-not-running", "Cilium uninstalled, its conflist left behind", () => Healthy() with { Context = Uninstalled(HealthyContext, "cilium") }, Severity.Warning, CiliumConflist, "cilium-cni");
+        yield return new("plugin-daemon-not-running", "Cilium agent not Ready and sandboxes cannot reach it", () => Healthy() with { Context = WithErrors(NotReady(HealthyContext, "cilium"), ("cilium-cni", SandboxErrorClass.DaemonUnreachable)) }, Severity.Critical, CiliumConflist, "cilium-cni");
+        yield return new("plugin-daemon-not-running", "aws-node gone", () => Healthy() with { Context = Uninstalled(HealthyContext, "aws-node") }, Severity.Warning, CiliumConflist, "aws-cni");
+        yield return new("plugin-daemon-not-running", "calico without calico-node", () => Of(new NodeClusterContext { WatchedDaemonSets = Watched }, ("10-calico.conflist", CalicoConflist)), Severity.Warning, "10-calico.conflist", "calico");
+        yield return new("plugin-daemon-not-running", "istio-cni-node not Ready", () => Of(NotReady(IstioContext("1.24.2"), "istio-cni-node"), ("10-net.conflist", IstioConflist("/var/run/istio-cni/istio-cni.kubeconfig"))), Severity.Warning, "10-net.conflist", "istio-cni");
+        yield return new("plugin-daemon-not-running", "healthy", () => Healthy(), null);
+        yield return new("plugin-daemon-not-running", "Cilium's pods not watched", () => Healthy() with { Context = Uninstalled(HealthyContext, "cilium") with { WatchedDaemonSets = [] } }, null);
+        yield return new("plugin-daemon-not-running", "calico-node gone, calico only in a file after the primary", () => HealthyWith(HealthyContext with { WatchedDaemonSets = Watched }, ("20-calico.conflist", CalicoConflist)), null);
+        yield return new("plugin-daemon-not-running", "no context", () => Healthy(withContext: false), null);
+
+        // node-group-drift
+        yield return new("node-group-drift", "lost aws-cni from its chain", () => HealthyWith(InGeneralGroup(HealthyContext), (CiliumConflist, WithoutPlugin(HealthyCilium, "aws-cni"))), Severity.Warning, CiliumConflist);
+        yield return new("node-group-drift", "another primary than its group", () => HealthyWith(InGeneralGroup(HealthyContext), (CiliumConflist, null)), Severity.Warning, AwsConflist);
+        yield return new("node-group-drift", "runs what its group runs", () => Healthy() with { Context = InGeneralGroup(HealthyContext) }, null);
+        yield return new("node-group-drift", "no majority known", () => HealthyWith(HealthyContext, (CiliumConflist, WithoutPlugin(HealthyCilium, "aws-cni"))), null);
     }
 }

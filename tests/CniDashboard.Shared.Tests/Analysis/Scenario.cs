@@ -70,6 +70,16 @@ internal sealed record Scenario(
         return conflist[..previous.Span.End] + conflist[linkerd.Span.End..];
     }
 
+    /// <summary>A conflist text without the first plugin object of <paramref name="type"/>, cut out by its span (with the comma that joined it).</summary>
+    public static string WithoutPlugin(string conflist, string type)
+    {
+        var config = CniConfigParser.Load("x.conflist", conflist).Config!;
+        var plugin = config.Plugins.First(p => p.Type == type);
+        return plugin.Index == 0
+            ? conflist[..plugin.Span.Start] + conflist[config.Plugins[1].Span.Start..]
+            : conflist[..config.Plugins[plugin.Index - 1].Span.End] + conflist[plugin.Span.End..];
+    }
+
     /// <summary>The text of the linkerd-cni object of a conflist.</summary>
     public static string LinkerdObject(string conflist)
     {

@@ -29,6 +29,24 @@ public class TokenRedactorTests
             redacted.Split('\n').Where(l => !l.Contains("token:", StringComparison.Ordinal)));
     }
 
+    /// <summary>
+    /// Text the redaction patterns need too long to match (a secret key followed by a very long line of
+    /// blanks that does not end there: the pattern tries every split of it) hits the match timeout. The
+    /// redactor then keeps nothing — not the token elsewhere in the file, not a fragment of it.
+    /// </summary>
+    [Fact]
+    public void Text_too_complex_to_redact_in_time_is_withheld_whole()
+    {
+        var text = Fixture.Text("nodes/incident/ZZZ-linkerd-cni-kubeconfig");
+        var token = KubeconfigReaderTests.TokenOf(text);
+        var pathological = text + "    password: x" + new string(' ', 200_000) + "y\n";
+
+        var redacted = TokenRedactor.Redact(pathological);
+
+        Assert.Equal($"{TokenRedactor.Marker}: content withheld, too complex to redact safely>", redacted);
+        foreach (var part in token.Split('.')) Assert.DoesNotContain(part, redacted, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Redaction_is_stable_and_idempotent()
     {

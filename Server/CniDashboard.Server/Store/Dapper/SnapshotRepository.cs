@@ -29,8 +29,8 @@ public sealed class SnapshotRepository(SqliteConnectionFactory connections) : IS
             INSERT OR IGNORE INTO blobs (key, content, size) VALUES (@Key, @Content, @Size)
             """;
         const string insertSnapshot = """
-            INSERT INTO snapshots (id, node, taken_at, agent_taken_at, manifest_hash, primary_file, primary_status, chain, changed_files, cni_dir, agent_version, binaries_key, binaries_error)
-            VALUES (@Id, @Node, @TakenAt, @AgentTakenAt, @ManifestHash, @PrimaryFile, @PrimaryStatus, @Chain, @ChangedFiles, @CniDir, @AgentVersion, @BinariesKey, @BinariesError)
+            INSERT INTO snapshots (id, node, taken_at, agent_taken_at, manifest_hash, primary_file, primary_status, chain, changed_files, first_of_node, cni_dir, agent_version, binaries_key, binaries_error)
+            VALUES (@Id, @Node, @TakenAt, @AgentTakenAt, @ManifestHash, @PrimaryFile, @PrimaryStatus, @Chain, @ChangedFiles, @FirstOfNode, @CniDir, @AgentVersion, @BinariesKey, @BinariesError)
             """;
         const string insertFile = """
             INSERT INTO snapshot_files (snapshot_id, name, blob_key, meta) VALUES (@SnapshotId, @Name, @BlobKey, @Meta)
@@ -116,6 +116,7 @@ public sealed class SnapshotRepository(SqliteConnectionFactory connections) : IS
             PrimaryStatus = (int)s.PrimaryStatus,
             Chain = StoreJson.Serialize(s.Chain),
             ChangedFiles = StoreJson.Serialize(write.ChangedFiles),
+            FirstOfNode = write.FirstOfNode ? 1 : 0,
             CniDir = s.CniDir,
             AgentVersion = s.AgentVersion,
             BinariesKey = binariesKey,
@@ -253,7 +254,7 @@ public sealed class SnapshotRepository(SqliteConnectionFactory connections) : IS
     private const string HeaderColumns = """
         id AS Id, node AS Node, taken_at AS TakenAt, agent_taken_at AS AgentTakenAt, manifest_hash AS ManifestHash,
         primary_file AS PrimaryFile, primary_status AS PrimaryStatus, chain AS Chain, changed_files AS ChangedFiles,
-        cni_dir AS CniDir, agent_version AS AgentVersion, binaries_key AS BinariesKey, binaries_error AS BinariesError
+        first_of_node AS FirstOfNode, cni_dir AS CniDir, agent_version AS AgentVersion, binaries_key AS BinariesKey, binaries_error AS BinariesError
         """;
 
     private sealed record PreparedSnapshot(HeaderRow Header, IReadOnlyList<BlobRow> Blobs, IReadOnlyList<FileRow> Files);
@@ -289,6 +290,7 @@ public sealed class SnapshotRepository(SqliteConnectionFactory connections) : IS
         public long PrimaryStatus { get; set; }
         public string Chain { get; set; } = "[]";
         public string ChangedFiles { get; set; } = "[]";
+        public long FirstOfNode { get; set; }
         public string? CniDir { get; set; }
         public string? AgentVersion { get; set; }
         public string? BinariesKey { get; set; }
@@ -305,6 +307,7 @@ public sealed class SnapshotRepository(SqliteConnectionFactory connections) : IS
             PrimaryStatus = (CniDashboard.Shared.Cni.PrimaryStatus)PrimaryStatus,
             Chain = StoreJson.Deserialize<string[]>(Chain) ?? [],
             ChangedFiles = StoreJson.Deserialize<string[]>(ChangedFiles) ?? [],
+            FirstOfNode = FirstOfNode != 0,
             CniDir = CniDir,
             AgentVersion = AgentVersion,
             BinariesKey = BinariesKey,

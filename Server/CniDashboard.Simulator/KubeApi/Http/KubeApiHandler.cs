@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -27,6 +28,7 @@ internal sealed partial class KubeApiHandler
     private readonly TimeSpan _bookmarkInterval;
     private readonly int _watchBufferCapacity;
     private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<(string Verb, string Resource), int> _served = new();
 
     public KubeApiHandler(
         ClusterState cluster,
@@ -107,6 +109,9 @@ internal sealed partial class KubeApiHandler
         public string? Verb { get; set; }
     }
 
+    /// <summary>Authorized requests served so far with <paramref name="verb"/> on <paramref name="resource"/> (its plural, e.g. <c>nodes</c>).</summary>
+    public int Served(string verb, string resource) => _served.GetValueOrDefault((verb, resource));
+
     /// <summary>Authenticates a bearer token as the API server would: static tokens first, then ServiceAccount tokens.</summary>
     public TokenValidation Authenticate(string token, IReadOnlyList<string>? audiences)
     {
@@ -183,6 +188,7 @@ internal sealed partial class KubeApiHandler
         }
 
         LogServing(user.Username, verb, path);
+        _served.AddOrUpdate((verb, authorizedResource), 1, (_, n) => n + 1);
         if (target.Resource == KubeResource.TokenReviews)
         {
             await ReviewTokenAsync(context).ConfigureAwait(false);

@@ -17,15 +17,20 @@ public static class KubeIdentities
     public const string CiliumNamespace = "kube-system";
     public const string CiliumConfigMap = "cilium-config";
 
+    /// <summary>The ConfigMap in the product's namespace whose annotation holds the dashboard's signed audit checkpoint.</summary>
+    public const string AuditCheckpointConfigMap = "cni-dashboard-audit-checkpoint";
+
     /// <summary>
     /// The dashboard: watches the cluster, reads Cilium's ConfigMap (a Role in kube-system limited to
-    /// that name, as the Helm chart grants), cordons, restarts pods, holds the remediation Lease, reviews tokens.
+    /// that name, as the Helm chart grants), reads and patches its audit checkpoint ConfigMap (a Role
+    /// in its own namespace limited to that name), cordons, restarts pods, holds the remediation Lease, reviews tokens.
     /// </summary>
     public static KubeIdentity Dashboard { get; } = new(
         ServiceAccountUsername(ProductNamespace, DashboardServiceAccount),
         [
             new AccessRule(["get", "list", "watch"], ["nodes", "pods", "events", "daemonsets", "namespaces"]),
             new AccessRule(["get", "list", "watch"], ["configmaps"]) { Namespaces = [CiliumNamespace], ResourceNames = [CiliumConfigMap] },
+            new AccessRule(["get", "patch"], ["configmaps"]) { Namespaces = [ProductNamespace], ResourceNames = [AuditCheckpointConfigMap] },
             new AccessRule(["patch"], ["nodes"]),
             new AccessRule(["delete"], ["pods"]),
             new AccessRule(["get", "create", "update"], ["leases"]),

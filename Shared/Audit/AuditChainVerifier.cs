@@ -121,7 +121,8 @@ public sealed class AuditChainVerifier
     /// <param name="trustedKey">The public key checkpoints must be signed with; required with a checkpoint.</param>
     /// <param name="checkpointError">Why no checkpoint could be read, when that was the case.</param>
     /// <param name="checkpointSource">Where the checkpoint came from, for the report.</param>
-    public AuditVerification Complete(AuditCheckpoint? checkpoint, ECDsa? trustedKey, string? checkpointError = null, string? checkpointSource = null)
+    /// <param name="checkpointMalformed">Why the value found where the checkpoint is kept is not one (damaged or forged).</param>
+    public AuditVerification Complete(AuditCheckpoint? checkpoint, ECDsa? trustedKey, string? checkpointError = null, string? checkpointSource = null, string? checkpointMalformed = null)
     {
         var result = new AuditVerification
         {
@@ -135,6 +136,11 @@ public sealed class AuditChainVerifier
             RecordedCheckpointSequence = RecordedCheckpointSequence,
         };
         if (FirstBadSequence is not null) return Tampered(result, FirstBadSequence.Value, Problem!);
+        if (checkpointMalformed is not null)
+        {
+            return Tampered(result, (RecordedCheckpointSequence ?? 0) + 1,
+                $"the value at {checkpointSource ?? "the checkpoint's place"} is not a valid checkpoint ({checkpointMalformed}): it was damaged or forged");
+        }
 
         if (checkpoint is null)
         {

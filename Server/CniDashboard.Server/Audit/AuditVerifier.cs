@@ -44,18 +44,7 @@ public sealed class AuditVerifier(IAuditReader reader, IAuditCheckpointStore sto
             if (!verifier.Add(entry)) break;
         }
 
-        var result = verifier.Complete(reading.Checkpoint, trustedKey, reading.Error, reading.Source);
-        if (result.Status != AuditVerificationStatus.Tampered && reading.Malformed is not null)
-        {
-            result = result with
-            {
-                Status = AuditVerificationStatus.Tampered,
-                FirstBadSequence = (result.RecordedCheckpointSequence ?? 0) + 1,
-                Problem = $"the value at {reading.Source} is not a valid checkpoint ({reading.Malformed}): it was damaged or forged",
-                Warning = null,
-            };
-        }
-
+        var result = verifier.Complete(reading.Checkpoint, trustedKey, reading.Error, reading.Source, reading.Malformed);
         return result with { VerifiedAt = DateTimeOffset.UtcNow, Duration = watch.Elapsed };
     }
 }

@@ -50,6 +50,12 @@ public static class AuditText
     /// <summary>A short hash for tables: the first 12 hex digits.</summary>
     public static string ShortHash(string? hash) => hash is { Length: > 12 } ? hash[..12] + "…" : hash ?? "—";
 
+    /// <summary>How long a verification took: <c>40 ms</c>, <c>1.3 s</c>, <c>2 min</c>.</summary>
+    public static string Elapsed(TimeSpan span) =>
+        span < TimeSpan.FromSeconds(1) ? string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalMilliseconds} ms")
+        : span < TimeSpan.FromMinutes(1) ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.0} s")
+        : TimeText.Span(span);
+
     /// <summary>The verdict's headline.</summary>
     public static string Headline(AuditVerification result) => result.Status switch
     {

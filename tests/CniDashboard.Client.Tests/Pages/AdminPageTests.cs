@@ -111,7 +111,7 @@ public class AdminPageTests : DashboardTestContext
         Assert.Equal(1, Audit.Verifications);
         Assert.Equal("Intact", result.GetAttribute("data-status"));
         Assert.Contains("Intact: every entry chains, and the signed checkpoint agrees", result.TextContent);
-        Assert.Contains("123 (head #123)", cut.Find("[data-testid=verification-entries]").TextContent);
+        Assert.Equal("123 (head #123) in 40 ms", cut.Find("[data-testid=verification-entries]").TextContent.Trim());
         Assert.Contains($"entry #120, signed 2026-11-20 09:27:00Z by key {checkpoint.KeyId}", cut.Find("[data-testid=verification-checkpoint]").TextContent);
         Assert.Contains("configmap cni-dashboard/cni-dashboard-audit-checkpoint", cut.Find("[data-testid=verification-checkpoint]").TextContent);
     }

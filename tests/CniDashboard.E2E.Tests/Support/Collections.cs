@@ -19,8 +19,11 @@ public static class Phase
     /// <summary>A node's file is changed on disk and put back: the cluster ends as it started.</summary>
     public const string LiveUpdates = "2 live updates";
 
-    /// <summary>An incident node is fixed: irreversible, so last.</summary>
+    /// <summary>An incident node is fixed: irreversible, so after the phases that look at the incident.</summary>
     public const string AfterTheFix = "3 after the fix";
+
+    /// <summary>Settings are changed and the audit log read, verified and exported.</summary>
+    public const string Administration = "4 audit and settings";
 }
 
 [CollectionDefinition(Phase.AsFound)]
@@ -31,6 +34,9 @@ public sealed class LiveUpdatesCollection;
 
 [CollectionDefinition(Phase.AfterTheFix)]
 public sealed class AfterTheFixCollection;
+
+[CollectionDefinition(Phase.Administration)]
+public sealed class AdministrationCollection;
 
 /// <summary>Runs test collections in the ordinal order of their display names (see <see cref="Phase"/>).</summary>
 public sealed class CollectionsByName : ITestCollectionOrderer

@@ -10,6 +10,13 @@ using CniDashboard.Benchmarks.Ui;
 // `-- backend [--nodes 5000]` runs the dashboard backend's scale run (Backend/BackendScale.cs).
 // `-- ui [--nodes 5000]` times the Nodes page at scale, server side and in Chromium (Ui/UiScale.cs);
 // `-- ui-render [--nodes 5000]` times its server-side render with rows, in-process with bUnit (Ui/NodesRender.cs).
+// `-- audit [--entries 100000]` measures the audit log: appends, verification, streamed export memory (Backend/AuditBench.cs).
+if (args is ["audit", ..])
+{
+    Environment.ExitCode = await AuditBench.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["backend", ..])
 {
     Environment.ExitCode = await BackendScale.RunAsync(args[1..]);

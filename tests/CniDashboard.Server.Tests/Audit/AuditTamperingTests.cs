@@ -50,6 +50,10 @@ public sealed class AuditTamperingTests
         Assert.Contains("result: INTACT", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("checkpoint: entry 9", output.ToString(), StringComparison.Ordinal);
         Assert.Equal((AuditVerificationStatus.Intact, 11L, 9L), (api.Status, api.HeadSequence, api.Checkpoint!.Sequence));
+        // The verification is recorded, by whoever asked.
+        var recorded = (await dashboard.Get<CniDashboard.Server.Store.IAuditReader>().GetHeadAsync(Ct))!;
+        Assert.Equal((12L, AuditActions.Verified, "ok", "anonymous", "127.0.0.1"), (recorded.Sequence, recorded.Action, recorded.Outcome, recorded.ActorSubject, recorded.ClientAddress));
+        Assert.Contains("\"status\":\"Intact\"", recorded.Details, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -79,6 +83,9 @@ public sealed class AuditTamperingTests
         Assert.True(api.Status == AuditVerificationStatus.Tampered, $"{what}: {api.Status} {api.Problem}");
         Assert.Equal(firstBad, api.FirstBadSequence);
         Assert.Contains(problem, api.Problem, StringComparison.Ordinal);
+        var recorded = (await dashboard.Get<CniDashboard.Server.Store.IAuditReader>().GetHeadAsync(Ct))!;
+        Assert.Equal((AuditActions.Verified, "failed"), (recorded.Action, recorded.Outcome));
+        Assert.Contains($"\"firstBadSequence\":{firstBad}", recorded.Details, StringComparison.Ordinal);
     }
 
     /// <summary>The executable itself, as an operator runs it next to a copy of the volume: no dashboard running, exit codes as documented.</summary>

@@ -65,5 +65,5 @@ public static class AuditText
     };
 
     /// <summary>The Audit page showing entry <paramref name="sequence"/> at the top.</summary>
-    public static string EntryLink(long sequence) => Links.WithQuery(Links.Audit, new Dictionary<string, object?> { [AuditQuery.Keys.Before] = (sequence + 1).ToString(CultureInfo.InvariantCulture) });
+    public static string EntryLink(long sequence) => AuditFilter.PageUrl(new AuditQuery { BeforeSequence = sequence + 1 });
 }

@@ -12,8 +12,8 @@ public partial class AuditLogPage : IDisposable
     private readonly Loadable<AuditPage> _page = new();
     private readonly Loadable<AuditFacets> _facets = new();
     private readonly HashSet<long> _expanded = [];
-    private AuditFilter _filter = new();
-    private AuditFilter? _filterLoaded;
+    private AuditQuery _filter = new();
+    private AuditQuery? _filterLoaded;
 
     /// <summary>The audit log.</summary>
     [Inject]
@@ -78,7 +78,7 @@ public partial class AuditLogPage : IDisposable
         var filter = _filter;
         _filterLoaded = filter;
         _expanded.Clear();
-        await _page.LoadAsync(ct => Audit.GetPageAsync(filter.ToQuery(), ct), "the audit log", _lifetime.Token);
+        await _page.LoadAsync(ct => Audit.GetPageAsync(filter, ct), "the audit log", _lifetime.Token);
     }
 
     private void Toggle(long sequence)
@@ -89,9 +89,9 @@ public partial class AuditLogPage : IDisposable
         }
     }
 
-    private void Navigate(AuditFilter filter) => Navigation.NavigateTo(Link(filter));
+    private void Navigate(AuditQuery filter) => Navigation.NavigateTo(Link(filter));
 
-    private static string Link(AuditFilter filter) => Links.WithQuery(Links.Audit, filter.ToQueryParameters());
+    private static string Link(AuditQuery filter) => AuditFilter.PageUrl(filter);
 
     private static string? Text(object? value) => value is string s && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;
 

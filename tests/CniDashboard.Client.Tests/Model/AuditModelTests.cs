@@ -1,4 +1,5 @@
 using CniDashboard.Client.Model;
+using CniDashboard.Shared.Audit;
 using CniDashboard.Shared.Settings;
 
 namespace CniDashboard.Client.Tests.Model;
@@ -6,9 +7,9 @@ namespace CniDashboard.Client.Tests.Model;
 public class AuditModelTests
 {
     [Fact]
-    public void A_filter_survives_the_round_trip_through_its_url()
+    public void A_query_survives_the_round_trip_through_its_url_and_its_export_carries_the_filters()
     {
-        var filter = new AuditFilter
+        var query = new AuditQuery
         {
             Actor = "alice@example.com",
             Action = "settings.changed",
@@ -17,19 +18,19 @@ public class AuditModelTests
             Outcome = "denied",
             From = new DateTimeOffset(2026, 12, 7, 10, 30, 0, TimeSpan.Zero),
             To = new DateTimeOffset(2026, 12, 7, 11, 0, 0, TimeSpan.Zero),
-            Before = 120,
+            BeforeSequence = 120,
         };
-        var p = filter.ToQueryParameters();
+        var url = AuditFilter.PageUrl(query);
+        var p = System.Web.HttpUtility.ParseQueryString(url[(url.IndexOf('?', StringComparison.Ordinal) + 1)..]);
 
-        var back = AuditFilter.FromQuery((string?)p["actor"], (string?)p["action"], (string?)p["targetKind"], (string?)p["target"], (string?)p["outcome"], (string?)p["from"], (string?)p["to"], (string?)p["before"]);
+        var back = AuditFilter.FromQuery(p["actor"], p["action"], p["targetKind"], p["target"], p["outcome"], p["from"], p["to"], p["before"]);
 
-        Assert.Equal(filter, back);
-        Assert.Equal("audit?actor=alice%40example.com&action=settings.changed&targetKind=setting&target=Two%20Person&outcome=denied&from=2026-12-07T10%3A30&to=2026-12-07T11%3A00&before=120",
-            Links.WithQuery(Links.Audit, p));
-        Assert.Equal("api/v1/audit/export?format=json&actor=alice%40example.com&action=settings.changed&targetKind=setting&target=Two%20Person&outcome=denied&from=2026-12-07T10%3A30&to=2026-12-07T11%3A00",
-            filter.ExportUrl("json"));
-        Assert.True(filter.IsFiltered);
-        Assert.False(new AuditFilter { Before = 3 }.IsFiltered);
+        Assert.Equal(query, back);
+        Assert.Equal("audit?actor=alice%40example.com&action=settings.changed&targetKind=setting&target=Two%20Person&outcome=denied&from=2026-12-07T10%3A30%3A00Z&to=2026-12-07T11%3A00%3A00Z&before=120", url);
+        Assert.Equal("api/v1/audit/export?format=json&actor=alice%40example.com&action=settings.changed&targetKind=setting&target=Two%20Person&outcome=denied&from=2026-12-07T10%3A30%3A00Z&to=2026-12-07T11%3A00%3A00Z",
+            AuditFilter.ExportUrl(query, "json"));
+        Assert.Equal("2026-12-07T10:30", AuditFilter.InputTime(query.From));
+        Assert.Equal(query.From, AuditFilter.ParseTime("2026-12-07T10:30"));
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public class AuditLogPageTests : DashboardTestContext
         cut.Find("[data-testid=filter-actor]").Change("bob");
         Assert.EndsWith("audit?actor=bob", Navigation.Uri, StringComparison.Ordinal);
         cut.Find("[data-testid=filter-from]").Change("2026-11-20T08:30");
-        Assert.EndsWith("audit?actor=bob&from=2026-11-20T08%3A30", Navigation.Uri, StringComparison.Ordinal);
+        Assert.EndsWith("audit?actor=bob&from=2026-11-20T08%3A30%3A00Z", Navigation.Uri, StringComparison.Ordinal);
     }
 
     [Fact]

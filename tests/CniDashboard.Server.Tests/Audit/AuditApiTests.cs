@@ -141,6 +141,10 @@ public sealed class AuditApiTests
         Assert.Equal(HttpStatusCode.NotFound, (await dashboard.Http.GetAsync("api/v1/audit/999", Ct)).StatusCode);
         // Nothing refused was exported, so nothing was recorded.
         Assert.Equal(0L, (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit")).HeadSequence);
+        using var openApi = JsonDocument.Parse(await dashboard.Http.GetStringAsync("openapi/v1.json", Ct));
+        var paths = openApi.RootElement.GetProperty("paths");
+        foreach (var path in new[] { "/api/v1/audit", "/api/v1/audit/{sequence}", "/api/v1/audit/facets", "/api/v1/audit/verify", "/api/v1/audit/checkpoint", "/api/v1/audit/export", "/api/v1/settings", "/api/v1/settings/{name}" })
+            Assert.True(paths.TryGetProperty(path, out _), $"OpenAPI lacks {path}");
     }
 
     [Fact]

@@ -109,15 +109,16 @@ public static class Extensions
         services.AddSingleton<AuditCheckpointGate>();
         services.AddSingleton<IAuditCheckpointStore, ConfigMapCheckpointStore>();
         services.AddSingleton<AuditVerifier>();
-        services.AddSingleton<AuditQueries>();
-        services.AddSingleton<IAuditQueries>(sp => sp.GetRequiredService<AuditQueries>());
+        // Scoped (per request, per circuit): they ask ICurrentUser who is acting, which sign-in resolves per scope.
+        services.AddScoped<AuditQueries>();
+        services.AddScoped<IAuditQueries>(sp => sp.GetRequiredService<AuditQueries>());
         // After the store initializer (registered before this): the chain is migrated when it first runs.
         services.AddSingleton<AuditCheckpointWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditCheckpointWriter>());
 
         services.AddSingleton<ISettingsRepository, SettingsRepository>();
-        services.AddSingleton<RuntimeSettingsService>();
-        services.AddSingleton<IRuntimeSettings>(sp => sp.GetRequiredService<RuntimeSettingsService>());
+        services.AddScoped<RuntimeSettingsService>();
+        services.AddScoped<IRuntimeSettings>(sp => sp.GetRequiredService<RuntimeSettingsService>());
         return services;
     }
 }

@@ -36,7 +36,8 @@ public sealed class AuditApiTests
         // The placeholder caller until sign-in: anonymous, with where the request came from.
         Assert.Equal(("anonymous", """["Viewer"]""", "none", "127.0.0.1"), (entry.ActorSubject, entry.ActorRoles, entry.ActorMethod, entry.ClientAddress));
         Assert.False(string.IsNullOrEmpty(entry.RequestId));
-        Assert.Equal(TimeSpan.FromDays(2), await dashboard.Get<Settings.RuntimeSettingsService>().GetAsync(DashboardSettings.ApprovalLifetime, Ct));
+        using (var scope = dashboard.App.Services.CreateScope())
+            Assert.Equal(TimeSpan.FromDays(2), await scope.ServiceProvider.GetRequiredService<Settings.RuntimeSettingsService>().GetAsync(DashboardSettings.ApprovalLifetime, Ct));
 
         // The same value again changes nothing and records nothing.
         Assert.Equal(HttpStatusCode.OK, await dashboard.PutSettingAsync("ApprovalLifetime", "48h"));

@@ -1,5 +1,4 @@
 using CniDashboard.Server.Audit;
-using CniDashboard.Server.Settings;
 using CniDashboard.Server.Store;
 using CniDashboard.Shared.Audit;
 using CniDashboard.Simulator.Scenarios;
@@ -25,7 +24,6 @@ public sealed class AuditHarness : IAsyncDisposable
     public IAuditReader Reader => Backend.Get<IAuditReader>();
     public AuditCheckpointWriter Writer => Backend.Get<AuditCheckpointWriter>();
     public AuditVerifier Verifier => Backend.Get<AuditVerifier>();
-    public RuntimeSettingsService Settings => Backend.Get<RuntimeSettingsService>();
     public string DatabasePath => Backend.Connections.DatabasePath;
     public string PublicKeyPath => AuditCheckpointKey.PublicKeyPath(Backend.Get<AuditCheckpointSigner>().KeyPath);
     public string Kubeconfig => Cluster.Kubeconfig;

@@ -7,6 +7,16 @@ public sealed class SettingsRepository(SqliteConnectionFactory connections) : IS
 {
     static SettingsRepository() => DapperConventions.Ensure();
 
+    /// <summary>What differs between SQL engines, in one place (the upsert is the same on SQLite and PostgreSQL).</summary>
+    private static class Dialect
+    {
+        /// <summary>
+        /// BEGIN IMMEDIATE: the old value read is the one replaced, and the audit entry's place in the
+        /// chain is ours (the audit log relies on the write lock; PostgreSQL would lock the row instead).
+        /// </summary>
+        public static Microsoft.Data.Sqlite.SqliteTransaction BeginWrite(Microsoft.Data.Sqlite.SqliteConnection connection) => connection.BeginTransaction(deferred: false);
+    }
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<StoredSetting>> GetAllAsync(CancellationToken cancellationToken)
     {
@@ -31,8 +41,7 @@ public sealed class SettingsRepository(SqliteConnectionFactory connections) : IS
             """;
 
         await using var connection = await connections.OpenAsync(cancellationToken);
-        // BEGIN IMMEDIATE: the old value read is the one replaced, and the audit entry's place in the chain is ours.
-        await using var tx = connection.BeginTransaction(deferred: false);
+        await using var tx = Dialect.BeginWrite(connection);
         var old = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(current, new { name }, tx, cancellationToken: cancellationToken));
         if ((old ?? defaultValue) == value) return null;
 

@@ -8,7 +8,7 @@ public static class CniDashboardUiExtensions
 {
     /// <summary>
     /// Adds MudBlazor's services and a <see cref="TimeProvider"/> (when none is registered). The host
-    /// must also register <c>IDashboardQueries</c> and <c>IClusterChangeFeed</c>, call
+    /// must also register <c>IDashboardQueries</c>, <c>IClusterChangeFeed</c>, <c>IAuditQueries</c> and <c>IRuntimeSettings</c>, call
     /// <c>AddRazorComponents().AddInteractiveServerComponents()</c>, and map
     /// <c>MapRazorComponents&lt;App&gt;().AddInteractiveServerRenderMode()</c>.
     /// </summary>

@@ -15,6 +15,12 @@ public static class Links
     /// <summary>The Sandbox errors page, default window.</summary>
     public const string SandboxErrors = "sandbox-errors";
 
+    /// <summary>The Audit log page, newest first, unfiltered.</summary>
+    public const string Audit = "audit";
+
+    /// <summary>The Administration page (settings, audit verification).</summary>
+    public const string Admin = "admin";
+
     /// <summary>The Nodes page with a filter, e.g. <c>nodes?rule=mesh-token-pod-gone</c>.</summary>
     public static string NodesFiltered(NodeFilter filter) => WithQuery(Nodes, filter.ToQueryParameters());
 

@@ -1,4 +1,5 @@
 using CniDashboard.Server.Analysis;
+using CniDashboard.Server.Audit;
 using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Feed;
 using CniDashboard.Server.Fleet;
@@ -9,8 +10,12 @@ using CniDashboard.Server.Polling;
 using CniDashboard.Server.Queries;
 using CniDashboard.Server.Store;
 using CniDashboard.Server.Store.Dapper;
+using CniDashboard.Server.Settings;
+using CniDashboard.Shared.Audit;
 using CniDashboard.Shared.Dashboard;
+using CniDashboard.Shared.Settings;
 using k8s;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace CniDashboard.Server;
@@ -76,6 +81,7 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         services.AddSingleton<ClusterEventRouter>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterEventRouter>());
+        services.AddCniDashboardAudit();
 
         // Read model for the UI and the API.
         services.AddSingleton<NodeSummaries>();
@@ -83,6 +89,37 @@ public static class Extensions
         services.AddSingleton<DashboardQueries>();
         services.AddSingleton<IDashboardQueries>(sp => sp.GetRequiredService<DashboardQueries>());
         services.AddDashboardHealthChecks();
+        return services;
+    }
+
+    /// <summary>
+    /// The audit log (append, read, verify, export), its signed checkpoints in the cluster, the
+    /// run-time settings, and a placeholder <see cref="ICurrentUser"/> (every caller an anonymous
+    /// Viewer) that sign-in's real one replaces by being registered first.
+    /// </summary>
+    public static IServiceCollection AddCniDashboardAudit(this IServiceCollection services)
+    {
+        services.AddSingleton<IValidateOptions<DashboardOptions>, AuditOptionsValidator>();
+        services.AddHttpContextAccessor();
+        services.TryAddSingleton<ICurrentUser, AnonymousCurrentUser>();
+
+        services.AddSingleton<AuditLogRepository>();
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<AuditLogRepository>());
+        services.AddSingleton<IAuditReader>(sp => sp.GetRequiredService<AuditLogRepository>());
+        services.AddSingleton<AuditCheckpointSigner>();
+        services.AddSingleton<AuditCheckpointGate>();
+        services.AddSingleton<IAuditCheckpointStore, ConfigMapCheckpointStore>();
+        services.AddSingleton<AuditVerifier>();
+        // Scoped (per request, per circuit): they ask ICurrentUser who is acting, which sign-in resolves per scope.
+        services.AddScoped<AuditQueries>();
+        services.AddScoped<IAuditQueries>(sp => sp.GetRequiredService<AuditQueries>());
+        // After the store initializer (registered before this): the chain is migrated when it first runs.
+        services.AddSingleton<AuditCheckpointWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditCheckpointWriter>());
+
+        services.AddSingleton<ISettingsRepository, SettingsRepository>();
+        services.AddScoped<RuntimeSettingsService>();
+        services.AddScoped<IRuntimeSettings>(sp => sp.GetRequiredService<RuntimeSettingsService>());
         return services;
     }
 }

@@ -1,10 +1,12 @@
 using CniDashboard.Server;
+using CniDashboard.Server.Audit;
 using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Demo;
 using Microsoft.Extensions.Options;
 
 try
 {
+    if (AuditVerifyCommand.IsRequested(args)) return await AuditVerifyCommand.RunAsync(args[2..], Console.Out, Console.Error);
     // --demo: start the simulated cluster and point the dashboard at it; nothing else knows about it.
     if (DemoBench.IsRequested(args)) return await DemoBench.RunAsync(args, Console.Out);
     await using var demo = DemoMode.IsRequested(args) ? await DemoMode.StartAsync(args, Console.Out) : null;

@@ -19,6 +19,13 @@ if (args is ["plan", ..])
     return;
 }
 
+// `-- audit [--entries 100000]` measures the audit log: appends, verification, streamed export memory (Backend/AuditBench.cs).
+if (args is ["audit", ..])
+{
+    Environment.ExitCode = await AuditBench.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["backend", ..])
 {
     Environment.ExitCode = await BackendScale.RunAsync(args[1..]);

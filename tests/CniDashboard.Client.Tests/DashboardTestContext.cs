@@ -1,5 +1,7 @@
 using CniDashboard.Client.Tests.Fakes;
+using CniDashboard.Shared.Audit;
 using CniDashboard.Shared.Dashboard;
+using CniDashboard.Shared.Settings;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -20,6 +22,8 @@ public abstract class DashboardTestContext : BunitContext
         Clock = new FakeTimeProvider(SampleCluster.Now);
         Queries = new FakeDashboardQueries(SampleCluster.Create(), Clock);
         Feed = new FakeClusterChangeFeed();
+        Audit = new FakeAuditQueries();
+        Settings = new FakeRuntimeSettings(Clock);
         Services.AddMudServices(options =>
         {
             options.SnackbarConfiguration.ShowTransitionDuration = 0;
@@ -28,12 +32,20 @@ public abstract class DashboardTestContext : BunitContext
         });
         Services.AddSingleton<IDashboardQueries>(Queries);
         Services.AddSingleton<IClusterChangeFeed>(Feed);
+        Services.AddSingleton<IAuditQueries>(Audit);
+        Services.AddSingleton<IRuntimeSettings>(Settings);
         Services.AddSingleton<TimeProvider>(Clock);
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     /// <summary>The read model, over the sample cluster.</summary>
     protected FakeDashboardQueries Queries { get; }
+
+    /// <summary>The audit log served.</summary>
+    protected FakeAuditQueries Audit { get; }
+
+    /// <summary>The run-time settings served.</summary>
+    protected FakeRuntimeSettings Settings { get; }
 
     /// <summary>The live feed the test drives.</summary>
     protected FakeClusterChangeFeed Feed { get; }

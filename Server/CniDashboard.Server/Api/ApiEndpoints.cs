@@ -1,3 +1,5 @@
+using CniDashboard.Server.Audit;
+
 namespace CniDashboard.Server.Api;
 
 /// <summary>Maps the REST API under <c>/api/v1</c>.</summary>
@@ -17,9 +19,16 @@ public static class ApiEndpoints
             {
                 return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad parameter", detail: ex.Message);
             }
+            catch (AuditWriteException ex)
+            {
+                // Fail closed: no audit entry, no change.
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Audit log unavailable", detail: ex.Message);
+            }
         });
         api.MapClusterApi();
         api.MapNodeApi();
+        api.MapAuditApi();
+        api.MapSettingsApi();
         return app;
     }
 }

@@ -31,6 +31,28 @@ internal static class ApiParsing
         return n;
     }
 
+    public static long? Long(string? value, string name, long min)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (!long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n < min)
+            throw new BadParameterException($"'{name}' must be a whole number of at least {min} (got '{value}').");
+        return n;
+    }
+
+    /// <summary>An ISO 8601 time with a zone (<c>2026-12-07T10:00:00Z</c>); a bare date means midnight UTC.</summary>
+    public static DateTimeOffset? Time(string? value, string name)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)) return t;
+        throw new BadParameterException($"'{name}' must be an ISO 8601 time such as 2026-12-07T10:00:00Z (got '{value}').");
+    }
+
+    public static string? OneOf(string? value, string name, IReadOnlyList<string> allowed)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        return allowed.Contains(value, StringComparer.Ordinal) ? value : throw new BadParameterException($"'{name}' must be one of {string.Join(", ", allowed)} (got '{value}').");
+    }
+
     /// <summary>A window like <c>30m</c>, <c>1h</c>, <c>24h</c>, <c>7d</c>.</summary>
     public static TimeSpan Window(string? value, TimeSpan fallback, TimeSpan max)
     {

@@ -13,7 +13,7 @@ public static class AuditActions
     public const string SettingChanged = "settings.changed";
 
     /// <summary>A checkpoint of the chain's head written outside the database.</summary>
-    public const string CheckpointWritten = "audit.checkpoint";
+    public const string CheckpointWritten = Shared.Audit.AuditCheckpoint.WrittenAction;
 
     public const string Verified = "audit.verified";
     public const string Exported = "audit.exported";

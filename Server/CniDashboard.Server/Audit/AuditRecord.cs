@@ -41,4 +41,12 @@ public sealed record AuditRecord(
     string? RequestId = null);
 
 /// <summary>The person (or caller) behind the current request or circuit, with where they came from.</summary>
-public sealed record AuditCaller(AuditActor Actor, string? ClientAddress, string? RequestId);
+public sealed record AuditCaller(AuditActor Actor, string? ClientAddress, string? RequestId)
+{
+    /// <summary>The dashboard acting on its own, outside any request.</summary>
+    public static AuditCaller System { get; } = new(AuditActor.System, null, null);
+
+    /// <summary>An entry for something this caller did, with where they came from.</summary>
+    public AuditRecord Record(string action, AuditTarget? target, AuditOutcome outcome, JsonObject? details = null) =>
+        new(Actor, action, target, outcome, details, ClientAddress, RequestId);
+}

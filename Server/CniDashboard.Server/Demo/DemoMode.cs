@@ -56,6 +56,8 @@ public static class DemoMode
             ["Dashboard:Poller:AgentServerName"] = cluster.AgentServerName,
             // A small cluster on one machine: poll often, so a change shows within seconds.
             ["Dashboard:Poller:Interval"] = "00:00:05",
+            // A demo is short: checkpoint the audit log's head every 15 s, so verification compares with one at once.
+            ["Dashboard:Audit:Checkpoint:Interval"] = "00:00:15",
             ["Dashboard:DataDir"] = dashboardDir,
             ["Dashboard:ListenAddress"] = "127.0.0.1",
             ["Dashboard:Port"] = options.Port.ToString(CultureInfo.InvariantCulture),

@@ -32,6 +32,9 @@ public sealed class DashboardOptions
 
     /// <summary>Caps and thresholds of the read model.</summary>
     public QueryOptions Queries { get; set; } = new();
+
+    /// <summary>The audit log and its signed checkpoints.</summary>
+    public AuditOptions Audit { get; set; } = new();
 }
 
 /// <summary>The agent poller.</summary>

@@ -85,6 +85,12 @@ internal static class ClusterRestorer
             cluster.ConfigMaps.Create(CiliumConfig.Create(exclusive: false));
         }
 
+        if (cluster.ConfigMaps.Get(AuditCheckpointConfigMap.Namespace, AuditCheckpointConfigMap.Name) is null)
+        {
+            // Saved before the chart made it (the annotation, once written, is kept with the others).
+            cluster.ConfigMaps.Create(AuditCheckpointConfigMap.Create());
+        }
+
         var saved = state.Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
         var present = new Dictionary<string, SimulatedNode>(StringComparer.Ordinal);
         foreach (var node in nodes.Where(n => n.Identity.Uid is not null))

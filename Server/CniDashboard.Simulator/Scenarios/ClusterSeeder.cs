@@ -75,6 +75,7 @@ internal sealed partial class ClusterSeeder
     {
         EnsureNamespaces(_cluster);
         _cluster.ConfigMaps.Create(CiliumConfig.Create(ciliumExclusive));
+        _cluster.ConfigMaps.Create(AuditCheckpointConfigMap.Create());
         var born = _now - ClusterAge;
         foreach (var node in nodes)
         {

@@ -19,11 +19,14 @@ public static class Phase
     /// <summary>A node's file is changed on disk and put back: the cluster ends as it started.</summary>
     public const string LiveUpdates = "2 live updates";
 
-    /// <summary>An incident node is fixed: irreversible, so after the others that look at the incident.</summary>
+    /// <summary>An incident node is fixed: irreversible, so after the phases that look at the incident.</summary>
     public const string AfterTheFix = "3 after the fix";
 
+    /// <summary>Settings are changed and the audit log read, verified and exported.</summary>
+    public const string Administration = "4 audit and settings";
+
     /// <summary>Everything the run logged is scanned for tokens: last, so it covers every test before it.</summary>
-    public const string Logs = "4 the logs of the whole run";
+    public const string Logs = "5 the logs of the whole run";
 }
 
 [CollectionDefinition(Phase.AsFound)]
@@ -34,6 +37,9 @@ public sealed class LiveUpdatesCollection;
 
 [CollectionDefinition(Phase.AfterTheFix)]
 public sealed class AfterTheFixCollection;
+
+[CollectionDefinition(Phase.Administration)]
+public sealed class AdministrationCollection;
 
 [CollectionDefinition(Phase.Logs)]
 public sealed class LogsCollection;

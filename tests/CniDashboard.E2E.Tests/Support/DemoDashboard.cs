@@ -28,6 +28,9 @@ public sealed class DemoDashboard : IAsyncLifetime
     /// <summary>The dashboard's poll interval here: a file change must show within this + 1 s.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the dashboard here writes its audit checkpoint (the shortest interval it accepts).</summary>
+    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(10);
+
     /// <summary>The browser window every test uses (screenshots are taken at this size).</summary>
     public static readonly ViewportSize Viewport = new() { Width = 1440, Height = 900 };
 
@@ -102,6 +105,7 @@ public sealed class DemoDashboard : IAsyncLifetime
                 ["Dashboard:Port"] = "0",
                 ["Dashboard:Poller:Interval"] = PollInterval.ToString("c", CultureInfo.InvariantCulture),
                 ["Dashboard:Poller:RequestTimeout"] = PollInterval.ToString("c", CultureInfo.InvariantCulture),
+                ["Dashboard:Audit:Checkpoint:Interval"] = CheckpointInterval.ToString("c", CultureInfo.InvariantCulture),
             });
             // The host keeps its own log providers (the console's only from warnings up, so the test
             // output stays readable); every category at every level also goes to Logs, which

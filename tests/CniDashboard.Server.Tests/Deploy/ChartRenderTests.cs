@@ -17,7 +17,7 @@ public sealed class ChartRenderTests
     /// <summary>
     /// Everything the product's identities may do, rule by rule, for a release in namespace
     /// <c>{ns}</c>. What the code uses: the dashboard lists and watches nodes, pods, events, DaemonSets and
-    /// Cilium's one ConfigMap; the remediation engine cordons and annotates nodes, restarts CNI pods in
+    /// Cilium's one ConfigMap, and gets and patches its audit checkpoint's ConfigMap; the remediation engine cordons and annotates nodes, restarts CNI pods in
     /// the components' namespaces, records node Events, runs probe pods and holds its one Lease in the
     /// release namespace; the agent creates TokenReviews. Widening any of it must change this list.
     /// </summary>
@@ -35,6 +35,7 @@ public sealed class ChartRenderTests
         RemediationRule("Role kube-system/cni-dashboard-{ns}-restart-cni-pods: groups [] resources [pods] names [] verbs [delete]"),
         RemediationRule("Role linkerd-cni/cni-dashboard-{ns}-restart-cni-pods: groups [] resources [pods] names [] verbs [delete]"),
         CiliumRule,
+        "Role {ns}/cni-dashboard-audit-checkpoint: groups [] resources [configmaps] names [cni-dashboard-audit-checkpoint] verbs [get, patch]",
     ];
 
     private const string CiliumRule = "Role kube-system/cni-dashboard-{ns}-cilium-config: groups [] resources [configmaps] names [cilium-config] verbs [get, list, watch]";
@@ -69,7 +70,7 @@ public sealed class ChartRenderTests
 
         Assert.NotEqual(ManifestBody(), changed);
         Assert.Contains("image: registry.example.com/agent:9.9.9", changed, StringComparison.Ordinal);
-        Assert.DoesNotContain(RulesOf(changed), r => r.Contains("configmaps", StringComparison.Ordinal));
+        Assert.DoesNotContain(RulesOf(changed), r => r.Contains("cilium-config", StringComparison.Ordinal));
         // With the chart's defaults the agents' TLS Secret is generated (and never lands in the manifests).
         var generated = ChartRenderer.Render("ops");
         var secret = Assert.Single(KubernetesYaml.LoadAllFromString(generated).OfType<V1Secret>());
@@ -104,7 +105,8 @@ public sealed class ChartRenderTests
         var rules = RulesOf(ChartRenderer.Render("cni-dashboard", "--set", "remediation.enabled=false"));
 
         Assert.Equal(Pinned("cni-dashboard", remediation: false), rules);
-        Assert.All(rules.Where(r => !r.StartsWith("ClusterRole cni-dashboard-agent", StringComparison.Ordinal)), r => Assert.EndsWith("verbs [get, list, watch]", r, StringComparison.Ordinal));
+        Assert.All(rules.Where(r => !r.StartsWith("ClusterRole cni-dashboard-agent", StringComparison.Ordinal) && !r.Contains("audit-checkpoint", StringComparison.Ordinal)),
+            r => Assert.EndsWith("verbs [get, list, watch]", r, StringComparison.Ordinal));
     }
 
     private static string[] Pinned(string @namespace, bool remediation = true) =>

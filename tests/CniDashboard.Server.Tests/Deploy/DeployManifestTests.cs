@@ -1,5 +1,7 @@
+using System.Net;
 using CniDashboard.Agent;
 using CniDashboard.Agent.Configuration;
+using CniDashboard.Server.Audit;
 using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Options;
 using CniDashboard.Server.Tests.Support;
@@ -7,6 +9,7 @@ using CniDashboard.Simulator.KubeApi;
 using CniDashboard.Simulator.KubeApi.Auth;
 using CniDashboard.Simulator.Pki;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 
 namespace CniDashboard.Server.Tests.Deploy;
@@ -146,6 +149,8 @@ public sealed class DeployManifestTests
         Assert.NotNull(options);
         var result = new DashboardOptionsValidator().Validate(null, options);
         Assert.True(result.Succeeded, result.FailureMessage);
+        var audit = new AuditOptionsValidator().Validate(null, options);
+        Assert.True(audit.Succeeded, audit.FailureMessage);
         Assert.Equal("/data", options.DataDir);
         Assert.Single(options.Kubernetes.EffectiveComponents, c => c.IsAgent && c.Selector == "app.kubernetes.io/name=cni-dashboard-agent");
     }
@@ -189,7 +194,7 @@ public sealed class DeployManifestTests
     public void The_dashboard_may_read_ciliums_configmap_by_name_in_its_namespace_and_no_other()
     {
         var options = DeploymentOptions().Kubernetes.CiliumConfig;
-        var role = Assert.Single(Manifests.Value.OfType<V1Role>(), r => r.Rules.Any(rule => rule.Resources.Contains("configmaps")));
+        var role = Assert.Single(Manifests.Value.OfType<V1Role>(), r => r.Metadata.NamespaceProperty == options.Namespace && r.Rules.Any(rule => rule.Resources.Contains("configmaps")));
         var binding = Assert.Single(Manifests.Value.OfType<V1RoleBinding>(), b => b.RoleRef.Name == role.Metadata.Name && b.Metadata.NamespaceProperty == role.Metadata.NamespaceProperty);
 
         Assert.True(options.Enabled);
@@ -212,12 +217,10 @@ public sealed class DeployManifestTests
     [Fact]
     public async Task The_rendered_rbac_admits_every_watch_the_dashboard_runs_including_ciliums_configmap()
     {
-        var rules = RenderedDashboardRules();
-        var dashboardUser = KubeIdentities.ServiceAccountUsername("cni-dashboard", Single<V1Deployment>("cni-dashboard").Spec.Template.Spec.ServiceAccountName);
         await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions
         {
             RunDaemonSetController = false,
-            Identities = [new KubeIdentity(dashboardUser, rules), KubeIdentities.Agent],
+            Identities = [RenderedDashboardIdentity(), KubeIdentities.Agent],
         }, TestContext.Current.CancellationToken);
         foreach (var ns in new[] { "kube-system", "linkerd-cni", "istio-system", "cni-dashboard" }) api.Cluster.EnsureNamespace(ns);
         using var dir = new TempDir();
@@ -249,6 +252,74 @@ public sealed class DeployManifestTests
         }
     }
 
+    [Fact]
+    public void The_dashboard_may_get_and_patch_its_audit_checkpoint_configmap_which_the_chart_creates_and_nothing_more()
+    {
+        var options = DeploymentOptions().Audit.Checkpoint;
+        var map = Single<V1ConfigMap>(options.ConfigMapName);
+        var role = Assert.Single(Manifests.Value.OfType<V1Role>(), r => r.Metadata.NamespaceProperty == options.Namespace && r.Rules.Any(rule => rule.Resources.Contains("configmaps")));
+        var binding = Assert.Single(Manifests.Value.OfType<V1RoleBinding>(), b => b.RoleRef.Name == role.Metadata.Name && b.Metadata.NamespaceProperty == role.Metadata.NamespaceProperty);
+
+        Assert.Equal((AuditCheckpointOptions.DefaultConfigMapName, "cni-dashboard"), (options.ConfigMapName, options.Namespace));
+        Assert.Equal(options.Namespace, map.Metadata.NamespaceProperty);
+        Assert.Equal("keep", map.Metadata.Annotations["helm.sh/resource-policy"]);
+        Assert.DoesNotContain(AuditCheckpointOptions.Annotation, map.Metadata.Annotations.Keys);
+        var rule = Assert.Single(role.Rules);
+        Assert.Equal([""], rule.ApiGroups);
+        Assert.Equal(["configmaps"], rule.Resources);
+        Assert.Equal([options.ConfigMapName], rule.ResourceNames);
+        Assert.Equal(["get", "patch"], rule.Verbs.Order(StringComparer.Ordinal));
+        Assert.Equal(("Role", role.Metadata.Name), (binding.RoleRef.Kind, binding.RoleRef.Name));
+        var subject = Assert.Single(binding.Subjects);
+        Assert.Equal(("ServiceAccount", "cni-dashboard", options.Namespace), (subject.Kind, subject.Name, subject.NamespaceProperty));
+        // The simulator's identity table grants the dashboard the same, so the demo and the tests exercise exactly this.
+        Assert.Contains(KubeIdentities.Dashboard.Rules, r => r.Verbs.Order(StringComparer.Ordinal).SequenceEqual(rule.Verbs.Order(StringComparer.Ordinal))
+            && r.Resources.SequenceEqual(rule.Resources) && r.Namespaces.SequenceEqual([options.Namespace]) && r.ResourceNames.SequenceEqual([options.ConfigMapName]));
+        Assert.True(new AuditOptionsValidator().Validate(null, DeploymentOptions()).Succeeded);
+    }
+
+    /// <summary>
+    /// Under the rendered RBAC, against the ConfigMap as the chart renders it, the dashboard's checkpoint
+    /// writer reads and patches the annotation; it may not patch another ConfigMap of its namespace, nor create one.
+    /// </summary>
+    [Fact]
+    public async Task The_rendered_rbac_admits_the_audit_checkpoint_writer_and_nothing_else_in_the_namespace()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var api = await KubeApiEmulator.StartAsync(new KubeApiEmulatorOptions
+        {
+            RunDaemonSetController = false,
+            Identities = [RenderedDashboardIdentity(), KubeIdentities.Agent],
+        }, ct);
+        var options = DeploymentOptions().Audit.Checkpoint;
+        api.Cluster.EnsureNamespace(options.Namespace);
+        api.Cluster.ConfigMaps.Create(Single<V1ConfigMap>(options.ConfigMapName));
+        api.Cluster.ConfigMaps.Create(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "other", NamespaceProperty = options.Namespace } });
+        using var dir = new TempDir();
+        var kubeconfig = api.WriteKubeconfig(Path.Combine(dir.Path, "kubeconfig"), api.IssueToken(KubeIdentities.DashboardServiceAccount));
+        var settings = DeploymentEnv().Where(e => e.Key.StartsWith("Dashboard:Audit:", StringComparison.Ordinal)).ToDictionary(e => e.Key, e => e.Value);
+        settings["Dashboard:Kubernetes:Kubeconfig"] = kubeconfig;
+        await using var backend = new BackendHarness(settings);
+        await backend.StartStoreAsync();
+        await backend.Get<IAuditLog>().AppendAsync(AuditCaller.System.Record(AuditActions.SettingChanged, null, AuditOutcome.Ok), ct);
+
+        var result = await backend.Get<AuditCheckpointWriter>().WriteOnceAsync(ct);
+
+        Assert.True(result.Outcome == CheckpointWriteOutcome.Written, result.Reason);
+        Assert.Contains(AuditCheckpointOptions.Annotation, api.Cluster.ConfigMaps.Get(options.Namespace, options.ConfigMapName)!.Metadata.Annotations.Keys);
+        using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+        var other = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch("""{"metadata":{"annotations":{"x":"y"}}}""", V1Patch.PatchType.MergePatch), "other", options.Namespace, cancellationToken: ct));
+        Assert.Equal(HttpStatusCode.Forbidden, other.Response.StatusCode);
+        var create = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.CreateNamespacedConfigMapAsync(
+            new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "new" } }, options.Namespace, cancellationToken: ct));
+        Assert.Equal(HttpStatusCode.Forbidden, create.Response.StatusCode);
+    }
+
+    /// <summary>The dashboard's ServiceAccount with exactly the rendered rules bound to it.</summary>
+    private static KubeIdentity RenderedDashboardIdentity() =>
+        new(KubeIdentities.ServiceAccountUsername("cni-dashboard", Single<V1Deployment>("cni-dashboard").Spec.Template.Spec.ServiceAccountName), RenderedDashboardRules());
+
     /// <summary>
     /// The upper bound of what the dashboard's ServiceAccount may do, pinned: every (API group, resource,
     /// verb, namespace, names) the rendered ClusterRoles and Roles bound to it grant. A grant nobody uses
@@ -265,6 +336,8 @@ public sealed class DeployManifestTests
             "/events get *", "/events list *", "/events watch *",
             "apps/daemonsets get *", "apps/daemonsets list *", "apps/daemonsets watch *",
             "/configmaps get kube-system cilium-config", "/configmaps list kube-system cilium-config", "/configmaps watch kube-system cilium-config",
+            // The audit log's signed checkpoint, on the one ConfigMap the chart creates for it.
+            "/configmaps get cni-dashboard cni-dashboard-audit-checkpoint", "/configmaps patch cni-dashboard cni-dashboard-audit-checkpoint",
             // Remediation: cordon, uncordon and annotate the node being fixed.
             "/nodes patch *",
             // Restart the CNI pod on that node, in the components' namespaces only.
@@ -309,7 +382,7 @@ public sealed class DeployManifestTests
         var rendered = RenderedDashboardRules();
         var emulated = KubeIdentities.Dashboard.Rules;
         string[] namespaces = ["default", "kube-system", "linkerd-cni", "istio-system", "cni-dashboard", "apps"];
-        string[] names = ["cni-dashboard-remediation", "cilium-config", "other"];
+        string[] names = ["cni-dashboard-remediation", "cilium-config", "cni-dashboard-audit-checkpoint", "other"];
         string[] resources = ["nodes", "pods", "events", "daemonsets", "configmaps", "leases", "secrets"];
         string[] verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
         var disagreements = new List<string>();

@@ -7,7 +7,7 @@ namespace CniDashboard.Server.Store.Dapper;
 /// <summary>Findings over SQLite: opened, updated in place while open, resolved — never deleted.</summary>
 public sealed class FindingRepository(SqliteConnectionFactory connections) : IFindingRepository
 {
-    static FindingRepository() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+    static FindingRepository() => DapperConventions.Ensure();
 
     /// <inheritdoc />
     public async Task ApplyAsync(IReadOnlyList<FindingChanges> changes, CancellationToken cancellationToken)

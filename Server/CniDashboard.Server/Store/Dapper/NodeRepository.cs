@@ -8,7 +8,7 @@ namespace CniDashboard.Server.Store.Dapper;
 /// <summary>Nodes and agent status over SQLite.</summary>
 public sealed class NodeRepository(SqliteConnectionFactory connections) : INodeRepository
 {
-    static NodeRepository() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+    static NodeRepository() => DapperConventions.Ensure();
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<NodeRow>> GetAllAsync(CancellationToken cancellationToken)

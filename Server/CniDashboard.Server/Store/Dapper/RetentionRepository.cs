@@ -6,6 +6,8 @@ namespace CniDashboard.Server.Store.Dapper;
 /// <summary>Retention over SQLite.</summary>
 public sealed class RetentionRepository(SqliteConnectionFactory connections) : IRetentionRepository
 {
+    static RetentionRepository() => DapperConventions.Ensure();
+
     /// <inheritdoc />
     public async Task<RetentionResult> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {

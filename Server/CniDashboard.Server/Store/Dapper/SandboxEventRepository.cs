@@ -8,7 +8,7 @@ namespace CniDashboard.Server.Store.Dapper;
 /// <summary>Sandbox events over SQLite: one row per uid plus one row per observed count increase.</summary>
 public sealed class SandboxEventRepository(SqliteConnectionFactory connections) : ISandboxEventRepository
 {
-    static SandboxEventRepository() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+    static SandboxEventRepository() => DapperConventions.Ensure();
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<SandboxEventChange>> UpsertAsync(IReadOnlyList<SandboxEventObservation> observations, DateTimeOffset now, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ namespace CniDashboard.Server.Store.Dapper;
 /// <summary>Snapshots over SQLite: content in blobs keyed by the sha256 of the stored text.</summary>
 public sealed class SnapshotRepository(SqliteConnectionFactory connections) : ISnapshotRepository
 {
-    static SnapshotRepository() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+    static SnapshotRepository() => DapperConventions.Ensure();
 
     /// <summary>The blob key of a stored text: lower-case hex SHA-256 of its UTF-8 bytes.</summary>
     public static string BlobKey(string content)

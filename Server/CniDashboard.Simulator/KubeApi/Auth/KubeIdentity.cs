@@ -25,17 +25,23 @@ public static class KubeIdentities
     /// <summary>Namespaces of the CNI DaemonSets whose pods the remediation engine restarts (the chart's default components).</summary>
     public static IReadOnlyList<string> CniNamespaces { get; } = ["kube-system", "linkerd-cni", "istio-system"];
 
+    /// <summary>The ConfigMap in the product's namespace whose annotation holds the dashboard's signed audit checkpoint.</summary>
+    public const string AuditCheckpointConfigMap = "cni-dashboard-audit-checkpoint";
+
     /// <summary>
     /// The dashboard, with exactly the grants the Helm chart gives it (deploy/helm/cni-dashboard/templates/dashboard-rbac.yaml):
     /// watches the cluster (including kured's DaemonSet and its lock), reads Cilium's ConfigMap by name, and —
     /// for the remediation engine — cordons and annotates nodes, restarts CNI pods in their namespaces,
-    /// records node Events, runs probe pods in its own namespace, and holds the remediation Lease.
+    /// records node Events, runs probe pods in its own namespace, and holds the remediation Lease; and it
+    /// reads and patches its audit checkpoint ConfigMap (limited to that name).
     /// </summary>
     public static KubeIdentity Dashboard { get; } = new(
         ServiceAccountUsername(ProductNamespace, DashboardServiceAccount),
         [
             new AccessRule(["get", "list", "watch"], ["nodes", "pods", "events", "daemonsets", "namespaces"]),
             new AccessRule(["get", "list", "watch"], ["configmaps"]) { Namespaces = [CiliumNamespace], ResourceNames = [CiliumConfigMap] },
+            // The audit log's signed checkpoint: get and patch that one ConfigMap, which the chart creates.
+            new AccessRule(["get", "patch"], ["configmaps"]) { Namespaces = [ProductNamespace], ResourceNames = [AuditCheckpointConfigMap] },
             // Cordon, uncordon and the plan's annotation on the node being fixed.
             new AccessRule(["patch"], ["nodes"]),
             // The CNI pod on the node being fixed, so its DaemonSet re-creates it.

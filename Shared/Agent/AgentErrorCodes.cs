@@ -48,6 +48,9 @@ public static class AgentErrorCodes
     /// <summary>503: the agent cannot read the node's CNI folder.</summary>
     public const string FolderUnreadable = "folder-unreadable";
 
+    /// <summary>503: reading the CNI folder took longer than the agent's deadline (a hung file system); <c>/readyz</c> fails meanwhile.</summary>
+    public const string SnapshotTimeout = "snapshot-timeout";
+
     /// <summary>500: the write failed on the node (I/O error); nothing was renamed into place.</summary>
     public const string WriteFailed = "write-failed";
 }

@@ -33,6 +33,7 @@ public static class AnalyzerRules
         new IptablesModeUnsupportedRule(),
         new InstallerVersionMismatchRule(),
         new IstioKubeconfigMisplacedRule(),
+        new HardLinkedFileRule(),
     ];
 
     private static readonly Dictionary<string, string> Titles = All.ToDictionary(r => r.Id, r => r.Title, StringComparer.Ordinal);

@@ -18,6 +18,7 @@ public static class AgentEndpoints
     /// <summary>Largest request body accepted (content is capped at 256 KiB; JSON escaping may double it).</summary>
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
+    private const int MaxErrorMessageLength = 400;
     private const string JsonContentType = "application/json; charset=utf-8";
     private const string CallerItem = "cni-dashboard.caller";
 
@@ -28,11 +29,13 @@ public static class AgentEndpoints
         ArgumentNullException.ThrowIfNull(authenticator);
 
         endpoints.MapGet("/healthz", (RequestDelegate)(context => WriteText(context, StatusCodes.Status200OK, "ok")));
-        endpoints.MapGet("/readyz", (RequestDelegate)(context =>
+        endpoints.MapGet("/readyz", (RequestDelegate)(async context =>
         {
+            // Ready means a current snapshot can be served now: a folder that cannot be read, or a
+            // read stuck past its deadline, takes the agent out of service until it recovers.
             var node = resolver.Resolve(context);
-            var ready = node?.IsReady ?? resolver.Nodes.Any();
-            return WriteText(context, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, ready ? "ready" : "not ready");
+            var ready = node is null ? resolver.Nodes.Any() : await node.CheckReadyAsync(context.RequestAborted);
+            await WriteText(context, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, ready ? "ready" : "not ready");
         }));
 
         endpoints.MapGet("/v1/snapshot", Guarded(resolver, authenticator, Snapshot));
@@ -82,6 +85,11 @@ public static class AgentEndpoints
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             await WriteError(context, StatusCodes.Status503ServiceUnavailable, AgentErrorCodes.FolderUnreadable, $"the CNI folder cannot be read: {ex.Message}");
+            return;
+        }
+        catch (TimeoutException ex)
+        {
+            await WriteError(context, StatusCodes.Status503ServiceUnavailable, AgentErrorCodes.SnapshotTimeout, ex.Message);
             return;
         }
 
@@ -155,7 +163,7 @@ public static class AgentEndpoints
         }
         catch (JsonException ex)
         {
-            await WriteError(context, StatusCodes.Status400BadRequest, AgentErrorCodes.InvalidRequest, $"the request body is not valid JSON for this request: {ex.Message}");
+            await WriteError(context, StatusCodes.Status400BadRequest, AgentErrorCodes.InvalidRequest, $"the request body is not valid JSON for this request: {JsonProblem(ex)}");
         }
         catch (BadHttpRequestException ex)
         {
@@ -164,13 +172,30 @@ public static class AgentEndpoints
         return null;
     }
 
+    /// <summary>
+    /// What went wrong in a body, without the JSON path the serializer appends: property names are
+    /// the caller's text, of any length. The position is enough to find the fault.
+    /// </summary>
+    private static string JsonProblem(JsonException ex)
+    {
+        var message = ex.Message;
+        var path = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (path >= 0) message = message[..path];
+        message = CniDashboard.Shared.Kubeconfig.TokenRedactor.Redact(message.Length > 200 ? message[..200] + "…" : message);
+        return ex.LineNumber is { } line ? $"{message} (line {line + 1}, byte {ex.BytePositionInLine + 1})" : message;
+    }
+
     private static Task WriteOutcome(HttpContext context, FileChangeOutcome outcome) =>
         outcome.Result is { } result
             ? WriteJson(context, outcome.StatusCode, result, AgentJsonContext.Wire.FileChangeResult)
-            : WriteJson(context, outcome.StatusCode, outcome.Error!, AgentJsonContext.Wire.AgentError);
+            : WriteJson(context, outcome.StatusCode, Capped(outcome.Error!), AgentJsonContext.Wire.AgentError);
 
     private static Task WriteError(HttpContext context, int status, string code, string message) =>
-        WriteJson(context, status, new AgentError { Code = code, Message = message }, AgentJsonContext.Wire.AgentError);
+        WriteJson(context, status, Capped(new AgentError { Code = code, Message = message }), AgentJsonContext.Wire.AgentError);
+
+    /// <summary>The last guard on what an error reflects: whatever a message quotes, it stays short.</summary>
+    private static AgentError Capped(AgentError error) =>
+        error.Message.Length <= MaxErrorMessageLength ? error : error with { Message = error.Message[..MaxErrorMessageLength] + "…" };
 
     private static async Task WriteJson<T>(HttpContext context, int status, T value, JsonTypeInfo<T> type)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using CniDashboard.Shared.Cni;
 
 namespace CniDashboard.Agent.Node;
 
@@ -13,6 +14,7 @@ internal sealed class BackupStore
     private const string DataSuffix = ".bak";
     private const string MetaSuffix = ".json";
     private const string TempSuffix = ".tmp";
+    private const int MaxMetadataBytes = 64 * 1024;
     private readonly string _dir;
     private readonly NodeAgentOptions _options;
     private readonly TimeProvider _time;
@@ -43,7 +45,7 @@ internal sealed class BackupStore
     /// <summary>Reads a backup's bytes, checking them against the recorded hash.</summary>
     public byte[] ReadContent(BackupRecord record)
     {
-        var bytes = File.ReadAllBytes(Path.Combine(_dir, record.Id + DataSuffix));
+        var bytes = HostFileSystem.ReadRegularFile(Path.Combine(_dir, record.Id + DataSuffix), (int)Math.Min(int.MaxValue, record.Size));
         if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != record.Sha256)
             throw new InvalidDataException($"backup {record.Id} does not match its recorded sha256");
         return bytes;
@@ -97,9 +99,9 @@ internal sealed class BackupStore
             BackupRecord? record = null;
             try
             {
-                record = JsonSerializer.Deserialize(File.ReadAllBytes(meta), AgentStateJsonContext.Default.BackupRecord);
+                record = JsonSerializer.Deserialize(HostFileSystem.ReadRegularFile(meta, MaxMetadataBytes), AgentStateJsonContext.Default.BackupRecord);
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or IOException)
             {
                 // Unreadable metadata: the backup cannot be restored safely, so it is not offered.
             }

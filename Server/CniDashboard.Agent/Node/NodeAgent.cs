@@ -16,6 +16,7 @@ namespace CniDashboard.Agent.Node;
 public sealed class NodeAgent : IAsyncDisposable
 {
     private const int MaxReasonLength = 200;
+    private const int MaxEchoLength = 64;
     private static readonly SearchValues<char> IdCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
     private readonly NodeAgentOptions _options;
@@ -26,13 +27,15 @@ public sealed class NodeAgent : IAsyncDisposable
     private readonly BackupStore _backups;
     private readonly ChangeJournal _journal;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly SemaphoreSlim _buildLock = new(1, 1);
+    private readonly Lock _buildGate = new();
+    private readonly CancellationTokenSource _disposed = new();
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly ITimer? _rescanTimer;
     private long _changeVersion;
     private volatile CachedSnapshot? _cached;
     private volatile bool _lastBuildFailed;
-
+    private Task<CachedSnapshot>? _build;
+    private long _buildStartedAt;
 
     /// <summary>
     /// Starts serving a node: checks the folders, removes temp files an interrupted write left,
@@ -68,8 +71,22 @@ public sealed class NodeAgent : IAsyncDisposable
     /// <summary>The node this agent serves.</summary>
     public string NodeName => _options.NodeName;
 
-    /// <summary>False when the last attempt to read the folder failed (reported by <c>/readyz</c>).</summary>
-    public bool IsReady => !_lastBuildFailed;
+    /// <summary>
+    /// False when the last attempt to read the folder failed, or when a read has been running for
+    /// longer than <see cref="NodeAgentOptions.SnapshotDeadline"/> (a hung file system).
+    /// </summary>
+    public bool IsReady => !_lastBuildFailed && !IsBuildOverdue;
+
+    private bool IsBuildOverdue
+    {
+        get
+        {
+            lock (_buildGate)
+            {
+                return _build is { IsCompleted: false } && _time.GetElapsedTime(_buildStartedAt) > _options.SnapshotDeadline;
+            }
+        }
+    }
 
     /// <summary>
     /// Drops the cached snapshot; the next read rebuilds it. Called by the watcher, the rescan
@@ -78,39 +95,95 @@ public sealed class NodeAgent : IAsyncDisposable
     public void Invalidate() => Interlocked.Increment(ref _changeVersion);
 
     /// <summary>
+    /// For <c>/readyz</c>: true when a current snapshot can be served — from the cache, or read
+    /// within the deadline. False at once while a read is already overdue.
+    /// </summary>
+    public async Task<bool> CheckReadyAsync(CancellationToken cancellationToken)
+    {
+        if (IsBuildOverdue) return false;
+        try
+        {
+            await GetSnapshotAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// The current snapshot: from the cache when nothing changed since it was built (no disk
-    /// access at all), otherwise read from disk. Throws <see cref="IOException"/> or
-    /// <see cref="UnauthorizedAccessException"/> when the folder cannot be read.
+    /// access at all), otherwise read from disk. One read runs at a time, on a thread of its own;
+    /// callers wait for it at most <see cref="NodeAgentOptions.SnapshotDeadline"/>, so a read that
+    /// hangs never holds a request (or the process's shutdown). Throws <see cref="IOException"/> or
+    /// <see cref="UnauthorizedAccessException"/> when the folder cannot be read, and
+    /// <see cref="TimeoutException"/> when the read takes longer than the deadline.
     /// </summary>
     public async ValueTask<CachedSnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
     {
         var cached = _cached;
-        if (cached is not null && cached.Version == Volatile.Read(ref _changeVersion)) return cached;
+        // The version asked for: a change seen before this call must be in the answer.
+        var wanted = Volatile.Read(ref _changeVersion);
+        if (cached is not null && cached.Version == wanted) return cached;
 
-        await _buildLock.WaitAsync(cancellationToken);
-        try
+        var started = _time.GetTimestamp();
+        while (true)
         {
-            // Read the version before the folder: an event during the read leaves the cache stale.
-            var version = Volatile.Read(ref _changeVersion);
-            cached = _cached;
-            if (cached is not null && cached.Version == version) return cached;
+            Task<CachedSnapshot> build;
+            lock (_buildGate)
+            {
+                cached = _cached;
+                if (cached is not null && cached.Version >= wanted) return cached;
+                if (_build is null || _build.IsCompleted)
+                {
+                    // Read the version before the folder: an event during the read leaves the cache stale.
+                    var version = Volatile.Read(ref _changeVersion);
+                    _buildStartedAt = _time.GetTimestamp();
+                    _build = Task.Run(() => Build(version), CancellationToken.None);
+                }
+                build = _build;
+            }
+
+            var remaining = _options.SnapshotDeadline - _time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero) throw Overdue();
+            CachedSnapshot built;
             try
             {
-                var built = _builder.Build(version, cancellationToken);
-                _cached = built;
-                _lastBuildFailed = false;
-                return built;
+                built = await build.WaitAsync(remaining, _time, cancellationToken);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (TimeoutException)
             {
-                _lastBuildFailed = true;
-                AgentLog.SnapshotFailed(_logger, _options.NodeName, ex.Message);
-                throw;
+                throw Overdue();
             }
+            // A read that began before the change this caller saw: read again.
+            if (built.Version >= wanted) return built;
         }
-        finally
+    }
+
+    private TimeoutException Overdue()
+    {
+        AgentLog.SnapshotOverdue(_logger, _options.NodeName, _options.SnapshotDeadline.TotalSeconds);
+        return new TimeoutException($"reading the CNI folder took longer than {_options.SnapshotDeadline.TotalSeconds:0.###} s");
+    }
+
+    private CachedSnapshot Build(long version)
+    {
+        try
         {
-            _buildLock.Release();
+            var built = _builder.Build(version, _disposed.Token);
+            lock (_buildGate)
+            {
+                if (_cached is null || built.Version >= _cached.Version) _cached = built;
+            }
+            _lastBuildFailed = false;
+            return built;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _lastBuildFailed = true;
+            AgentLog.SnapshotFailed(_logger, _options.NodeName, ex.Message);
+            throw;
         }
     }
 
@@ -148,9 +221,9 @@ public sealed class NodeAgent : IAsyncDisposable
         return ChangeAsync(change, () =>
         {
             if (!IsId(request.BackupId) || _backups.Find(request.BackupId!) is not { } backup)
-                return FileChangeOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.BackupNotFound, $"no backup '{request.BackupId}' on node {NodeName}");
+                return FileChangeOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.BackupNotFound, $"no backup '{Echo(request.BackupId)}' on node {NodeName}");
             if (backup.File != name)
-                return FileChangeOutcome.Fail(StatusCodes.Status400BadRequest, AgentErrorCodes.BackupMismatch, $"backup '{backup.Id}' is of {backup.File}, not {name}");
+                return FileChangeOutcome.Fail(StatusCodes.Status400BadRequest, AgentErrorCodes.BackupMismatch, $"backup '{backup.Id}' is of {backup.File}, not {Echo(name)}");
             try
             {
                 restored = _backups.ReadContent(backup);
@@ -182,13 +255,23 @@ public sealed class NodeAgent : IAsyncDisposable
             if (CheckTarget(change.File) is { } goneTarget) return Refuse(change, goneTarget);
 
             var target = Path.Combine(_cniDir, change.File);
-            var current = await File.ReadAllBytesAsync(target, cancellationToken);
+            byte[] current;
+            try
+            {
+                current = ReadTarget(target, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                AgentLog.WriteFailed(_logger, change.Operation, change.File, NodeName, change.ChangeId, change.Caller, ex.Message);
+                return FileChangeOutcome.Fail(StatusCodes.Status500InternalServerError, AgentErrorCodes.WriteFailed,
+                    $"{Echo(change.File)} could not be read for its backup; nothing was written: {ex.Message}");
+            }
             var currentSha = Convert.ToHexStringLower(SHA256.HashData(current));
             if (currentSha != change.ExpectedSha256)
             {
                 if (RecoverInterrupted(change, currentSha) is { } recovered) return recovered;
                 return Refuse(change, FileChangeOutcome.Fail(StatusCodes.Status409Conflict, AgentErrorCodes.ShaMismatch,
-                    $"{change.File} has sha256 {currentSha}, not the expected {change.ExpectedSha256}", currentSha));
+                    $"{Echo(change.File)} has sha256 {currentSha}, not the expected {change.ExpectedSha256}", currentSha));
             }
 
             var next = newContent(current);
@@ -203,7 +286,7 @@ public sealed class NodeAgent : IAsyncDisposable
             {
                 AgentLog.WriteFailed(_logger, change.Operation, change.File, NodeName, change.ChangeId, change.Caller, ex.Message);
                 return FileChangeOutcome.Fail(StatusCodes.Status500InternalServerError, AgentErrorCodes.WriteFailed,
-                    $"writing {change.File} failed; the file is unchanged: {ex.Message}");
+                    $"writing {Echo(change.File)} failed; the file is unchanged: {ex.Message}");
             }
             finally
             {
@@ -269,17 +352,77 @@ public sealed class NodeAgent : IAsyncDisposable
             return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.InvalidName, "the name must be a plain file name in the CNI folder (no separators, no '..')");
         var full = Path.GetFullPath(Path.Combine(_cniDir, name));
         if (!CniFolderReader.IsInside(_cniDir, full) || Path.GetDirectoryName(full) != _cniDir)
-            return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.InvalidName, $"'{name}' is not a file of the CNI folder");
-        if (Directory.Exists(full) && new DirectoryInfo(full).LinkTarget is null)
-            return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.InvalidName, $"'{name}' is a directory");
-        var info = new FileInfo(full);
-        if (info.LinkTarget is not null)
-            return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.InvalidName, $"'{name}' is a symbolic link; the agent never writes through links");
-        if (!info.Exists)
-            return FileChangeOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.NotFound, $"no file '{name}' in the CNI folder of {NodeName}");
+            return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.InvalidName, $"'{Echo(name)}' is not a file of the CNI folder");
+        if (TypeRefusal(name, full) is { } refused) return refused;
         if (AtomicFileWriter.IsOwnTempName(name) || !CniFileNames.IsCandidate(name))
-            return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.NotWritable, $"'{name}' is not a network configuration; only .conf, .conflist and .json files can be written");
+            return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.NotWritable, $"'{Echo(name)}' is not a network configuration; only .conf, .conflist and .json files can be written");
         return null;
+    }
+
+    /// <summary>
+    /// Refuses anything but a regular file with one link, judged from the entry itself (never
+    /// followed, never opened): a pipe would block the read, a link or a second hard link would make
+    /// the backup (and the 409's hash) a copy of a file outside the folder.
+    /// </summary>
+    private FileChangeOutcome? TypeRefusal(string name, string full)
+    {
+        const int BadRequest = StatusCodes.Status400BadRequest;
+        HostEntryType type;
+        var links = 1;
+        if (HostFileSystem.IsSupported)
+        {
+            try
+            {
+                var facts = HostFileSystem.Lstat(full);
+                type = facts.Type;
+                links = facts.LinkCount;
+            }
+            catch (FileNotFoundException)
+            {
+                return FileChangeOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.NotFound, $"no file '{Echo(name)}' in the CNI folder of {NodeName}");
+            }
+        }
+        else
+        {
+            var info = new FileInfo(full);
+            if (info.LinkTarget is not null) type = HostEntryType.Symlink;
+            else if (Directory.Exists(full)) type = HostEntryType.Directory;
+            else if (info.Exists) type = HostEntryType.Regular;
+            else return FileChangeOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.NotFound, $"no file '{Echo(name)}' in the CNI folder of {NodeName}");
+        }
+
+        return type switch
+        {
+            HostEntryType.Directory => FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.InvalidName, $"'{Echo(name)}' is a directory"),
+            HostEntryType.Symlink => FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.InvalidName, $"'{Echo(name)}' is a symbolic link; the agent never writes through links"),
+            HostEntryType.Regular when links > 1 => FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.NotWritable,
+                $"'{Echo(name)}' has {links} hard links; the agent neither reads nor writes a file that may also live outside the folder"),
+            HostEntryType.Regular => null,
+            _ => FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.NotWritable, $"'{Echo(name)}' is not a regular file ({type}); the agent never opens it"),
+        };
+    }
+
+    /// <summary>The bytes of a file <see cref="CheckTarget"/> accepted, read without following or blocking; throws <see cref="IOException"/> if it changed meanwhile.</summary>
+    private byte[] ReadTarget(string path, CancellationToken cancellationToken)
+    {
+        var max = (int)Math.Min(int.MaxValue, _options.ReadOptions.MaxHashBytes);
+        return HostFileSystem.ReadRegularFile(path, max, cancellationToken);
+    }
+
+    /// <summary>
+    /// Caller input as an error message may quote it: on one line, secrets redacted, and at most
+    /// <see cref="MaxEchoLength"/> characters, so an error never reflects a large input back.
+    /// </summary>
+    internal static string Echo(string? input)
+    {
+        if (string.IsNullOrEmpty(input)) return "";
+        var head = input.Length > 4096 ? input[..4096] : input;
+        var oneLine = string.Create(head.Length, head, (span, text) =>
+        {
+            for (var i = 0; i < text.Length; i++) span[i] = char.IsControl(text[i]) ? ' ' : text[i];
+        });
+        var redacted = TokenRedactor.Redact(oneLine);
+        return redacted.Length <= MaxEchoLength && head.Length == input.Length ? redacted : redacted[..Math.Min(redacted.Length, MaxEchoLength)] + "…";
     }
 
     private FileChangeOutcome? CheckContent(string name, string? text, byte[] bytes)
@@ -293,7 +436,7 @@ public sealed class NodeAgent : IAsyncDisposable
                 "content holds a redaction placeholder; writing it would replace a real secret with the placeholder");
         var loaded = CniConfigParser.Load(name, text);
         if (!loaded.IsValid)
-            return FileChangeOutcome.Fail(Unprocessable, AgentErrorCodes.InvalidContent, $"the runtime would not load this {Path.GetExtension(name)} file: {loaded.Error}");
+            return FileChangeOutcome.Fail(Unprocessable, AgentErrorCodes.InvalidContent, $"the runtime would not load this {Echo(Path.GetExtension(name))} file: {loaded.Error}");
         return null;
     }
 
@@ -358,6 +501,7 @@ public sealed class NodeAgent : IAsyncDisposable
     /// <summary>Stops the watcher and the rescan timer.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _disposed.CancelAsync();
         foreach (var watcher in _watchers) watcher.Dispose();
         _watchers.Clear();
         if (_rescanTimer is not null) await _rescanTimer.DisposeAsync();

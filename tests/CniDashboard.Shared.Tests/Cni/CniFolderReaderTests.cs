@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CniDashboard.Shared.Cni;
 using CniDashboard.Shared.Kubeconfig;
+using CniDashboard.Tests.Common;
 
 namespace CniDashboard.Shared.Tests.Cni;
 
@@ -67,6 +68,66 @@ public class CniFolderReaderTests
             Assert.Equal(ContentOmission.SymlinkOutsideFolder, f.ContentOmitted);
         });
         Assert.Equal("../secret.conflist", files[1].SymlinkTarget);
+    }
+
+    [Fact]
+    public void Link_through_a_linked_subfolder_is_not_followed_out_of_the_folder()
+    {
+        using var dir = new TempDir();
+        var cni = dir.Sub("net.d");
+        var hostDir = dir.Sub("host-etc");
+        File.WriteAllText(Path.Combine(hostDir, "shadow.conflist"), """{"name":"n","plugins":[{"type":"host-secret"}]}""");
+        // A subfolder that is a link to a host folder, and a file link that goes through it: the
+        // path reads as inside, the kernel resolves it outside.
+        Directory.CreateSymbolicLink(Path.Combine(cni, "etc"), hostDir);
+        File.CreateSymbolicLink(Path.Combine(cni, "00-through.conflist"), "etc/shadow.conflist");
+
+        var entry = CniFolderReader.Read(cni).Single(f => f.Name == "00-through.conflist");
+
+        Assert.True(entry.SymlinkLeavesFolder);
+        Assert.Equal(ContentOmission.SymlinkOutsideFolder, entry.ContentOmitted);
+        Assert.Null(entry.Content);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Named_pipe_is_listed_with_its_kind_and_never_opened()
+    {
+        using var dir = new TempDir();
+        dir.Write("10-aws.conflist", Fixture.Text("nodes/healthy/10-aws.conflist"));
+        HostFiles.MakeFifo(Path.Combine(dir.Path, "00-pipe.conf"));
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "01-to-pipe.conf"), "00-pipe.conf");
+
+        // Opening the pipe would block forever; the reader must return (the timeout fails the test otherwise).
+        var files = await Task.Run(() => CniFolderReader.Read(dir.Path), TestContext.Current.CancellationToken);
+
+        foreach (var name in new[] { "00-pipe.conf", "01-to-pipe.conf" })
+        {
+            var pipe = files.Single(f => f.Name == name);
+            Assert.Equal(SpecialFileKind.Fifo, pipe.SpecialKind);
+            Assert.Equal(ContentOmission.SpecialFile, pipe.ContentOmitted);
+            Assert.Null(pipe.Sha256);
+        }
+        var primary = CniFolder.Read(files).Primary;
+        Assert.Equal("00-pipe.conf", primary.FileName);
+        Assert.Equal(PrimaryStatus.Unknown, primary.Status);
+    }
+
+    [Fact]
+    public void Hard_linked_file_is_listed_without_content_or_hash()
+    {
+        using var dir = new TempDir();
+        var cni = dir.Sub("net.d");
+        var host = dir.Write("host.conflist", """{"name":"n","plugins":[{"type":"host-secret"}]}""");
+        HostFiles.HardLink(host, Path.Combine(cni, "20-linked.conflist"));
+
+        var entry = Assert.Single(CniFolderReader.Read(cni));
+
+        Assert.Equal(ContentOmission.HardLinked, entry.ContentOmitted);
+        Assert.Equal(2, entry.LinkCount);
+        Assert.Null(entry.Content);
+        Assert.Null(entry.Sha256);
+        Assert.Null(entry.LoadError);
+        Assert.Equal(new FileInfo(host).Length, entry.Size);
     }
 
     [Fact]
@@ -246,5 +307,25 @@ public class CniFolderReaderTests
         Assert.Equal(bins[1].Sha256, bins[2].Sha256);
         Assert.Equal(4, bins[0].Size);
         Assert.Null(CniBinReader.Read(dir.Path, hash: false)[0].Sha256);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Bin_reader_lists_a_named_pipe_with_its_kind_and_never_opens_it()
+    {
+        using var dir = new TempDir();
+        dir.Write("portmap", "#!/bin/sh\n");
+        HostFiles.MakeFifo(Path.Combine(dir.Path, "linkerd-cni"));
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "istio-cni"), "linkerd-cni");
+
+        var bins = await Task.Run(() => CniBinReader.Read(dir.Path), TestContext.Current.CancellationToken);
+
+        Assert.Equal(["istio-cni", "linkerd-cni", "portmap"], bins.Select(b => b.Name));
+        Assert.All(bins.Take(2), b =>
+        {
+            Assert.Equal(SpecialFileKind.Fifo, b.SpecialKind);
+            Assert.Null(b.Sha256);
+        });
+        Assert.NotNull(bins[2].Sha256);
+        Assert.Null(bins[2].SpecialKind);
     }
 }

@@ -63,6 +63,49 @@ public sealed class CrashSafetyTests
     }
 
     [Fact]
+    public async Task Shipped_agent_has_no_switch_that_pauses_writes()
+    {
+        using var node = new TempNode("incident");
+        var signal = Path.Combine(node.Root, "paused");
+        var port = ChildAgent.FreePort();
+        var request = Edit(node, "no-pause-1");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cni-dashboard-agent.dll"));
+        foreach (var arg in new[]
+        {
+            "--cni-dir", node.CniDir, "--bin-dir", node.BinDir, "--backup-dir", node.BackupDir, "--listen", $"127.0.0.1:{port}",
+            "--node-name", "shipped-node", "--auth-mode", "static", "--token-file", node.TokenFile,
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        // The variable that made earlier builds hang every write before its rename.
+        start.Environment["CNI_AGENT_FAULT_PAUSE_BEFORE_RENAME"] = signal;
+        using var agent = Process.Start(start)!;
+        agent.OutputDataReceived += (_, _) => { };
+        agent.ErrorDataReceived += (_, _) => { };
+        agent.BeginOutputReadLine();
+        agent.BeginErrorReadLine();
+        try
+        {
+            using var http = Client(port);
+            http.Timeout = TimeSpan.FromSeconds(20);
+            await ChildAgent.WaitUntilAsync(async () => await Healthy(http), agent, Ct);
+
+            var result = await RunningAgent.ResultOf(await http.PostAsJsonAsync($"/v1/files/{Cilium}/apply", request, AgentJsonContext.Default.ApplyFileRequest, Ct));
+
+            Assert.Equal(TempNode.Sha256Of(request.Content), result.NewSha256);
+            Assert.Equal(request.Content, node.Read(Cilium));
+            Assert.False(File.Exists(signal));
+        }
+        finally
+        {
+            agent.Kill();
+            await agent.WaitForExitAsync(Ct);
+        }
+    }
+
+    [Fact]
     public async Task While_paused_before_rename_the_folder_shows_the_old_file_and_an_ignored_temp()
     {
         using var node = new TempNode("incident");
@@ -127,19 +170,24 @@ public sealed class CrashSafetyTests
         Assert.Contains(agent.Logs.GetSnapshot(), r => r.Message.Contains(".cni-dashboard-old-change.tmp", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The agent's host built by the test-only fault host (tests/CniDashboard.Agent.FaultHost): every
+    /// write pauses before its rename and says so in <paramref name="signal"/>. The shipped agent has
+    /// no such switch (<see cref="Shipped_agent_has_no_switch_that_pauses_writes"/>).
+    /// </summary>
     private static Process StartChild(TempNode node, int port, string signal)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cni-dashboard-agent.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cni-dashboard-agent-faulthost.dll"));
         foreach (var arg in new[]
         {
+            "--pause-before-rename", signal,
             "--cni-dir", node.CniDir, "--bin-dir", node.BinDir, "--backup-dir", node.BackupDir, "--listen", $"127.0.0.1:{port}",
             "--node-name", "crash-node", "--auth-mode", "static", "--token-file", node.TokenFile,
         })
         {
             start.ArgumentList.Add(arg);
         }
-        start.Environment[AgentHost.PauseBeforeRenameVariable] = signal;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

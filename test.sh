@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: ./test.sh
-# Installs what the browser tests need (Debian's chromium) when it is missing,
-# builds the solution once, runs every test project in turn, and ends with one
-# line of totals: "N passed, N failed, N skipped".
+# Installs what the browser tests need (Debian's chromium) and what the go-cni
+# differential test needs (Debian's golang-go and containerd's go-cni) when they
+# are missing, builds the solution once, runs every test project in turn, and
+# ends with one line of totals: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -16,6 +17,22 @@ if [ ! -x /usr/bin/chromium ]; then
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium >/dev/null \
     || echo "!! could not install chromium; the browser tests will fail"
+fi
+
+gocni_src=/usr/share/gocode/src/github.com/containerd/go-cni
+if ! command -v go >/dev/null || [ ! -d "$gocni_src" ]; then
+  echo "== installing Debian golang-go and go-cni for the go-cni differential test"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq golang-go golang-github-containerd-go-cni-dev >/dev/null \
+    || echo "!! could not install golang-go and golang-github-containerd-go-cni-dev; the go-cni differential test will fail"
+fi
+if command -v go >/dev/null && [ -d "$gocni_src" ]; then
+  # Loads folders exactly as containerd does (tests/CniDashboard.Shared.Tests/GoCni); built outside the repo's tracked files.
+  mkdir -p artifacts/gocni
+  GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$PWD/artifacts/gocni/cache" \
+    go build -o artifacts/gocni/gocni-load tests/CniDashboard.Shared.Tests/GoCni/main.go \
+    || echo "!! could not build the go-cni loader; the go-cni differential test will fail"
 fi
 
 echo "== building"

@@ -8,8 +8,14 @@ namespace CniDashboard.Shared.Cni;
 /// </summary>
 public sealed record CniFolderFile
 {
-    /// <summary>The entry's name in the folder (never a path).</summary>
+    /// <summary>
+    /// The entry's name in the folder (never a path). A name that is not UTF-8 is shown with each
+    /// such byte as <c>\xNN</c>; its bytes are in <see cref="RawName"/>.
+    /// </summary>
     public required string Name { get; init; }
+
+    /// <summary>Lower-case hex of the name's bytes, only when they are not UTF-8 (the runtime sorts and opens by bytes).</summary>
+    public string? RawName { get; init; }
 
     /// <summary>What the entry is for.</summary>
     public CniFileKind Kind { get; init; }

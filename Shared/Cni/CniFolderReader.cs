@@ -41,12 +41,38 @@ public static class CniFolderReader
         if (!folder.Exists) throw new DirectoryNotFoundException($"CNI folder not found: {root}");
 
         var entries = new List<CniFolderFile>();
+        if (HostFileSystem.IsSupported)
+        {
+            // The kernel's names, as bytes and in byte order (the runtime's order), so a name that is
+            // not UTF-8 is still read, sorted and shown faithfully.
+            var names = HostFileSystem.ListNames(root);
+            names.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
+            var rootBytes = Encoding.UTF8.GetBytes(root + "/");
+            foreach (var name in names.Take(options.MaxEntries)) entries.Add(ReadEntry(rootBytes, name, options));
+            return DistinctNames(entries);
+        }
+
         foreach (var info in folder.EnumerateFileSystemInfos())
         {
             if (entries.Count >= options.MaxEntries) break;
-            entries.Add(ReadEntry(root, info, options));
+            entries.Add(ReadEntryPortably(root, info, options));
         }
-        entries.Sort((a, b) => Utf8OrdinalComparer.Instance.Compare(a.Name, b.Name));
+        entries.Sort(CniFolderFileOrder.Instance);
+        return entries;
+    }
+
+    /// <summary>
+    /// Names are keys downstream. A name that is not UTF-8 is shown escaped, which a real name could
+    /// spell too (a literal <c>\x80</c>): such an escaped name then also shows its bytes.
+    /// </summary>
+    private static List<CniFolderFile> DistinctNames(List<CniFolderFile> entries)
+    {
+        var seen = new HashSet<string>(entries.Where(e => e.RawName is null).Select(e => e.Name), StringComparer.Ordinal);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].RawName is { } hex && !seen.Add(entries[i].Name))
+                entries[i] = entries[i] with { Name = $"{entries[i].Name} (bytes {hex})" };
+        }
         return entries;
     }
 
@@ -57,7 +83,11 @@ public static class CniFolderReader
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
         var path = Path.Combine(root, name);
         FileSystemInfo info = Directory.Exists(path) ? new DirectoryInfo(path) : new FileInfo(path);
-        return info.Exists || info.LinkTarget is not null ? ReadEntry(root, info, options ?? new CniFolderReadOptions()) : null;
+        if (!info.Exists && info.LinkTarget is null) return null;
+        options ??= new CniFolderReadOptions();
+        return HostFileSystem.IsSupported
+            ? ReadEntry(Encoding.UTF8.GetBytes(root + "/"), Encoding.UTF8.GetBytes(name), options)
+            : ReadEntryPortably(root, info, options);
     }
 
     /// <summary>True when <paramref name="path"/> is inside <paramref name="root"/> (both full paths).</summary>
@@ -74,27 +104,45 @@ public static class CniFolderReader
     public static bool IsEntryOf(string root, string path) =>
         string.Equals(Path.GetDirectoryName(Path.GetFullPath(path)), root, StringComparison.Ordinal);
 
-    private static CniFolderFile ReadEntry(string root, FileSystemInfo info, CniFolderReadOptions options)
+    private static CniFolderFile ReadEntry(byte[] root, byte[] rawName, CniFolderReadOptions options)
     {
-        if (!HostFileSystem.IsSupported) return ReadEntryPortably(root, info, options);
-        var name = info.Name;
-        var entry = new CniFolderFile { Name = name, Kind = KindByName(name) };
+        var name = HostFileSystem.Display(rawName);
+        var entry = new CniFolderFile
+        {
+            Name = name,
+            RawName = Utf8.IsValid(rawName) ? null : Convert.ToHexStringLower(rawName),
+            Kind = KindByName(name),
+        };
         try
         {
-            var path = info.FullName;
+            byte[] path = [.. root, .. rawName];
             var facts = HostFileSystem.Lstat(path);
             entry = entry with { Mode = FormatMode(facts.Mode), ModifiedAt = facts.ModifiedAt };
             if (facts.Type == HostEntryType.Symlink)
             {
                 // The link's own facts only: whether its target exists, and its mode, stay on the node
                 // unless the target is another entry of this folder.
-                entry = entry with { IsSymlink = true, SymlinkTarget = info.LinkTarget, Size = facts.Size };
-                var final = info.ResolveLinkTarget(returnFinalTarget: true);
-                if (final is null || !IsEntryOf(root, final.FullName))
-                    return entry with { SymlinkLeavesFolder = true, ContentOmitted = ContentOmission.SymlinkOutsideFolder };
-                path = final.FullName;
+                var target = HostFileSystem.ReadLink(path);
+                entry = entry with { IsSymlink = true, SymlinkTarget = HostFileSystem.Display(target), Size = facts.Size };
+                switch (FollowInFolder(root, target, out var finalName))
+                {
+                    case LinkEnd.LeavesFolder:
+                        return entry with { SymlinkLeavesFolder = true, ContentOmitted = ContentOmission.SymlinkOutsideFolder };
+                    case LinkEnd.Broken:
+                        return entry with { ContentOmitted = ContentOmission.Unreadable, LoadError = BrokenLink(name) };
+                }
+                path = [.. root, .. finalName];
                 facts = HostFileSystem.Lstat(path);
                 entry = entry with { Mode = FormatMode(facts.Mode), ModifiedAt = facts.ModifiedAt };
+                if (facts.Type == HostEntryType.Directory)
+                {
+                    return entry with
+                    {
+                        IsDirectory = true,
+                        ContentOmitted = ContentOmission.Directory,
+                        LoadError = new ConfigLoadError(ConfigErrorCode.NotAFile, $"{name} is a link to a directory; reading it fails (is a directory)"),
+                    };
+                }
             }
 
             return facts.Type switch
@@ -112,7 +160,71 @@ public static class CniFolderReader
         }
     }
 
-    private static CniFolderFile ReadRegularFile(CniFolderFile entry, string path, HostFileFacts facts, CniFolderReadOptions options)
+    private enum LinkEnd
+    {
+        InFolder,
+        LeavesFolder,
+        Broken,
+    }
+
+    /// <summary>
+    /// Follows a chain of links as long as every hop names an entry of the folder itself — a bare
+    /// name (<c>./</c> allowed) or the folder's own absolute path and a name. Anything else (another
+    /// folder, <c>..</c>, a path through a subfolder, which may itself be a link) leaves the folder and
+    /// is not followed, so nothing about the host outside is ever looked at.
+    /// </summary>
+    private static LinkEnd FollowInFolder(byte[] root, byte[] target, out byte[] finalName)
+    {
+        finalName = [];
+        for (var hop = 0; hop < MaxLinkHops; hop++)
+        {
+            if (NameInFolder(root, target) is not { } name) return LinkEnd.LeavesFolder;
+            HostFileFacts facts;
+            try
+            {
+                facts = HostFileSystem.Lstat([.. root, .. name]);
+            }
+            catch (FileNotFoundException)
+            {
+                return LinkEnd.Broken;
+            }
+            if (facts.Type != HostEntryType.Symlink)
+            {
+                finalName = name;
+                return LinkEnd.InFolder;
+            }
+            target = HostFileSystem.ReadLink([.. root, .. name]);
+        }
+        // As the kernel gives up (ELOOP): the runtime cannot read it either.
+        return LinkEnd.Broken;
+    }
+
+    private const int MaxLinkHops = 40;
+
+    /// <summary>The entry name a link target denotes in the folder whose path (with a trailing '/') is <paramref name="root"/>, or null.</summary>
+    private static byte[]? NameInFolder(byte[] root, byte[] target)
+    {
+        var span = target.AsSpan();
+        if (span.StartsWith("/"u8))
+        {
+            if (!span.StartsWith(root)) return null;
+            span = span[root.Length..];
+        }
+        byte[]? name = null;
+        foreach (var range in span.Split((byte)'/'))
+        {
+            var part = span[range];
+            if (part.IsEmpty || part.SequenceEqual("."u8)) continue;
+            if (name is not null || part.SequenceEqual(".."u8)) return null;
+            name = part.ToArray();
+        }
+        return name;
+    }
+
+    private static ConfigLoadError BrokenLink(string name) =>
+        new(ConfigErrorCode.BrokenLink, $"{name} is a link that leads to no file (dangling, or a loop of links); reading it fails");
+
+    private static CniFolderFile ReadRegularFile(CniFolderFile entry, byte[] path, HostFileFacts facts, CniFolderReadOptions options)
     {
         using var handle = HostFileSystem.OpenChecked(path, facts);
         var bytes = HostFileSystem.ReadAtMost(handle, options.MaxContentBytes);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
@@ -11,7 +12,7 @@ public enum HostEntryType
     Regular,
     /// <summary>A directory.</summary>
     Directory,
-    /// <summary>A symbolic link (only from <see cref="HostFileSystem.Lstat"/>).</summary>
+    /// <summary>A symbolic link (only from <see cref="HostFileSystem.Lstat(string)"/>).</summary>
     Symlink,
     /// <summary>A named pipe.</summary>
     Fifo,
@@ -70,21 +71,97 @@ public static unsafe partial class HostFileSystem
     private const int ONonBlock = 0x800;
     private const int OCloExec = 0x80000;
     private const int ReadChunk = 1024 * 1024;
+    private const int HashChunk = 16 * 1024;
 
-    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+    // Paths go to the kernel as bytes: a name in a folder someone else controls need not be UTF-8.
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
+    private static partial int Statx(int dirfd, byte* path, int flags, uint mask, byte* buffer);
 
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Open(string path, int flags);
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static partial int Open(byte* path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true)]
+    private static partial nint ReadLinkCore(byte* path, byte* buffer, nint size);
+
+    [LibraryImport("libc", EntryPoint = "opendir", SetLastError = true)]
+    private static partial nint OpenDir(byte* path);
+
+    [LibraryImport("libc", EntryPoint = "readdir64", SetLastError = true)]
+    private static partial byte* ReadDir(nint dir);
+
+    [LibraryImport("libc", EntryPoint = "closedir")]
+    private static partial int CloseDir(nint dir);
+
+    private const int DirentNameOffset = 19;
 
     /// <summary>True where these calls exist (Linux).</summary>
     public static bool IsSupported => OperatingSystem.IsLinux();
 
     /// <summary>The entry itself, a link not followed. Throws <see cref="IOException"/> when it cannot be read.</summary>
-    public static HostFileFacts Lstat(string path) => StatAt(AtFdCwd, path, AtSymlinkNoFollow);
+    public static HostFileFacts Lstat(string path) => StatAt(AtFdCwd, PathBytes(path), AtSymlinkNoFollow, path);
+
+    /// <summary><see cref="Lstat(string)"/> of a path given as bytes.</summary>
+    public static HostFileFacts Lstat(byte[] path) => StatAt(AtFdCwd, path, AtSymlinkNoFollow, Display(path));
 
     /// <summary>What the path resolves to, links followed. Throws <see cref="IOException"/> when it cannot be read.</summary>
-    public static HostFileFacts Stat(string path) => StatAt(AtFdCwd, path, 0);
+    public static HostFileFacts Stat(string path) => StatAt(AtFdCwd, PathBytes(path), 0, path);
+
+    /// <summary>The entries of a folder as the kernel names them (bytes, not necessarily UTF-8), without <c>.</c> and <c>..</c>.</summary>
+    public static List<byte[]> ListNames(string dir)
+    {
+        EnsureSupported();
+        var names = new List<byte[]>();
+        var path = PathBytes(dir);
+        nint handle;
+        fixed (byte* p = path) handle = OpenDir(p);
+        if (handle == 0) throw Failure("opendir", dir);
+        try
+        {
+            while (true)
+            {
+                var entry = ReadDir(handle);
+                if (entry is null) break;
+                var name = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(entry + DirentNameOffset);
+                if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)) continue;
+                names.Add(name.ToArray());
+            }
+        }
+        finally
+        {
+            CloseDir(handle);
+        }
+        return names;
+    }
+
+    /// <summary>The target a symbolic link holds, as bytes. Throws <see cref="IOException"/> when it is not a link.</summary>
+    public static byte[] ReadLink(byte[] path)
+    {
+        EnsureSupported();
+        var buffer = new byte[4096];
+        nint length;
+        fixed (byte* p = Terminated(path))
+        fixed (byte* b = buffer)
+        {
+            length = ReadLinkCore(p, b, buffer.Length);
+        }
+        if (length < 0) throw Failure("readlink", Display(path));
+        return buffer[..(int)length];
+    }
+
+    /// <summary>A name for display: itself when it is UTF-8, otherwise each byte that is not UTF-8 written as <c>\xNN</c>.</summary>
+    public static string Display(ReadOnlySpan<byte> name)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(name)) return System.Text.Encoding.UTF8.GetString(name);
+        var text = new System.Text.StringBuilder(name.Length + 8);
+        while (!name.IsEmpty)
+        {
+            var status = System.Text.Rune.DecodeFromUtf8(name, out var rune, out var consumed);
+            if (status == System.Buffers.OperationStatus.Done) text.Append(rune.ToString());
+            else text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\x{name[0]:X2}");
+            name = name[(status == System.Buffers.OperationStatus.Done ? consumed : 1)..];
+        }
+        return text.ToString();
+    }
 
     /// <summary>
     /// Opens <paramref name="path"/> for reading, only if it is still the regular file
@@ -92,19 +169,25 @@ public static unsafe partial class HostFileSystem
     /// <paramref name="allowHardLinks"/>). Never blocks in open. Throws <see cref="IOException"/>
     /// when it cannot be opened or is no longer that file.
     /// </summary>
-    public static SafeFileHandle OpenChecked(string path, HostFileFacts expected, bool allowHardLinks = false)
+    public static SafeFileHandle OpenChecked(string path, HostFileFacts expected, bool allowHardLinks = false) =>
+        OpenChecked(PathBytes(path), expected, allowHardLinks);
+
+    /// <summary><see cref="OpenChecked(string, HostFileFacts, bool)"/> of a path given as bytes.</summary>
+    public static SafeFileHandle OpenChecked(byte[] path, HostFileFacts expected, bool allowHardLinks = false)
     {
         EnsureSupported();
-        var fd = Open(path, ORdOnly | ONonBlock | ONoCtty | OCloExec);
-        if (fd < 0) throw Failure("open", path);
+        int fd;
+        fixed (byte* p = Terminated(path)) fd = Open(p, ORdOnly | ONonBlock | ONoCtty | OCloExec);
+        var name = Path.GetFileName(Display(path));
+        if (fd < 0) throw Failure("open", name);
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
-            var opened = StatAt(fd, "", AtEmptyPath);
+            var opened = StatAt(fd, [], AtEmptyPath, name);
             if (opened.Type != HostEntryType.Regular || !opened.IsSameInode(expected))
-                throw new IOException($"{Path.GetFileName(path)} changed while it was being opened; not read");
+                throw new IOException($"{name} changed while it was being opened; not read");
             if (opened.LinkCount > 1 && !allowHardLinks)
-                throw new IOException($"{Path.GetFileName(path)} has {opened.LinkCount} hard links; not read");
+                throw new IOException($"{name} has {opened.LinkCount} hard links; not read");
             return handle;
         }
         catch
@@ -151,18 +234,27 @@ public static unsafe partial class HostFileSystem
     {
         ArgumentNullException.ThrowIfNull(handle);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[ReadChunk];
-        var offset = 0L;
-        while (true)
+        // A small pooled buffer: plugin binaries are tens of megabytes, and a large buffer per hash
+        // would be a large-object allocation each time, which an idle agent keeps resident.
+        var buffer = ArrayPool<byte>.Shared.Rent(HashChunk);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var n = RandomAccess.Read(handle, buffer, offset);
-            if (n == 0) break;
-            offset += n;
-            if (offset > maxBytes) return null;
-            hash.AppendData(buffer, 0, n);
+            var offset = 0L;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var n = RandomAccess.Read(handle, buffer.AsSpan(0, HashChunk), offset);
+                if (n == 0) break;
+                offset += n;
+                if (offset > maxBytes) return null;
+                hash.AppendData(buffer, 0, n);
+            }
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
         }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>
@@ -178,12 +270,18 @@ public static unsafe partial class HostFileSystem
         return ReadAll(handle, max, Path.GetFileName(path), cancellationToken);
     }
 
-    private static HostFileFacts StatAt(int dirfd, string path, int flags)
+    private static byte[] PathBytes(string path) => System.Text.Encoding.UTF8.GetBytes(path);
+
+    private static byte[] Terminated(byte[] path) => [.. path, 0];
+
+    private static HostFileFacts StatAt(int dirfd, byte[] path, int flags, string display)
     {
         EnsureSupported();
         // statx's buffer layout is the same on every architecture, unlike struct stat.
         var buffer = stackalloc byte[StatxBufferSize];
-        if (Statx(dirfd, path, flags, StatxBasicStats, buffer) != 0) throw Failure("stat", path);
+        int result;
+        fixed (byte* p = Terminated(path)) result = Statx(dirfd, p, flags, StatxBasicStats, buffer);
+        if (result != 0) throw Failure("stat", display);
         var mode = *(ushort*)(buffer + 28);
         var type = (mode & 0xF000) switch
         {

@@ -42,6 +42,11 @@ public static class ManifestHash
             Field(file.SymlinkLeavesFolder ? "leaves" : "-");
             Field(file.IsDirectory ? "dir" : "-");
             // Added fields only when set, so a folder without pipes or hard links keeps its hash across versions.
+            if (file.RawName is { } raw)
+            {
+                Field("raw");
+                Field(raw);
+            }
             if (file.SpecialKind is { } special)
             {
                 Field("special");

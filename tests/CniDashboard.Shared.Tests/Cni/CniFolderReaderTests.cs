@@ -131,6 +131,53 @@ public class CniFolderReaderTests
     }
 
     [Fact]
+    public void Links_that_lead_nowhere_or_to_a_directory_are_candidates_the_runtime_fails_on()
+    {
+        // libcni lists a folder without following links: such a link sorts first and fails to read,
+        // and the node has no configuration (found by the go-cni differential test).
+        foreach (var (link, target) in new[] { ("00-gone.conflist", "missing.conflist"), ("00-dir.conflist", "sub"), ("00-loop.conf", "00-loop.conf") })
+        {
+            using var dir = new TempDir();
+            dir.Write("10-aws.conflist", Fixture.Text("nodes/healthy/10-aws.conflist"));
+            dir.Sub("sub");
+            File.CreateSymbolicLink(Path.Combine(dir.Path, link), target);
+
+            var primary = CniFolder.Read(CniFolderReader.Read(dir.Path)).Primary;
+
+            Assert.Equal(link, primary.FileName);
+            Assert.Equal(PrimaryStatus.Invalid, primary.Status);
+            Assert.Contains(primary.Error!.Code, new[] { ConfigErrorCode.BrokenLink, ConfigErrorCode.NotAFile });
+        }
+    }
+
+    [Fact]
+    public void Name_that_is_not_utf8_is_read_sorted_by_its_bytes_and_shown_escaped()
+    {
+        using var dir = new TempDir();
+        dir.Write("raw.tmp", Fixture.Text("nodes/healthy/10-aws.conflist"));
+        GoCni.RawNames.RenameTo(dir.Path, "raw.tmp", [(byte)'0', (byte)'5', 0x80, .. ".conflist"u8]);
+        dir.Write("05\u00e9.conflist", "{");
+        try
+        {
+            var files = CniFolderReader.Read(dir.Path);
+
+            // 0x80 sorts before é (0xC3 0xA9) by bytes, as Go sorts it; the text decoder's U+FFFD would not.
+            Assert.Equal(["05\\x80.conflist", "05\u00e9.conflist"], files.Select(f => f.Name));
+            Assert.Equal("3035802e636f6e666c697374", files[0].RawName);
+            Assert.Null(files[1].RawName);
+            Assert.NotNull(files[0].Content);
+            var primary = CniFolder.Read(files).Primary;
+            Assert.Equal("05\\x80.conflist", primary.FileName);
+            Assert.Equal(PrimaryStatus.Loaded, primary.Status);
+        }
+        finally
+        {
+            // .NET cannot name the raw file to delete it.
+            GoCni.RawNames.RemoveTree(dir.Path);
+        }
+    }
+
+    [Fact]
     public void Symlink_inside_the_folder_is_followed()
     {
         using var dir = new TempDir();

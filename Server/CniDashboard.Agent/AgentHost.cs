@@ -109,6 +109,7 @@ public static class AgentHost
             WatchFolder = settings.Watch,
             RescanInterval = settings.RescanInterval,
             MaxBackups = settings.MaxBackups,
+            MaxPinnedBackups = settings.MaxPinnedBackups,
             MaxBackupAge = settings.MaxBackupAge,
             WriteHooks = writeHooks ?? AtomicWriteHooks.None,
         };

@@ -27,8 +27,11 @@ public static class AgentErrorCodes
     /// <summary>422: the content holds a redaction placeholder; writing it would replace a real secret with the placeholder.</summary>
     public const string RedactedContent = "redacted-content";
 
-    /// <summary>409: the file's current SHA-256 is not the expected one (see <see cref="AgentError.CurrentSha256"/>).</summary>
+    /// <summary>409: the file's current SHA-256 is not the expected one (see <see cref="AgentError.CurrentSha256"/>; null when the file is absent, or exists where a restore expected it absent).</summary>
     public const string ShaMismatch = "sha-mismatch";
+
+    /// <summary>409: pinning this backup would pass the agent's limit on pinned backups (which bounds their disk use).</summary>
+    public const string PinLimit = "pin-limit";
 
     /// <summary>409: the change id was already used for a different change.</summary>
     public const string ChangeIdReused = "change-id-reused";

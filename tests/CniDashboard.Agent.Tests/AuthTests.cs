@@ -162,7 +162,7 @@ public sealed class AuthTests
             new StringContent(JsonSerializer.Serialize(apply with { ChangeId = "kc", ExpectedSha256 = node.Sha("ZZZ-linkerd-cni-kubeconfig") }, AgentJsonContext.Default.ApplyFileRequest), System.Text.Encoding.UTF8, "application/json"), Ct);
 
         var logs = agent.AllLogText();
-        Assert.Contains(result.NewSha256, logs, StringComparison.Ordinal);
+        Assert.Contains(result.NewSha256!, logs, StringComparison.Ordinal);
         Assert.Contains("system:serviceaccount:cni-dashboard:cni-dashboard", logs, StringComparison.Ordinal);
         foreach (var secret in new[] { TempNode.ReferenceToken, TempNode.ReferenceTokenSignature, FakeTokenReviewServer.DashboardToken, FakeTokenReviewServer.AgentServiceAccountToken })
             Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);

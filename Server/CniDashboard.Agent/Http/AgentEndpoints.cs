@@ -41,7 +41,10 @@ public static class AgentEndpoints
         endpoints.MapGet("/v1/snapshot", Guarded(resolver, authenticator, Snapshot));
         endpoints.MapGet("/v1/backups", Guarded(resolver, authenticator, Backups));
         endpoints.MapPost("/v1/files/{name}/apply", Guarded(resolver, authenticator, Apply));
+        endpoints.MapPost("/v1/files/{name}/delete", Guarded(resolver, authenticator, Delete));
         endpoints.MapPost("/v1/files/{name}/restore", Guarded(resolver, authenticator, Restore));
+        endpoints.MapPost("/v1/backups/{id}/pin", Guarded(resolver, authenticator, Pin));
+        endpoints.MapPost("/v1/backups/{id}/unpin", Guarded(resolver, authenticator, Unpin));
         return endpoints;
     }
 
@@ -121,6 +124,28 @@ public static class AgentEndpoints
         await WriteOutcome(context, outcome);
     }
 
+    private static async Task Delete(HttpContext context, NodeAgent node)
+    {
+        var request = await ReadBody(context, AgentJsonContext.Wire.DeleteFileRequest);
+        if (request is null) return;
+        var outcome = await node.DeleteAsync(RouteName(context), request, CallerOf(context), context.RequestAborted);
+        await WriteOutcome(context, outcome);
+    }
+
+    private static async Task Pin(HttpContext context, NodeAgent node)
+    {
+        var request = await ReadBody(context, AgentJsonContext.Wire.PinBackupRequest);
+        if (request is null) return;
+        await WriteOutcome(context, await node.PinBackupAsync(RouteValue(context, "id"), request, CallerOf(context), context.RequestAborted));
+    }
+
+    private static async Task Unpin(HttpContext context, NodeAgent node)
+    {
+        var request = await ReadBody(context, AgentJsonContext.Wire.PinBackupRequest);
+        if (request is null) return;
+        await WriteOutcome(context, await node.UnpinBackupAsync(RouteValue(context, "id"), request, CallerOf(context), context.RequestAborted));
+    }
+
     private static async Task Restore(HttpContext context, NodeAgent node)
     {
         var request = await ReadBody(context, AgentJsonContext.Wire.RestoreFileRequest);
@@ -133,9 +158,11 @@ public static class AgentEndpoints
     /// The file name from the route, percent-decoded once more: the server leaves <c>%2F</c>
     /// encoded, and an encoded separator must be refused as a separator, not looked up as a name.
     /// </summary>
-    private static string RouteName(HttpContext context)
+    private static string RouteName(HttpContext context) => RouteValue(context, "name");
+
+    private static string RouteValue(HttpContext context, string key)
     {
-        var raw = context.Request.RouteValues["name"] as string ?? "";
+        var raw = context.Request.RouteValues[key] as string ?? "";
         try
         {
             return Uri.UnescapeDataString(raw);
@@ -188,6 +215,11 @@ public static class AgentEndpoints
     private static Task WriteOutcome(HttpContext context, FileChangeOutcome outcome) =>
         outcome.Result is { } result
             ? WriteJson(context, outcome.StatusCode, result, AgentJsonContext.Wire.FileChangeResult)
+            : WriteJson(context, outcome.StatusCode, Capped(outcome.Error!), AgentJsonContext.Wire.AgentError);
+
+    private static Task WriteOutcome(HttpContext context, BackupOutcome outcome) =>
+        outcome.Backup is { } backup
+            ? WriteJson(context, outcome.StatusCode, backup, AgentJsonContext.Wire.BackupInfo)
             : WriteJson(context, outcome.StatusCode, Capped(outcome.Error!), AgentJsonContext.Wire.AgentError);
 
     private static Task WriteError(HttpContext context, int status, string code, string message) =>

@@ -53,6 +53,7 @@ public sealed class NodeAgent : IAsyncDisposable
         if (backupDir == _cniDir || CniFolderReader.IsInside(_cniDir, backupDir))
             throw new ArgumentException($"backup folder {backupDir} must not be inside the CNI folder {_cniDir}", nameof(options));
         if (options.MaxBackups < 1) throw new ArgumentException("MaxBackups must be at least 1", nameof(options));
+        if (options.MaxPinnedBackups < 0) throw new ArgumentException("MaxPinnedBackups must not be negative", nameof(options));
 
         foreach (var stray in AtomicFileWriter.RemoveStrayTempFiles(_cniDir)) AgentLog.StrayTempRemoved(_logger, stray, options.NodeName);
         _builder = new SnapshotBuilder(options with { CniDir = _cniDir }, _time);
@@ -207,16 +208,33 @@ public sealed class NodeAgent : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         var content = Encoding.UTF8.GetBytes(request.Content ?? "");
         var requestHash = HashOf("apply", name, request.ExpectedSha256, Convert.ToHexStringLower(SHA256.HashData(content)));
-        var change = new PendingChange("apply", name ?? "", request.ChangeId ?? "", request.ExpectedSha256 ?? "", requestHash, caller, CleanReason(request.Reason));
+        var change = new PendingChange("apply", name ?? "", request.ChangeId ?? "", request.ExpectedSha256 ?? "", requestHash, caller, CleanReason(request.Reason), AnyFile: false);
         return ChangeAsync(change, () => CheckContent(change.File, request.Content, content), _ => content, cancellationToken);
     }
 
-    /// <summary>Puts a backup back over the file it was taken of (with a backup of what it replaces).</summary>
+    /// <summary>
+    /// Deletes one file of the folder — any regular file with one link, not only a configuration
+    /// (a stray copy, a leftover kubeconfig) — after a backup, under the same precondition and change id.
+    /// </summary>
+    public Task<FileChangeOutcome> DeleteAsync(string name, DeleteFileRequest request, string caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var requestHash = HashOf("delete", name, request.ExpectedSha256);
+        var change = new PendingChange("delete", name ?? "", request.ChangeId ?? "", request.ExpectedSha256 ?? "", requestHash, caller, CleanReason(request.Reason), AnyFile: true);
+        return ChangeAsync(change, () => null, _ => null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Puts a backup back over the file it was taken of (with a backup of what it replaces), or
+    /// recreates the file when a delete removed it (<see cref="RestoreFileRequest.ExpectedSha256"/> null).
+    /// The backup restored is never evicted by the backup this restore takes.
+    /// </summary>
     public Task<FileChangeOutcome> RestoreAsync(string name, RestoreFileRequest request, string caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var requestHash = HashOf("restore", name, request.ExpectedSha256, request.BackupId);
-        var change = new PendingChange("restore", name ?? "", request.ChangeId ?? "", request.ExpectedSha256 ?? "", requestHash, caller, $"restore of backup {request.BackupId}");
+        var requestHash = HashOf("restore", name, request.ExpectedSha256 ?? "(absent)", request.BackupId);
+        var change = new PendingChange("restore", name ?? "", request.ChangeId ?? "", request.ExpectedSha256, requestHash, caller,
+            $"restore of backup {(IsId(request.BackupId) ? request.BackupId : "(invalid id)")}", AnyFile: true, Restoring: request.BackupId);
         byte[]? restored = null;
         return ChangeAsync(change, () =>
         {
@@ -236,57 +254,104 @@ public sealed class NodeAgent : IAsyncDisposable
         }, _ => restored!, cancellationToken);
     }
 
-    private async Task<FileChangeOutcome> ChangeAsync(PendingChange change, Func<FileChangeOutcome?> precheck, Func<byte[], byte[]> newContent, CancellationToken cancellationToken)
+    /// <summary>Pins a backup for the request's owner (e.g. a plan that may roll back to it).</summary>
+    public Task<BackupOutcome> PinBackupAsync(string id, PinBackupRequest request, string caller, CancellationToken cancellationToken) =>
+        ChangePinAsync("pin", id, request, caller, owner => _backups.Pin(id, owner), cancellationToken);
+
+    /// <summary>Removes <paramref name="request"/>'s owner from a backup's pins.</summary>
+    public Task<BackupOutcome> UnpinBackupAsync(string id, PinBackupRequest request, string caller, CancellationToken cancellationToken) =>
+        ChangePinAsync("unpin", id, request, caller, owner => _backups.Unpin(id, owner), cancellationToken);
+
+    private async Task<BackupOutcome> ChangePinAsync(string operation, string id, PinBackupRequest request, string caller, Func<string, PinResult> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!IsId(request.Owner))
+            return BackupOutcome.Fail(StatusCodes.Status400BadRequest, AgentErrorCodes.InvalidRequest,
+                "owner must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+        if (!IsId(id)) return BackupOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.BackupNotFound, $"no backup '{Echo(id)}' on node {NodeName}");
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var result = change(request.Owner);
+            switch (result.Status)
+            {
+                case PinStatus.NotFound:
+                    return BackupOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.BackupNotFound, $"no backup '{Echo(id)}' on node {NodeName}");
+                case PinStatus.LimitReached:
+                    return BackupOutcome.Fail(StatusCodes.Status409Conflict, AgentErrorCodes.PinLimit,
+                        $"node {NodeName} already holds {_options.MaxPinnedBackups} pinned backups (or this one has {BackupStore.MaxOwnersPerBackup} owners); unpin what finished plans no longer need");
+            }
+            AgentLog.BackupPinChanged(_logger, operation, id, NodeName, request.Owner, caller);
+            return BackupOutcome.Ok(result.Record!.ToInfo());
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task<FileChangeOutcome> ChangeAsync(PendingChange change, Func<FileChangeOutcome?> precheck, Func<byte[]?, byte[]?> newContent, CancellationToken cancellationToken)
     {
         if (!IsId(change.ChangeId))
             return Refuse(change, FileChangeOutcome.Fail(StatusCodes.Status400BadRequest, AgentErrorCodes.InvalidRequest,
                 "changeId must be 1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit"));
-        if (!IsSha256(change.ExpectedSha256))
+        if (!(IsSha256(change.ExpectedSha256) || (change.ExpectedSha256 is null && change.Restoring is not null)))
             return Refuse(change, FileChangeOutcome.Fail(StatusCodes.Status400BadRequest, AgentErrorCodes.InvalidRequest, "expectedSha256 must be 64 lower-case hex characters"));
         if (Replay(change) is { } early) return early;
-        if (CheckTarget(change.File) is { } badTarget) return Refuse(change, badTarget);
 
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
             // Checked again under the lock: a concurrent request may have completed this change.
             if (Replay(change) is { } replay) return replay;
+            if (CheckTarget(change) is { } badTarget)
+            {
+                // A delete that removed the file but stopped before its journal line: done already.
+                if (badTarget.Error?.Code == AgentErrorCodes.NotFound && RecoverInterrupted(change, null) is { } deleted) return deleted;
+                return Refuse(change, badTarget);
+            }
             if (precheck() is { } refused) return Refuse(change, refused);
-            if (CheckTarget(change.File) is { } goneTarget) return Refuse(change, goneTarget);
 
             var target = Path.Combine(_cniDir, change.File);
-            byte[] current;
-            try
+            byte[]? current = null;
+            if (File.Exists(target) || new FileInfo(target).LinkTarget is not null)
             {
-                current = ReadTarget(target, cancellationToken);
+                try
+                {
+                    current = ReadTarget(target, cancellationToken);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    AgentLog.WriteFailed(_logger, change.Operation, change.File, NodeName, change.ChangeId, change.Caller, ex.Message);
+                    return FileChangeOutcome.Fail(StatusCodes.Status500InternalServerError, AgentErrorCodes.WriteFailed,
+                        $"{Echo(change.File)} could not be read for its backup; nothing was written: {ex.Message}");
+                }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                AgentLog.WriteFailed(_logger, change.Operation, change.File, NodeName, change.ChangeId, change.Caller, ex.Message);
-                return FileChangeOutcome.Fail(StatusCodes.Status500InternalServerError, AgentErrorCodes.WriteFailed,
-                    $"{Echo(change.File)} could not be read for its backup; nothing was written: {ex.Message}");
-            }
-            var currentSha = Convert.ToHexStringLower(SHA256.HashData(current));
+            var currentSha = current is null ? null : Convert.ToHexStringLower(SHA256.HashData(current));
             if (currentSha != change.ExpectedSha256)
             {
                 if (RecoverInterrupted(change, currentSha) is { } recovered) return recovered;
-                return Refuse(change, FileChangeOutcome.Fail(StatusCodes.Status409Conflict, AgentErrorCodes.ShaMismatch,
-                    $"{Echo(change.File)} has sha256 {currentSha}, not the expected {change.ExpectedSha256}", currentSha));
+                var message = currentSha is null ? $"{Echo(change.File)} does not exist; expected sha256 {change.ExpectedSha256}"
+                    : change.ExpectedSha256 is null ? $"{Echo(change.File)} exists (sha256 {currentSha}); the restore expected it absent"
+                    : $"{Echo(change.File)} has sha256 {currentSha}, not the expected {change.ExpectedSha256}";
+                return Refuse(change, FileChangeOutcome.Fail(StatusCodes.Status409Conflict, AgentErrorCodes.ShaMismatch, message, currentSha));
             }
 
             var next = newContent(current);
-            var nextSha = Convert.ToHexStringLower(SHA256.HashData(next));
-            var mode = OperatingSystem.IsWindows() ? null : CniFolderReader.FormatMode(File.GetUnixFileMode(target));
-            var backup = _backups.Save(change.ChangeId, change.File, current, mode, nextSha, change.Operation, change.Reason);
+            var nextSha = next is null ? null : Convert.ToHexStringLower(SHA256.HashData(next));
+            var restoring = change.Restoring is null ? null : _backups.Find(change.Restoring);
+            var mode = current is not null && !OperatingSystem.IsWindows() ? CniFolderReader.FormatMode(File.GetUnixFileMode(target)) : restoring?.Mode;
+            var backup = current is null ? null : _backups.Save(change.ChangeId, change.File, current, mode, nextSha, change.Operation, change.Reason, keep: change.Restoring);
             try
             {
-                await AtomicFileWriter.ReplaceAsync(_cniDir, change.File, next, change.ChangeId, _options.WriteHooks, cancellationToken);
+                if (next is null) AtomicFileWriter.Delete(_cniDir, change.File);
+                else await AtomicFileWriter.ReplaceAsync(_cniDir, change.File, next, change.ChangeId, ParseMode(mode), _options.WriteHooks, cancellationToken);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 AgentLog.WriteFailed(_logger, change.Operation, change.File, NodeName, change.ChangeId, change.Caller, ex.Message);
                 return FileChangeOutcome.Fail(StatusCodes.Status500InternalServerError, AgentErrorCodes.WriteFailed,
-                    $"writing {Echo(change.File)} failed; the file is unchanged: {ex.Message}");
+                    $"{change.Operation} of {Echo(change.File)} failed; the file is unchanged: {ex.Message}");
             }
             finally
             {
@@ -299,15 +364,29 @@ public sealed class NodeAgent : IAsyncDisposable
                 File = change.File,
                 PreviousSha256 = currentSha,
                 NewSha256 = nextSha,
-                BackupId = backup.Id,
+                BackupId = backup?.Id,
+                Operation = change.Operation,
             };
             _journal.Append(new ChangeRecord { ChangeId = change.ChangeId, RequestHash = change.RequestHash, Result = result });
-            AgentLog.FileWritten(_logger, change.Operation, change.File, NodeName, change.ChangeId, change.Caller, currentSha, nextSha, backup.Id, change.Reason ?? "-");
+            AgentLog.FileWritten(_logger, change.Operation, change.File, NodeName, change.ChangeId, change.Caller, currentSha ?? "(absent)", nextSha ?? "(deleted)", backup?.Id ?? "-", change.Reason ?? "-");
             return FileChangeOutcome.Ok(result);
         }
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    private static UnixFileMode? ParseMode(string? mode)
+    {
+        if (mode is null || OperatingSystem.IsWindows()) return null;
+        try
+        {
+            return (UnixFileMode)Convert.ToInt32(mode, 8);
+        }
+        catch (FormatException)
+        {
+            return null;
         }
     }
 
@@ -325,36 +404,59 @@ public sealed class NodeAgent : IAsyncDisposable
     }
 
     /// <summary>
-    /// The file already holds what this change writes and a backup of this change exists: the
-    /// agent stopped after the rename but before journaling. Record it and answer as a replay.
+    /// The file already holds what this change writes (or is gone, for a delete) and this change's
+    /// backup exists: the agent stopped after the rename (or unlink) but before journaling. A restore
+    /// of a deleted file takes no backup: the file holding exactly the backup's bytes is the same proof.
+    /// Record it and answer as a replay.
     /// </summary>
-    private FileChangeOutcome? RecoverInterrupted(PendingChange change, string currentSha)
+    private FileChangeOutcome? RecoverInterrupted(PendingChange change, string? currentSha)
     {
-        if (_backups.FindByChange(change.ChangeId, change.File) is not { } backup) return null;
-        if (backup.NewSha256 != currentSha || backup.Sha256 != change.ExpectedSha256 || backup.Operation != change.Operation) return null;
+        string? previous;
+        string? backupId = null;
+        if (_backups.FindByChange(change.ChangeId, change.File) is { } backup)
+        {
+            if (backup.Sha256 != change.ExpectedSha256 || backup.Operation != change.Operation) return null;
+            if ((change.Operation == "delete" ? null : backup.NewSha256) != currentSha) return null;
+            previous = backup.Sha256;
+            backupId = backup.Id;
+        }
+        else if (change.ExpectedSha256 is null && change.Restoring is not null && _backups.Find(change.Restoring) is { } restored && restored.Sha256 == currentSha)
+        {
+            previous = null;
+        }
+        else
+        {
+            return null;
+        }
         var result = new FileChangeResult
         {
             ChangeId = change.ChangeId,
             File = change.File,
-            PreviousSha256 = backup.Sha256,
+            PreviousSha256 = previous,
             NewSha256 = currentSha,
-            BackupId = backup.Id,
+            BackupId = backupId,
+            Operation = change.Operation,
         };
         _journal.Append(new ChangeRecord { ChangeId = change.ChangeId, RequestHash = change.RequestHash, Result = result });
         AgentLog.WriteReplayed(_logger, change.Operation, change.File, NodeName, change.ChangeId, change.Caller);
         return FileChangeOutcome.Ok(result with { Replayed = true });
     }
 
-    private FileChangeOutcome? CheckTarget(string name)
+    private FileChangeOutcome? CheckTarget(PendingChange change)
     {
         const int BadRequest = StatusCodes.Status400BadRequest;
+        var name = change.File;
         if (!CniFileNames.IsPlainFileName(name))
             return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.InvalidName, "the name must be a plain file name in the CNI folder (no separators, no '..')");
         var full = Path.GetFullPath(Path.Combine(_cniDir, name));
         if (!CniFolderReader.IsInside(_cniDir, full) || Path.GetDirectoryName(full) != _cniDir)
             return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.InvalidName, $"'{Echo(name)}' is not a file of the CNI folder");
-        if (TypeRefusal(name, full) is { } refused) return refused;
-        if (AtomicFileWriter.IsOwnTempName(name) || !CniFileNames.IsCandidate(name))
+        if (AtomicFileWriter.IsOwnTempName(name))
+            return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.NotWritable, $"'{Echo(name)}' is the agent's own temp file");
+        // A restore that recreates a deleted file expects no file, and a name the backup was of.
+        var mayBeAbsent = change.Restoring is not null && change.ExpectedSha256 is null;
+        if (TypeRefusal(name, full, mayBeAbsent) is { } refused) return refused;
+        if (!change.AnyFile && !CniFileNames.IsCandidate(name))
             return FileChangeOutcome.Fail(BadRequest, AgentErrorCodes.NotWritable, $"'{Echo(name)}' is not a network configuration; only .conf, .conflist and .json files can be written");
         return null;
     }
@@ -364,7 +466,7 @@ public sealed class NodeAgent : IAsyncDisposable
     /// followed, never opened): a pipe would block the read, a link or a second hard link would make
     /// the backup (and the 409's hash) a copy of a file outside the folder.
     /// </summary>
-    private FileChangeOutcome? TypeRefusal(string name, string full)
+    private FileChangeOutcome? TypeRefusal(string name, string full, bool mayBeAbsent)
     {
         const int BadRequest = StatusCodes.Status400BadRequest;
         HostEntryType type;
@@ -379,7 +481,7 @@ public sealed class NodeAgent : IAsyncDisposable
             }
             catch (FileNotFoundException)
             {
-                return FileChangeOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.NotFound, $"no file '{Echo(name)}' in the CNI folder of {NodeName}");
+                return mayBeAbsent ? null : FileChangeOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.NotFound, $"no file '{Echo(name)}' in the CNI folder of {NodeName}");
             }
         }
         else
@@ -388,7 +490,7 @@ public sealed class NodeAgent : IAsyncDisposable
             if (info.LinkTarget is not null) type = HostEntryType.Symlink;
             else if (Directory.Exists(full)) type = HostEntryType.Directory;
             else if (info.Exists) type = HostEntryType.Regular;
-            else return FileChangeOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.NotFound, $"no file '{Echo(name)}' in the CNI folder of {NodeName}");
+            else return mayBeAbsent ? null : FileChangeOutcome.Fail(StatusCodes.Status404NotFound, AgentErrorCodes.NotFound, $"no file '{Echo(name)}' in the CNI folder of {NodeName}");
         }
 
         return type switch
@@ -507,5 +609,8 @@ public sealed class NodeAgent : IAsyncDisposable
         if (_rescanTimer is not null) await _rescanTimer.DisposeAsync();
     }
 
-    private sealed record PendingChange(string Operation, string File, string ChangeId, string ExpectedSha256, string RequestHash, string Caller, string? Reason);
+    // ExpectedSha256 is null only for a restore that recreates a deleted file; AnyFile: any regular
+    // file of the folder (delete, restore), not only a configuration (apply); Restoring: the backup a restore puts back.
+    private sealed record PendingChange(string Operation, string File, string ChangeId, string? ExpectedSha256, string RequestHash, string Caller, string? Reason,
+        bool AnyFile, string? Restoring = null);
 }

@@ -33,10 +33,18 @@ public sealed record NodeAgentOptions
     /// </summary>
     public TimeSpan RescanInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Most backups kept; the oldest go first.</summary>
+    /// <summary>Most unpinned backups kept; the oldest go first.</summary>
     public int MaxBackups { get; init; } = 50;
 
-    /// <summary>Backups older than this are pruned.</summary>
+    /// <summary>
+    /// Most backups pinned at once (by plans that may roll back to them). Pinned backups are never
+    /// pruned, so this cap, with <see cref="MaxBackups"/>, bounds the backup folder: at most
+    /// MaxBackups + MaxPinnedBackups copies, each of one file the agent read (at most
+    /// <see cref="CniFolderReadOptions.MaxHashBytes"/>; CNI files are a few KiB).
+    /// </summary>
+    public int MaxPinnedBackups { get; init; } = 100;
+
+    /// <summary>Unpinned backups older than this are pruned.</summary>
     public TimeSpan MaxBackupAge { get; init; } = TimeSpan.FromDays(30);
 
     /// <summary>Completed change ids remembered for idempotent retries (persisted in <see cref="BackupDir"/>).</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using CniDashboard.Agent.Tests.Support;
@@ -18,10 +17,10 @@ public sealed class HostileInputTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>A client that gives up after 10 s, so an agent stuck in <c>open</c> fails the test instead of hanging it.</summary>
-    private static HttpClient Impatient(Uri address)
+    private static HttpClient Impatient(RunningAgent agent)
     {
-        var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TempNode.Token);
+        var http = agent.Client(TempNode.Token);
+        http.Timeout = TimeSpan.FromSeconds(10);
         return http;
     }
 
@@ -40,7 +39,7 @@ public sealed class HostileInputTests
         HostFiles.MakeFifo(node.PathOf("60-fifo.conf"));
         HostFiles.MakeFifo(node.PathOf("00-first.conflist"));
         await using var agent = await RunningAgent.StartAsync(node, o => o with { RescanInterval = Timeout.InfiniteTimeSpan });
-        using var http = Impatient(agent.Address);
+        using var http = Impatient(agent);
 
         var snapshot = await SnapshotOf(http);
 
@@ -73,7 +72,7 @@ public sealed class HostileInputTests
         File.Delete(Path.Combine(node.BinDir, "linkerd-cni"));
         HostFiles.MakeFifo(Path.Combine(node.BinDir, "linkerd-cni"));
         await using var agent = await RunningAgent.StartAsync(node);
-        using var http = Impatient(agent.Address);
+        using var http = Impatient(agent);
 
         var snapshot = await SnapshotOf(http);
 
@@ -92,7 +91,7 @@ public sealed class HostileInputTests
         await File.WriteAllTextAsync(outside, node.Read("10-aws.conflist"), Ct);
         HostFiles.HardLink(outside, node.PathOf("20-linked.conflist"));
         await using var agent = await RunningAgent.StartAsync(node);
-        using var http = Impatient(agent.Address);
+        using var http = Impatient(agent);
         var content = node.Read("10-aws.conflist");
 
         foreach (var name in new[] { "60-fifo.conf", "20-linked.conflist" })
@@ -115,36 +114,11 @@ public sealed class HostileInputTests
         using var node = new TempNode("incident");
         HostFiles.MakeFifo(node.PathOf("60-fifo.conf"));
         var port = ChildAgent.FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cni-dashboard-agent.dll"));
-        foreach (var arg in new[]
-        {
-            "--cni-dir", node.CniDir, "--bin-dir", node.BinDir, "--backup-dir", node.BackupDir, "--listen", $"127.0.0.1:{port}",
-            "--node-name", "fifo-node", "--auth-mode", "static", "--token-file", node.TokenFile,
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var agent = Process.Start(start)!;
-        agent.OutputDataReceived += (_, _) => { };
-        agent.ErrorDataReceived += (_, _) => { };
-        agent.BeginOutputReadLine();
-        agent.BeginErrorReadLine();
+        using var agent = ChildAgent.Start(node, port, "fifo-node");
         try
         {
-            using var http = Impatient(new Uri($"http://127.0.0.1:{port}"));
-            await ChildAgent.WaitUntilAsync(async () =>
-            {
-                try
-                {
-                    using var health = await http.GetAsync("/healthz", Ct);
-                    return health.IsSuccessStatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            }, agent, Ct);
+            using var http = ChildAgent.Client(port, TimeSpan.FromSeconds(10));
+            await ChildAgent.WaitUntilAsync(() => ChildAgent.HealthyAsync(http, Ct), agent, Ct);
             // The client gives up after 10 s: an agent stuck opening the pipe leaves no answer.
             HttpStatusCode? answered = null;
             try
@@ -157,8 +131,7 @@ public sealed class HostileInputTests
             }
 
             // Whatever the snapshot request did, SIGTERM must stop the process.
-            using (var kill = Process.Start("kill", ["-TERM", agent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-                await kill.WaitForExitAsync(Ct);
+            await ChildAgent.TerminateAsync(agent, Ct);
             try
             {
                 await agent.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
@@ -189,7 +162,7 @@ public sealed class HostileInputTests
             WatchFolder = false,
             RescanInterval = Timeout.InfiniteTimeSpan,
         });
-        using var http = Impatient(agent.Address);
+        using var http = Impatient(agent);
 
         // The read hangs (as on a hung mount): every request answers within the deadline, none piles up behind it.
         for (var i = 0; i < 3; i++)
@@ -217,7 +190,7 @@ public sealed class HostileInputTests
         File.CreateSymbolicLink(node.PathOf("01-out.conflist"), outside);
         File.CreateSymbolicLink(node.PathOf("02-dangling.conflist"), "/nonexistent/cni-dashboard-probe.conflist");
         await using var agent = await RunningAgent.StartAsync(node, o => o with { WatchFolder = false, RescanInterval = Timeout.InfiniteTimeSpan });
-        using var http = Impatient(agent.Address);
+        using var http = Impatient(agent);
 
         var first = await SnapshotOf(http);
         var link = first.Files.Single(f => f.Name == "01-out.conflist");
@@ -253,7 +226,7 @@ public sealed class HostileInputTests
         await File.WriteAllTextAsync(outside, """{"cniVersion":"0.4.0","name":"host","plugins":[{"type":"do-not-serve"}]}""", Ct);
         HostFiles.HardLink(outside, node.PathOf("20-linked.conflist"));
         await using var agent = await RunningAgent.StartAsync(node);
-        using var http = Impatient(agent.Address);
+        using var http = Impatient(agent);
 
         var body = await http.GetStringAsync("/v1/snapshot", Ct);
         var snapshot = JsonSerializer.Deserialize(body, AgentJsonContext.Default.NodeSnapshot)!;
@@ -275,7 +248,7 @@ public sealed class HostileInputTests
     {
         using var node = new TempNode("incident");
         await using var agent = await RunningAgent.StartAsync(node);
-        using var http = Impatient(agent.Address);
+        using var http = Impatient(agent);
         var longId = new string('b', 5000);
         var longName = new string('n', 240) + ".conflist";
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: ./test.sh
-# Installs what the browser tests need (Debian's chromium) when it is missing,
-# builds the solution once, runs every test project in turn, and ends with one
-# line of totals: "N passed, N failed, N skipped".
+# Installs what the browser tests need (Debian's chromium) and what the go-cni
+# differential test needs (Debian's golang-go and containerd's go-cni) when they
+# are missing, builds the solution once, runs every test project in turn, and
+# ends with one line of totals: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -20,12 +21,21 @@ fi
 
 # The deploy tests render the Helm chart with Helm's template engine (deploy/render-chart: Go
 # text/template + sprig), built against Debian's Go packages: no Helm binary, no module download.
-if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/Masterminds/sprig ] || [ ! -d /usr/share/gocode/src/gopkg.in/yaml.v3 ]; then
-  echo "== installing Go and the chart renderer's packages for the deploy tests"
+if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/github.com/Masterminds/sprig ] || [ ! -d /usr/share/gocode/src/gopkg.in/yaml.v3 ] \
+   || [ ! -d /usr/share/gocode/src/github.com/containerd/go-cni ]; then
+  echo "== installing Go and the packages for the chart renderer and the go-cni differential test"
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev golang-gopkg-yaml.v3-dev >/dev/null \
-    || echo "!! could not install the Go packages; the chart render tests will fail"
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev golang-gopkg-yaml.v3-dev golang-github-containerd-go-cni-dev >/dev/null \
+    || echo "!! could not install the Go packages; the chart render and go-cni tests will fail"
+fi
+gocni_src=/usr/share/gocode/src/github.com/containerd/go-cni
+if command -v go >/dev/null && [ -d "$gocni_src" ]; then
+  # Loads folders exactly as containerd does (tests/CniDashboard.Shared.Tests/GoCni); built outside the repo's tracked files.
+  mkdir -p artifacts/gocni
+  GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$PWD/artifacts/gocni/cache" \
+    go build -o artifacts/gocni/gocni-load tests/CniDashboard.Shared.Tests/GoCni/main.go \
+    || echo "!! could not build the go-cni loader; the go-cni differential test will fail"
 fi
 
 echo "== building"

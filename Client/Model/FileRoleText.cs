@@ -81,9 +81,20 @@ public static class FileRoleText
             ContentOmission.SymlinkOutsideFolder => $"Content not read: the link points outside the folder ({file.SymlinkTarget}).",
             ContentOmission.Unreadable => "Content not shown: the agent could not read the file.",
             ContentOmission.Directory => "A directory: the runtime skips it.",
+            ContentOmission.SpecialFile => $"Not a regular file ({SpecialKindText(file.SpecialKind)}): the agent never opens it.",
+            ContentOmission.HardLinked => $"Content not read: the file has {file.LinkCount} hard links, and another name of it may be any file on the node.",
             _ => null,
         };
     }
+
+    private static string SpecialKindText(SpecialFileKind? kind) => kind switch
+    {
+        SpecialFileKind.Fifo => "a named pipe",
+        SpecialFileKind.Socket => "a socket",
+        SpecialFileKind.CharacterDevice => "a character device",
+        SpecialFileKind.BlockDevice => "a block device",
+        _ => "a special file",
+    };
 
     private static string DefaultIgnoredReason(CniFolderFile file)
     {

@@ -15,19 +15,19 @@ public static class AgentHost
     /// <summary>Exit code for a configuration the agent refuses to run with.</summary>
     public const int ConfigErrorExitCode = 2;
 
-    /// <summary>
-    /// Test-only fault injection: when set to a file path, every write stops after its temp file is
-    /// flushed and before the rename, writes the temp path to that file and waits — so a test can
-    /// kill the process exactly there. Never set in a deployment.
-    /// </summary>
-    public const string PauseBeforeRenameVariable = "CNI_AGENT_FAULT_PAUSE_BEFORE_RENAME";
-
     /// <summary>Runs until shutdown; returns the process exit code.</summary>
     public static Task<int> RunAsync(string[] args) =>
         RunAsync(args, Environment.GetEnvironmentVariable, Console.Error, CancellationToken.None);
 
     /// <summary>Runs with explicit environment and error output (tests); returns the exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, Func<string, string?> environment, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, Func<string, string?> environment, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, environment, stderr, AtomicWriteHooks.None, cancellationToken);
+
+    /// <summary>
+    /// Runs with fault-injection seams in every write (a test build's host, e.g. one a crash test
+    /// kills mid-write); the shipped agent passes none, and no flag or variable sets them.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, Func<string, string?> environment, TextWriter stderr, AtomicWriteHooks writeHooks, CancellationToken cancellationToken)
     {
         var settings = AgentSettings.Parse(args, environment, out var error);
         if (error is not null)
@@ -39,7 +39,7 @@ public static class AgentHost
         WebApplication app;
         try
         {
-            app = Build(settings, environment: environment);
+            app = Build(settings, writeHooks: writeHooks);
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
@@ -66,12 +66,12 @@ public static class AgentHost
     /// <summary>
     /// Builds the host for checked settings: one <see cref="NodeAgent"/>, the chosen authenticator,
     /// Kestrel on <see cref="AgentSettings.Listen"/> (TLS when <see cref="AgentSettings.TlsCertFile"/>
-    /// is set; the pair is read here, so an unusable one stops the start). Tests pass a logging hook and a clock.
+    /// is set; the pair is read here, so an unusable one stops the start). Tests pass a logging hook, a
+    /// clock and write hooks.
     /// </summary>
-    public static WebApplication Build(AgentSettings settings, Action<ILoggingBuilder>? configureLogging = null, TimeProvider? time = null, Func<string, string?>? environment = null)
+    public static WebApplication Build(AgentSettings settings, Action<ILoggingBuilder>? configureLogging = null, TimeProvider? time = null, AtomicWriteHooks? writeHooks = null)
     {
         time ??= TimeProvider.System;
-        environment ??= Environment.GetEnvironmentVariable;
         // The empty builder, not the slim one: no appsettings files (and no watcher thread on the
         // content root), no environment configuration, no console logger — the agent is configured
         // by flags alone, and every type it does not compile in is memory it does not hold on a node.
@@ -109,8 +109,9 @@ public static class AgentHost
             WatchFolder = settings.Watch,
             RescanInterval = settings.RescanInterval,
             MaxBackups = settings.MaxBackups,
+            MaxPinnedBackups = settings.MaxPinnedBackups,
             MaxBackupAge = settings.MaxBackupAge,
-            WriteHooks = FaultHooks(environment(PauseBeforeRenameVariable)),
+            WriteHooks = writeHooks ?? AtomicWriteHooks.None,
         };
         builder.Services.AddSingleton(time);
         if (settings.ServesTls)
@@ -155,17 +156,4 @@ public static class AgentHost
     /// <summary>The addresses Kestrel is bound to (after start), e.g. <c>https://127.0.0.1:43121</c>.</summary>
     public static IReadOnlyList<string> ListeningAddresses(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
-
-    private static AtomicWriteHooks FaultHooks(string? signalFile)
-    {
-        if (string.IsNullOrEmpty(signalFile)) return AtomicWriteHooks.None;
-        return new AtomicWriteHooks
-        {
-            BeforeRename = async (temp, cancellationToken) =>
-            {
-                await File.WriteAllTextAsync(signalFile, temp, cancellationToken);
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            },
-        };
-    }
 }

@@ -49,4 +49,10 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "TLS certificate files changed but cannot be served ({Error}); still serving the previous certificate")]
     public static partial void ServingCertificateNotReloaded(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Reading {Node}'s folders takes longer than {DeadlineSeconds} s (a hung file system?); answering 503 and not ready until it completes")]
+    public static partial void SnapshotOverdue(ILogger logger, string node, double deadlineSeconds);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "{Operation} backup {BackupId} on {Node} for {Owner} by {Caller}")]
+    public static partial void BackupPinChanged(ILogger logger, string operation, string backupId, string node, string owner, string caller);
 }

@@ -64,6 +64,7 @@ public static class Extensions
         services.AddSingleton<IKubernetes>(sp => new k8s.Kubernetes(KubernetesConfigLoader.Load(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.Kubernetes)));
 
         services.AddSingleton<AgentClient>();
+        services.AddSingleton<AgentFileClient>();
         services.AddSingleton<AgentTokenSource>();
 
         // Background work; the store initializer first, so everything after it sees a loaded store.

@@ -61,20 +61,53 @@ public sealed record ApplyFileRequest
     public string? Reason { get; init; }
 }
 
+/// <summary>
+/// <c>POST /v1/files/{name}/delete</c>: remove one file of the folder (a stray copy, a leftover
+/// kubeconfig), with the same precondition, backup, idempotency and journal as an apply. Any regular
+/// file of the folder with one link may be deleted; directories, links, pipes are refused.
+/// </summary>
+public sealed record DeleteFileRequest
+{
+    /// <summary>Caller's id for this change; re-sending it after success changes nothing.</summary>
+    public required string ChangeId { get; init; }
+
+    /// <summary>SHA-256 of the content being deleted; the agent refuses (409) if the file differs.</summary>
+    public required string ExpectedSha256 { get; init; }
+
+    /// <summary>Why, for the node's log.</summary>
+    public string? Reason { get; init; }
+}
+
 /// <summary><c>POST /v1/files/{name}/restore</c>: put a backup back.</summary>
 public sealed record RestoreFileRequest
 {
     /// <summary>Caller's id for this change; re-sending it after success changes nothing.</summary>
     public required string ChangeId { get; init; }
 
-    /// <summary>The backup to restore (from an apply result or <c>GET /v1/backups</c>).</summary>
+    /// <summary>The backup to restore (from a change result or <c>GET /v1/backups</c>).</summary>
     public required string BackupId { get; init; }
 
-    /// <summary>SHA-256 of the content being replaced; the agent refuses (409) if the file differs.</summary>
-    public required string ExpectedSha256 { get; init; }
+    /// <summary>
+    /// SHA-256 of the content being replaced; the agent refuses (409) if the file differs. Null when
+    /// the file must not exist — restoring a file a delete removed (the result's
+    /// <see cref="FileChangeResult.NewSha256"/> is null after a delete, so a rollback passes it as it is).
+    /// Left out, it means the same: a restore never overwrites a file it was not told the hash of. (A
+    /// file that already holds exactly the backup's bytes is the restore done: 200, <c>replayed</c>.)
+    /// </summary>
+    public string? ExpectedSha256 { get; init; }
 }
 
-/// <summary>The result of an apply or restore.</summary>
+/// <summary>
+/// <c>POST /v1/backups/{id}/pin</c> and <c>/unpin</c>: who holds a backup. A pinned backup is never
+/// pruned (by age or count) until every owner has unpinned it.
+/// </summary>
+public sealed record PinBackupRequest
+{
+    /// <summary>The pin's owner, e.g. a remediation plan's id: 1-128 letters, digits, '.', '_' or '-'.</summary>
+    public required string Owner { get; init; }
+}
+
+/// <summary>The result of an apply, delete or restore.</summary>
 public sealed record FileChangeResult
 {
     /// <summary>The change id it answers.</summary>
@@ -83,14 +116,17 @@ public sealed record FileChangeResult
     /// <summary>The file.</summary>
     public required string File { get; init; }
 
-    /// <summary>SHA-256 before the change.</summary>
-    public required string PreviousSha256 { get; init; }
+    /// <summary>SHA-256 before the change; null when the file did not exist (a restore of a deleted file).</summary>
+    public string? PreviousSha256 { get; init; }
 
-    /// <summary>SHA-256 after the change.</summary>
-    public required string NewSha256 { get; init; }
+    /// <summary>SHA-256 after the change; null when the change deleted the file.</summary>
+    public string? NewSha256 { get; init; }
 
-    /// <summary>The backup of the previous content.</summary>
-    public required string BackupId { get; init; }
+    /// <summary>The backup of the previous content (to restore it by); null when there was none to take.</summary>
+    public string? BackupId { get; init; }
+
+    /// <summary>What the change did: <c>apply</c>, <c>delete</c> or <c>restore</c>.</summary>
+    public string? Operation { get; init; }
 
     /// <summary>True when this is a replay of a change already made (nothing was written).</summary>
     public bool Replayed { get; init; }
@@ -129,4 +165,16 @@ public sealed record BackupInfo
 
     /// <summary>When it was made.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The change that made it: <c>apply</c>, <c>delete</c> or <c>restore</c>.</summary>
+    public string? Operation { get; init; }
+
+    /// <summary>
+    /// What that change left in the file (null after a delete): the <c>expectedSha256</c> to restore
+    /// this backup with while nothing else changed the file since.
+    /// </summary>
+    public string? NewSha256 { get; init; }
+
+    /// <summary>Who pinned it (e.g. plan ids); a pinned backup is never pruned. Empty when unpinned.</summary>
+    public IReadOnlyList<string> PinnedBy { get; init; } = [];
 }

@@ -27,8 +27,11 @@ public static class AgentErrorCodes
     /// <summary>422: the content holds a redaction placeholder; writing it would replace a real secret with the placeholder.</summary>
     public const string RedactedContent = "redacted-content";
 
-    /// <summary>409: the file's current SHA-256 is not the expected one (see <see cref="AgentError.CurrentSha256"/>).</summary>
+    /// <summary>409: the file's current SHA-256 is not the expected one (see <see cref="AgentError.CurrentSha256"/>; null when the file is absent, or exists where a restore expected it absent).</summary>
     public const string ShaMismatch = "sha-mismatch";
+
+    /// <summary>409: pinning this backup would pass the agent's limit on pinned backups (which bounds their disk use).</summary>
+    public const string PinLimit = "pin-limit";
 
     /// <summary>409: the change id was already used for a different change.</summary>
     public const string ChangeIdReused = "change-id-reused";
@@ -47,6 +50,9 @@ public static class AgentErrorCodes
 
     /// <summary>503: the agent cannot read the node's CNI folder.</summary>
     public const string FolderUnreadable = "folder-unreadable";
+
+    /// <summary>503: reading the CNI folder took longer than the agent's deadline (a hung file system); <c>/readyz</c> fails meanwhile.</summary>
+    public const string SnapshotTimeout = "snapshot-timeout";
 
     /// <summary>500: the write failed on the node (I/O error); nothing was renamed into place.</summary>
     public const string WriteFailed = "write-failed";

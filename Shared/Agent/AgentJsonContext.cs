@@ -16,6 +16,8 @@ namespace CniDashboard.Shared.Agent;
 [JsonSerializable(typeof(NodeSnapshot))]
 [JsonSerializable(typeof(ApplyFileRequest))]
 [JsonSerializable(typeof(RestoreFileRequest))]
+[JsonSerializable(typeof(DeleteFileRequest))]
+[JsonSerializable(typeof(PinBackupRequest))]
 [JsonSerializable(typeof(FileChangeResult))]
 [JsonSerializable(typeof(AgentError))]
 [JsonSerializable(typeof(BackupInfo))]

@@ -35,6 +35,7 @@ public static class AnalyzerRules
         new IstioKubeconfigMisplacedRule(),
         new PluginDaemonNotRunningRule(),
         new NodeGroupDriftRule(),
+        new HardLinkedFileRule(),
     ];
 
     private static readonly Dictionary<string, string> Titles = All.ToDictionary(r => r.Id, r => r.Title, StringComparer.Ordinal);

@@ -203,6 +203,10 @@ public static class CniConfigParser
                 return Wrong("ipam.type", ipamType.ValueKind, "string");
         }
 
+        // RawPrevResult map[string]interface{} `json:"prevResult"` (found by the go-cni differential test).
+        if (JsonFields.TryGetLastIgnoreCase(json, "prevResult", out var prevResult) && prevResult.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+            return Wrong("prevResult", prevResult.ValueKind, "map[string]interface {}");
+
         if (JsonFields.TryGetLastIgnoreCase(json, "dns", out var dns) && dns.ValueKind != JsonValueKind.Null)
         {
             if (dns.ValueKind != JsonValueKind.Object) return Wrong("dns", dns.ValueKind, "types.DNS");

@@ -8,8 +8,14 @@ namespace CniDashboard.Shared.Cni;
 /// </summary>
 public sealed record CniFolderFile
 {
-    /// <summary>The entry's name in the folder (never a path).</summary>
+    /// <summary>
+    /// The entry's name in the folder (never a path). A name that is not UTF-8 is shown with each
+    /// such byte as <c>\xNN</c>; its bytes are in <see cref="RawName"/>.
+    /// </summary>
     public required string Name { get; init; }
+
+    /// <summary>Lower-case hex of the name's bytes, only when they are not UTF-8 (the runtime sorts and opens by bytes).</summary>
+    public string? RawName { get; init; }
 
     /// <summary>What the entry is for.</summary>
     public CniFileKind Kind { get; init; }
@@ -47,6 +53,18 @@ public sealed record CniFolderFile
     /// <summary>True for a directory (the runtime skips directories).</summary>
     public bool IsDirectory { get; init; }
 
+    /// <summary>
+    /// For an entry that is neither a regular file, a directory nor a link (a named pipe, a socket, a
+    /// device): what it is. The agent never opens such an entry, since opening a pipe blocks.
+    /// </summary>
+    public SpecialFileKind? SpecialKind { get; init; }
+
+    /// <summary>
+    /// The file's hard-link count, when it is above one. Another name of the same file may be anywhere
+    /// on the host's file system, so the agent withholds its content (<see cref="ContentOmission.HardLinked"/>).
+    /// </summary>
+    public int? LinkCount { get; init; }
+
     /// <summary>Facts read from a kubeconfig before its token was redacted.</summary>
     public KubeconfigFacts? Kubeconfig { get; init; }
 
@@ -78,10 +96,33 @@ public enum ContentOmission
     Unreadable,
     /// <summary>A directory.</summary>
     Directory,
+    /// <summary>Not a regular file (a named pipe, socket or device; see <see cref="CniFolderFile.SpecialKind"/>): never opened.</summary>
+    SpecialFile,
+    /// <summary>A regular file with more than one hard link: it may be a file from elsewhere on the host, so it is not read.</summary>
+    HardLinked,
+}
+
+/// <summary>What a folder entry is when it is not a regular file, a directory or a symbolic link.</summary>
+public enum SpecialFileKind
+{
+    /// <summary>A named pipe (FIFO): opening it for reading blocks until a writer appears.</summary>
+    Fifo,
+    /// <summary>A Unix domain socket.</summary>
+    Socket,
+    /// <summary>A character device.</summary>
+    CharacterDevice,
+    /// <summary>A block device.</summary>
+    BlockDevice,
+    /// <summary>Any other type the file system reports.</summary>
+    Other,
 }
 
 /// <summary>A plugin executable in the node's CNI bin folder (<c>/opt/cni/bin</c>).</summary>
 /// <param name="Name">The executable's name, which is the plugin <c>type</c> that runs it.</param>
 /// <param name="Size">Size in bytes.</param>
 /// <param name="Sha256">Lower-case hex SHA-256, when the agent hashed it.</param>
-public sealed record PluginBinary(string Name, long Size, string? Sha256);
+public sealed record PluginBinary(string Name, long Size, string? Sha256)
+{
+    /// <summary>Set when the entry is not a regular file (a named pipe, a socket, a device): listed, never opened or hashed.</summary>
+    public SpecialFileKind? SpecialKind { get; init; }
+}

@@ -58,4 +58,8 @@ public enum ConfigErrorCode
     NotText,
     /// <summary>The content was not available (too large, unreadable, a link leaving the folder).</summary>
     ContentUnavailable,
+    /// <summary>A link in the folder that leads nowhere (dangling, or a loop): the runtime lists it and fails to read it.</summary>
+    BrokenLink,
+    /// <summary>A link in the folder to a directory: the runtime lists it as a file and fails to read it.</summary>
+    NotAFile,
 }

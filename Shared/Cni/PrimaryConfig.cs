@@ -48,7 +48,7 @@ public sealed record IgnoredEntry(string Name, string Reason);
 
 /// <summary>
 /// Picks the primary configuration exactly as containerd's go-cni does: list <c>.conf</c>,
-/// <c>.conflist</c> and <c>.json</c> (directories skipped, links followed), sort names byte-wise,
+/// <c>.conflist</c> and <c>.json</c> (directories skipped, links listed by their own type and read through), sort names byte-wise,
 /// load the first; if that one fails the node has no configuration — it does NOT try the next file.
 /// </summary>
 public static class PrimaryConfigSelector
@@ -61,7 +61,9 @@ public static class PrimaryConfigSelector
         var ignored = new List<IgnoredEntry>();
         foreach (var file in files)
         {
-            if (file.IsDirectory)
+            // libcni lists the folder without following links: a link to a directory is a candidate
+            // like any file (and fails to read), only a real directory is skipped.
+            if (file.IsDirectory && !file.IsSymlink)
                 ignored.Add(new IgnoredEntry(file.Name, "a directory; the runtime only reads files"));
             else if (CniFileNames.IsCandidate(file.Name))
                 candidates.Add(file);
@@ -69,12 +71,17 @@ public static class PrimaryConfigSelector
                 ignored.Add(new IgnoredEntry(file.Name, IgnoreReason(file)));
         }
 
-        candidates.Sort((a, b) => Utf8OrdinalComparer.Instance.Compare(a.Name, b.Name));
+        candidates.Sort(CniFolderFileOrder.Instance);
         var order = candidates.Select(c => c.Name).ToArray();
         if (candidates.Count == 0)
             return new PrimaryConfig { Status = PrimaryStatus.NoConfig, Ignored = ignored };
 
         var first = candidates[0];
+        if (first.Content is null && first.LoadError is { Code: ConfigErrorCode.BrokenLink or ConfigErrorCode.NotAFile } linkError)
+        {
+            // The runtime's read of it fails for certain: the node has no configuration.
+            return new PrimaryConfig { FileName = first.Name, Status = PrimaryStatus.Invalid, Error = linkError, Candidates = order, Ignored = ignored };
+        }
         if (first.Content is null)
         {
             return new PrimaryConfig

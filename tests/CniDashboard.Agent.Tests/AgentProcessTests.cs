@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using CniDashboard.Agent.Tests.Support;
@@ -17,30 +16,14 @@ public sealed class AgentProcessTests
         using var node = new TempNode("incident");
         var port = ChildAgent.FreePort();
         var lines = new ConcurrentQueue<string>();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cni-dashboard-agent.dll"));
-        foreach (var arg in new[]
-        {
-            "--cni-dir", node.CniDir, "--bin-dir", node.BinDir, "--backup-dir", node.BackupDir, "--listen", $"127.0.0.1:{port}",
-            "--node-name", "process-node", "--auth-mode", "static", "--token-file", node.TokenFile,
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var agent = Process.Start(start)!;
-        agent.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
-        agent.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue("stderr: " + e.Data); };
-        agent.BeginOutputReadLine();
-        agent.BeginErrorReadLine();
+        using var agent = ChildAgent.Start(node, port, "process-node", onLine: lines.Enqueue);
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TempNode.Token);
+            using var http = ChildAgent.Client(port);
             await ChildAgent.WaitUntilAsync(() => Task.FromResult(lines.Any(l => l.Contains("serving node process-node", StringComparison.Ordinal))), agent, Ct);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/v1/snapshot", Ct)).StatusCode);
 
-            using (var kill = Process.Start("kill", ["-TERM", agent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-                await kill.WaitForExitAsync(Ct);
+            await ChildAgent.TerminateAsync(agent, Ct);
             await agent.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(30), Ct);
             Assert.Equal(0, agent.ExitCode);
         }

@@ -50,7 +50,7 @@ public sealed class ApplyTests
         var line = Assert.Single(agent.Logs.GetSnapshot(), r => r.Category == typeof(Node.NodeAgent).FullName && r.Id.Id == 1);
         Assert.Contains("fix-incident-1", line.Message, StringComparison.Ordinal);
         Assert.Contains(oldSha, line.Message, StringComparison.Ordinal);
-        Assert.Contains(result.NewSha256, line.Message, StringComparison.Ordinal);
+        Assert.Contains(result.NewSha256!, line.Message, StringComparison.Ordinal);
         Assert.Contains("static-token", line.Message, StringComparison.Ordinal);
         Assert.Contains(Cilium, line.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("cniVersion", agent.AllLogText(), StringComparison.Ordinal);
@@ -257,7 +257,7 @@ public sealed class ApplyTests
         await using var agent = await RunningAgent.StartAsync(node);
         var first = await RunningAgent.ResultOf(await agent.ApplyAsync(Cilium, Fix(node, "same-id")));
 
-        var other = new ApplyFileRequest { ChangeId = "same-id", ExpectedSha256 = first.NewSha256, Content = node.Read(Cilium).Replace("9001", "1500", StringComparison.Ordinal) };
+        var other = new ApplyFileRequest { ChangeId = "same-id", ExpectedSha256 = first.NewSha256!, Content = node.Read(Cilium).Replace("9001", "1500", StringComparison.Ordinal) };
         var error = await RunningAgent.ErrorOf(await agent.ApplyAsync(Cilium, other), HttpStatusCode.Conflict);
 
         Assert.Equal(AgentErrorCodes.ChangeIdReused, error.Code);

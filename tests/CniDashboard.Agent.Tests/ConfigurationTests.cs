@@ -81,6 +81,7 @@ public sealed class ConfigurationTests
             ["TOKEN_FILE"] = node.TokenFile,
             ["LISTEN"] = "[::1]:9555",
             ["MAX_BACKUPS"] = "7",
+            ["MAX_PINNED_BACKUPS"] = "12",
             ["RESCAN_INTERVAL"] = "0",
             ["WATCH"] = "false",
         };
@@ -93,6 +94,7 @@ public sealed class ConfigurationTests
         Assert.Equal(AgentAuthMode.Static, settings.AuthMode);
         Assert.Equal(new IPEndPoint(IPAddress.IPv6Loopback, 9555), settings.Listen);
         Assert.Equal(9, settings.MaxBackups);
+        Assert.Equal(12, settings.MaxPinnedBackups);
         Assert.Equal(Timeout.InfiniteTimeSpan, settings.RescanInterval);
         Assert.False(settings.Watch);
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using CniDashboard.Agent.Node;
 using CniDashboard.Agent.Tests.Support;
 using CniDashboard.Shared.Agent;
@@ -34,8 +33,8 @@ public sealed class CrashSafetyTests
 
         using (var agent = StartChild(node, port, signal))
         {
-            using var http = Client(port);
-            await ChildAgent.WaitUntilAsync(async () => await Healthy(http), agent, Ct);
+            using var http = ChildAgent.Client(port);
+            await ChildAgent.WaitUntilAsync(() => ChildAgent.HealthyAsync(http, Ct), agent, Ct);
             var apply = http.PostAsJsonAsync($"/v1/files/{Cilium}/apply", request, AgentJsonContext.Default.ApplyFileRequest, Ct);
             await ChildAgent.WaitUntilAsync(() => Task.FromResult(File.Exists(signal) && File.ReadAllText(signal).Length > 0), agent, Ct);
 
@@ -60,6 +59,33 @@ public sealed class CrashSafetyTests
         var result = await RunningAgent.ResultOf(await restarted.ApplyAsync(Cilium, request));
         Assert.False(result.Replayed);
         Assert.Equal(request.Content, node.Read(Cilium));
+    }
+
+    [Fact]
+    public async Task Shipped_agent_has_no_switch_that_pauses_writes()
+    {
+        using var node = new TempNode("incident");
+        var signal = Path.Combine(node.Root, "paused");
+        var port = ChildAgent.FreePort();
+        var request = Edit(node, "no-pause-1");
+        // The variable that made earlier builds hang every write before its rename.
+        using var agent = ChildAgent.Start(node, port, "shipped-node", environment: new Dictionary<string, string> { ["CNI_AGENT_FAULT_PAUSE_BEFORE_RENAME"] = signal });
+        try
+        {
+            using var http = ChildAgent.Client(port, TimeSpan.FromSeconds(20));
+            await ChildAgent.WaitUntilAsync(() => ChildAgent.HealthyAsync(http, Ct), agent, Ct);
+
+            var result = await RunningAgent.ResultOf(await http.PostAsJsonAsync($"/v1/files/{Cilium}/apply", request, AgentJsonContext.Default.ApplyFileRequest, Ct));
+
+            Assert.Equal(TempNode.Sha256Of(request.Content), result.NewSha256);
+            Assert.Equal(request.Content, node.Read(Cilium));
+            Assert.False(File.Exists(signal));
+        }
+        finally
+        {
+            agent.Kill();
+            await agent.WaitForExitAsync(Ct);
+        }
     }
 
     [Fact]
@@ -127,44 +153,11 @@ public sealed class CrashSafetyTests
         Assert.Contains(agent.Logs.GetSnapshot(), r => r.Message.Contains(".cni-dashboard-old-change.tmp", StringComparison.Ordinal));
     }
 
-    private static Process StartChild(TempNode node, int port, string signal)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cni-dashboard-agent.dll"));
-        foreach (var arg in new[]
-        {
-            "--cni-dir", node.CniDir, "--bin-dir", node.BinDir, "--backup-dir", node.BackupDir, "--listen", $"127.0.0.1:{port}",
-            "--node-name", "crash-node", "--auth-mode", "static", "--token-file", node.TokenFile,
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        start.Environment[AgentHost.PauseBeforeRenameVariable] = signal;
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static HttpClient Client(int port)
-    {
-        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TempNode.Token);
-        return http;
-    }
-
-    private static async Task<bool> Healthy(HttpClient http)
-    {
-        try
-        {
-            using var response = await http.GetAsync("/healthz", Ct);
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
+    /// <summary>
+    /// The agent's host built by the test-only fault host (tests/CniDashboard.Agent.FaultHost): every
+    /// write pauses before its rename and says so in <paramref name="signal"/>. The shipped agent has
+    /// no such switch (<see cref="Shipped_agent_has_no_switch_that_pauses_writes"/>).
+    /// </summary>
+    private static Process StartChild(TempNode node, int port, string signal) =>
+        ChildAgent.Start(node, port, "crash-node", ChildAgent.FaultHost, leadingArgs: ["--pause-before-rename", signal]);
 }

@@ -26,7 +26,7 @@ public sealed class RestoreTests
         var original = await File.ReadAllBytesAsync(node.PathOf(Aws), Ct);
         var applied = await RunningAgent.ResultOf(await agent.ApplyAsync(Aws, Edit(node, "edit-1", "1500")));
 
-        var restore = new RestoreFileRequest { ChangeId = "rollback-1", BackupId = applied.BackupId, ExpectedSha256 = applied.NewSha256 };
+        var restore = new RestoreFileRequest { ChangeId = "rollback-1", BackupId = applied.BackupId!, ExpectedSha256 = applied.NewSha256 };
         var restored = await RunningAgent.ResultOf(await agent.RestoreAsync(Aws, restore));
 
         Assert.Equal(original, await File.ReadAllBytesAsync(node.PathOf(Aws), Ct));
@@ -53,12 +53,12 @@ public sealed class RestoreTests
         Assert.Equal(AgentErrorCodes.BackupNotFound, unknown.Code);
 
         var otherFile = await RunningAgent.ErrorOf(
-            await agent.RestoreAsync("05-cilium.conflist", new RestoreFileRequest { ChangeId = "r2", BackupId = applied.BackupId, ExpectedSha256 = node.Sha("05-cilium.conflist") }),
+            await agent.RestoreAsync("05-cilium.conflist", new RestoreFileRequest { ChangeId = "r2", BackupId = applied.BackupId!, ExpectedSha256 = node.Sha("05-cilium.conflist") }),
             HttpStatusCode.BadRequest);
         Assert.Equal(AgentErrorCodes.BackupMismatch, otherFile.Code);
 
         var stale = await RunningAgent.ErrorOf(
-            await agent.RestoreAsync(Aws, new RestoreFileRequest { ChangeId = "r3", BackupId = applied.BackupId, ExpectedSha256 = applied.PreviousSha256 }),
+            await agent.RestoreAsync(Aws, new RestoreFileRequest { ChangeId = "r3", BackupId = applied.BackupId!, ExpectedSha256 = applied.PreviousSha256 }),
             HttpStatusCode.Conflict);
         Assert.Equal(AgentErrorCodes.ShaMismatch, stale.Code);
         Assert.Equal(applied.NewSha256, stale.CurrentSha256);

@@ -33,7 +33,7 @@ public sealed record AgentSettings
     [
         "cni-dir", "bin-dir", "backup-dir", "host-cni-dir", "listen", "node-name", "auth-mode", "token-file",
         "kube-api", "kube-ca", "kube-token-file", "allowed-usernames", "audience", "rescan-interval",
-        "max-backups", "max-backup-age", "watch", "tls-cert", "tls-key", "allow-insecure-http",
+        "max-backups", "max-pinned-backups", "max-backup-age", "watch", "tls-cert", "tls-key", "allow-insecure-http",
     ];
 
     /// <summary>Switches that may stand alone (<c>--allow-insecure-http</c> means <c>--allow-insecure-http=true</c>).</summary>
@@ -81,8 +81,11 @@ public sealed record AgentSettings
     /// <summary>Safety-net rescan (<c>--rescan-interval SECONDS</c>; 0 turns it off).</summary>
     public TimeSpan RescanInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Backups kept (<c>--max-backups</c>).</summary>
+    /// <summary>Unpinned backups kept (<c>--max-backups</c>).</summary>
     public int MaxBackups { get; init; } = 50;
+
+    /// <summary>Backups that may be pinned at once (<c>--max-pinned-backups</c>); pinned ones are never pruned.</summary>
+    public int MaxPinnedBackups { get; init; } = 100;
 
     /// <summary>Backups' longest life (<c>--max-backup-age DAYS</c>).</summary>
     public TimeSpan MaxBackupAge { get; init; } = TimeSpan.FromDays(30);
@@ -184,6 +187,11 @@ public sealed record AgentSettings
         {
             if (!int.TryParse(maxBackups, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1) return $"--max-backups '{maxBackups}' must be a whole number of at least 1";
             s = s with { MaxBackups = count };
+        }
+        if (v.TryGetValue("max-pinned-backups", out var maxPinned))
+        {
+            if (!int.TryParse(maxPinned, NumberStyles.None, CultureInfo.InvariantCulture, out var count)) return $"--max-pinned-backups '{maxPinned}' must be a whole number";
+            s = s with { MaxPinnedBackups = count };
         }
         if (v.TryGetValue("max-backup-age", out var maxAge))
         {

@@ -18,6 +18,7 @@ public static class AgentEndpoints
     /// <summary>Largest request body accepted (content is capped at 256 KiB; JSON escaping may double it).</summary>
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
+    private const int MaxErrorMessageLength = 400;
     private const string JsonContentType = "application/json; charset=utf-8";
     private const string CallerItem = "cni-dashboard.caller";
 
@@ -28,17 +29,22 @@ public static class AgentEndpoints
         ArgumentNullException.ThrowIfNull(authenticator);
 
         endpoints.MapGet("/healthz", (RequestDelegate)(context => WriteText(context, StatusCodes.Status200OK, "ok")));
-        endpoints.MapGet("/readyz", (RequestDelegate)(context =>
+        endpoints.MapGet("/readyz", (RequestDelegate)(async context =>
         {
+            // Ready means a current snapshot can be served now: a folder that cannot be read, or a
+            // read stuck past its deadline, takes the agent out of service until it recovers.
             var node = resolver.Resolve(context);
-            var ready = node?.IsReady ?? resolver.Nodes.Any();
-            return WriteText(context, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, ready ? "ready" : "not ready");
+            var ready = node is null ? resolver.Nodes.Any() : await node.CheckReadyAsync(context.RequestAborted);
+            await WriteText(context, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, ready ? "ready" : "not ready");
         }));
 
         endpoints.MapGet("/v1/snapshot", Guarded(resolver, authenticator, Snapshot));
         endpoints.MapGet("/v1/backups", Guarded(resolver, authenticator, Backups));
         endpoints.MapPost("/v1/files/{name}/apply", Guarded(resolver, authenticator, Apply));
+        endpoints.MapPost("/v1/files/{name}/delete", Guarded(resolver, authenticator, Delete));
         endpoints.MapPost("/v1/files/{name}/restore", Guarded(resolver, authenticator, Restore));
+        endpoints.MapPost("/v1/backups/{id}/pin", Guarded(resolver, authenticator, Pin));
+        endpoints.MapPost("/v1/backups/{id}/unpin", Guarded(resolver, authenticator, Unpin));
         return endpoints;
     }
 
@@ -84,6 +90,11 @@ public static class AgentEndpoints
             await WriteError(context, StatusCodes.Status503ServiceUnavailable, AgentErrorCodes.FolderUnreadable, $"the CNI folder cannot be read: {ex.Message}");
             return;
         }
+        catch (TimeoutException ex)
+        {
+            await WriteError(context, StatusCodes.Status503ServiceUnavailable, AgentErrorCodes.SnapshotTimeout, ex.Message);
+            return;
+        }
 
         var response = context.Response;
         response.Headers.ETag = snapshot.ETag;
@@ -113,6 +124,28 @@ public static class AgentEndpoints
         await WriteOutcome(context, outcome);
     }
 
+    private static async Task Delete(HttpContext context, NodeAgent node)
+    {
+        var request = await ReadBody(context, AgentJsonContext.Wire.DeleteFileRequest);
+        if (request is null) return;
+        var outcome = await node.DeleteAsync(RouteName(context), request, CallerOf(context), context.RequestAborted);
+        await WriteOutcome(context, outcome);
+    }
+
+    private static async Task Pin(HttpContext context, NodeAgent node)
+    {
+        var request = await ReadBody(context, AgentJsonContext.Wire.PinBackupRequest);
+        if (request is null) return;
+        await WriteOutcome(context, await node.PinBackupAsync(RouteValue(context, "id"), request, CallerOf(context), context.RequestAborted));
+    }
+
+    private static async Task Unpin(HttpContext context, NodeAgent node)
+    {
+        var request = await ReadBody(context, AgentJsonContext.Wire.PinBackupRequest);
+        if (request is null) return;
+        await WriteOutcome(context, await node.UnpinBackupAsync(RouteValue(context, "id"), request, CallerOf(context), context.RequestAborted));
+    }
+
     private static async Task Restore(HttpContext context, NodeAgent node)
     {
         var request = await ReadBody(context, AgentJsonContext.Wire.RestoreFileRequest);
@@ -125,9 +158,11 @@ public static class AgentEndpoints
     /// The file name from the route, percent-decoded once more: the server leaves <c>%2F</c>
     /// encoded, and an encoded separator must be refused as a separator, not looked up as a name.
     /// </summary>
-    private static string RouteName(HttpContext context)
+    private static string RouteName(HttpContext context) => RouteValue(context, "name");
+
+    private static string RouteValue(HttpContext context, string key)
     {
-        var raw = context.Request.RouteValues["name"] as string ?? "";
+        var raw = context.Request.RouteValues[key] as string ?? "";
         try
         {
             return Uri.UnescapeDataString(raw);
@@ -155,7 +190,7 @@ public static class AgentEndpoints
         }
         catch (JsonException ex)
         {
-            await WriteError(context, StatusCodes.Status400BadRequest, AgentErrorCodes.InvalidRequest, $"the request body is not valid JSON for this request: {ex.Message}");
+            await WriteError(context, StatusCodes.Status400BadRequest, AgentErrorCodes.InvalidRequest, $"the request body is not valid JSON for this request: {JsonProblem(ex)}");
         }
         catch (BadHttpRequestException ex)
         {
@@ -164,13 +199,35 @@ public static class AgentEndpoints
         return null;
     }
 
+    /// <summary>
+    /// What went wrong in a body, without the JSON path the serializer appends: property names are
+    /// the caller's text, of any length. The position is enough to find the fault.
+    /// </summary>
+    private static string JsonProblem(JsonException ex)
+    {
+        var message = ex.Message;
+        var path = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        if (path >= 0) message = message[..path];
+        message = CniDashboard.Shared.Kubeconfig.TokenRedactor.Redact(message.Length > 200 ? message[..200] + "…" : message);
+        return ex.LineNumber is { } line ? $"{message} (line {line + 1}, byte {ex.BytePositionInLine + 1})" : message;
+    }
+
     private static Task WriteOutcome(HttpContext context, FileChangeOutcome outcome) =>
         outcome.Result is { } result
             ? WriteJson(context, outcome.StatusCode, result, AgentJsonContext.Wire.FileChangeResult)
-            : WriteJson(context, outcome.StatusCode, outcome.Error!, AgentJsonContext.Wire.AgentError);
+            : WriteJson(context, outcome.StatusCode, Capped(outcome.Error!), AgentJsonContext.Wire.AgentError);
+
+    private static Task WriteOutcome(HttpContext context, BackupOutcome outcome) =>
+        outcome.Backup is { } backup
+            ? WriteJson(context, outcome.StatusCode, backup, AgentJsonContext.Wire.BackupInfo)
+            : WriteJson(context, outcome.StatusCode, Capped(outcome.Error!), AgentJsonContext.Wire.AgentError);
 
     private static Task WriteError(HttpContext context, int status, string code, string message) =>
-        WriteJson(context, status, new AgentError { Code = code, Message = message }, AgentJsonContext.Wire.AgentError);
+        WriteJson(context, status, Capped(new AgentError { Code = code, Message = message }), AgentJsonContext.Wire.AgentError);
+
+    /// <summary>The last guard on what an error reflects: whatever a message quotes, it stays short.</summary>
+    private static AgentError Capped(AgentError error) =>
+        error.Message.Length <= MaxErrorMessageLength ? error : error with { Message = error.Message[..MaxErrorMessageLength] + "…" };
 
     private static async Task WriteJson<T>(HttpContext context, int status, T value, JsonTypeInfo<T> type)
     {

@@ -20,7 +20,23 @@ internal sealed record BackupRecord
     public string? Operation { get; init; }
     public string? Reason { get; init; }
 
-    public BackupInfo ToInfo() => new() { Id = Id, ChangeId = ChangeId, File = File, Sha256 = Sha256, Size = Size, CreatedAt = CreatedAt };
+    /// <summary>Who holds the backup (plan ids); a pinned backup is never pruned.</summary>
+    public IReadOnlyList<string>? Pins { get; init; }
+
+    public bool IsPinned => Pins is { Count: > 0 };
+
+    public BackupInfo ToInfo() => new()
+    {
+        Id = Id,
+        ChangeId = ChangeId,
+        File = File,
+        Sha256 = Sha256,
+        Size = Size,
+        CreatedAt = CreatedAt,
+        Operation = Operation,
+        NewSha256 = Operation == "delete" ? null : NewSha256,
+        PinnedBy = Pins ?? [],
+    };
 }
 
 /// <summary>One completed change in the journal (<c>changes.jsonl</c>).</summary>

@@ -23,12 +23,18 @@ internal static class AtomicFileWriter
     public static bool IsOwnTempName(string name) =>
         name.StartsWith(TempPrefix, StringComparison.Ordinal) && name.EndsWith(TempSuffix, StringComparison.Ordinal);
 
-    public static async Task ReplaceAsync(string dir, string targetName, byte[] content, string changeId, AtomicWriteHooks hooks, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes <paramref name="content"/> under <paramref name="targetName"/>: over the existing file,
+    /// keeping its mode and owner, or — when there is none (a restore of a deleted file) — as a new
+    /// file with <paramref name="modeIfNew"/>, refusing to replace one that appears meanwhile.
+    /// </summary>
+    public static async Task ReplaceAsync(string dir, string targetName, byte[] content, string changeId, UnixFileMode? modeIfNew, AtomicWriteHooks hooks, CancellationToken cancellationToken)
     {
         var target = Path.Combine(dir, targetName);
         var temp = Path.Combine(dir, TempNameFor(changeId));
-        UnixFileMode? mode = OperatingSystem.IsWindows() ? null : File.GetUnixFileMode(target);
-        var owner = NativeFileSystem.OwnerOf(target);
+        var exists = File.Exists(target);
+        UnixFileMode? mode = OperatingSystem.IsWindows() ? null : exists ? File.GetUnixFileMode(target) : modeIfNew;
+        var owner = exists ? NativeFileSystem.OwnerOf(target) : null;
 
         // A temp of the same change left by a crash is ours and stale.
         if (File.Exists(temp)) File.Delete(temp);
@@ -49,7 +55,7 @@ internal static class AtomicFileWriter
 
             if (hooks.BeforeRename is { } beforeRename) await beforeRename(temp, cancellationToken);
 
-            File.Move(temp, target, overwrite: true);
+            File.Move(temp, target, overwrite: exists);
             renamed = true;
             NativeFileSystem.FsyncDirectory(dir);
         }
@@ -57,6 +63,13 @@ internal static class AtomicFileWriter
         {
             if (!renamed) TryDelete(temp);
         }
+    }
+
+    /// <summary>Removes a file of the folder and flushes the folder, so the removal survives a power cut.</summary>
+    public static void Delete(string dir, string targetName)
+    {
+        File.Delete(Path.Combine(dir, targetName));
+        NativeFileSystem.FsyncDirectory(dir);
     }
 
     /// <summary>Removes temp files a crash left behind; returns their names.</summary>

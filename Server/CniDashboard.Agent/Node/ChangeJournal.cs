@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using CniDashboard.Shared.Cni;
 
 namespace CniDashboard.Agent.Node;
 
@@ -46,6 +47,9 @@ internal sealed class ChangeJournal
     private void Load()
     {
         if (!File.Exists(_path)) return;
+        // Opened read-write below, which would block on a pipe: only a regular file is the journal.
+        if (HostFileSystem.IsSupported && HostFileSystem.Lstat(_path).Type != HostEntryType.Regular)
+            throw new IOException($"{_path} is not a regular file; move it away to start with an empty change journal");
         using (var stream = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read))
         {
             // A crash mid-append leaves a line without its newline; end it so the next record starts clean.

@@ -7,7 +7,7 @@ namespace CniDashboard.Agent.Node;
 
 /// <summary>
 /// The snapshot's identity (and strong ETag): a hash over everything that matters about the folder
-/// — names, sizes, modes, content hashes, links, binaries — but no times, so touching a file or
+/// — names, sizes, modes, content hashes, links, special files, binaries — but no times, so touching a file or
 /// re-reading an unchanged folder gives the same value.
 /// </summary>
 public static class ManifestHash
@@ -41,6 +41,22 @@ public static class ManifestHash
             Field(file.SymlinkTarget);
             Field(file.SymlinkLeavesFolder ? "leaves" : "-");
             Field(file.IsDirectory ? "dir" : "-");
+            // Added fields only when set, so a folder without pipes or hard links keeps its hash across versions.
+            if (file.RawName is { } raw)
+            {
+                Field("raw");
+                Field(raw);
+            }
+            if (file.SpecialKind is { } special)
+            {
+                Field("special");
+                Field(special.ToString());
+            }
+            if (file.LinkCount is { } links)
+            {
+                Field("links");
+                Field(links.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
         }
         if (binaries is not null)
         {
@@ -50,6 +66,11 @@ public static class ManifestHash
                 Field(binary.Name);
                 Field(binary.Size.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 Field(binary.Sha256);
+                if (binary.SpecialKind is { } special)
+                {
+                    Field("special");
+                    Field(special.ToString());
+                }
             }
         }
         Field(binariesError);

@@ -33,10 +33,18 @@ public sealed record NodeAgentOptions
     /// </summary>
     public TimeSpan RescanInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Most backups kept; the oldest go first.</summary>
+    /// <summary>Most unpinned backups kept; the oldest go first.</summary>
     public int MaxBackups { get; init; } = 50;
 
-    /// <summary>Backups older than this are pruned.</summary>
+    /// <summary>
+    /// Most backups pinned at once (by plans that may roll back to them). Pinned backups are never
+    /// pruned, so this cap, with <see cref="MaxBackups"/>, bounds the backup folder: at most
+    /// MaxBackups + MaxPinnedBackups copies, each of one file the agent read (at most
+    /// <see cref="CniFolderReadOptions.MaxHashBytes"/>; CNI files are a few KiB).
+    /// </summary>
+    public int MaxPinnedBackups { get; init; } = 100;
+
+    /// <summary>Unpinned backups older than this are pruned.</summary>
     public TimeSpan MaxBackupAge { get; init; } = TimeSpan.FromDays(30);
 
     /// <summary>Completed change ids remembered for idempotent retries (persisted in <see cref="BackupDir"/>).</summary>
@@ -48,8 +56,27 @@ public sealed record NodeAgentOptions
     /// <summary>The version reported in snapshots.</summary>
     public string AgentVersion { get; init; } = AgentInfo.Version;
 
+    /// <summary>
+    /// How long a request waits for the folder to be read. A read that takes longer (a hung file
+    /// system) answers 503 and makes <c>/readyz</c> fail until a snapshot can be built again.
+    /// </summary>
+    public TimeSpan SnapshotDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Fault-injection seams for crash tests; empty in production.</summary>
     public AtomicWriteHooks WriteHooks { get; init; } = AtomicWriteHooks.None;
+
+    /// <summary>Fault-injection seams for tests of a folder read that hangs; empty in production.</summary>
+    public SnapshotReadHooks ReadHooks { get; init; } = SnapshotReadHooks.None;
+}
+
+/// <summary>A point inside the snapshot build where a test can make the read hang, as a stuck file system would.</summary>
+public sealed record SnapshotReadHooks
+{
+    /// <summary>No hooks.</summary>
+    public static readonly SnapshotReadHooks None = new();
+
+    /// <summary>Runs on the reading thread before the folder is read; may block.</summary>
+    public Action<CancellationToken>? BeforeRead { get; init; }
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using CniDashboard.Shared.Cni;
 
 namespace CniDashboard.Agent.Node;
@@ -15,47 +14,26 @@ internal sealed class PluginBinaryCatalog(string binDir, long maxHashBytes = 256
     /// <summary>Reads the folder; throws <see cref="DirectoryNotFoundException"/> when it is missing.</summary>
     public IReadOnlyList<PluginBinary> Read(CancellationToken cancellationToken)
     {
-        var folder = new DirectoryInfo(binDir);
-        if (!folder.Exists) throw new DirectoryNotFoundException($"CNI bin folder not found: {binDir}");
-        var result = new List<PluginBinary>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var info in folder.EnumerateFileSystemInfos())
+        var result = CniBinReader.Read(binDir, (name, size, modifiedAt, hash) =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                var target = info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true);
-                if (target is not FileInfo { Exists: true } file) continue;
-                seen.Add(info.Name);
-                result.Add(new PluginBinary(info.Name, file.Length, HashOf(info.Name, file)));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                result.Add(new PluginBinary(info.Name, 0, null));
-            }
-        }
+            seen.Add(name);
+            return HashOf(name, size, modifiedAt.UtcTicks, hash);
+        }, maxHashBytes, cancellationToken);
         lock (_lock)
         {
             foreach (var gone in _hashes.Keys.Where(k => !seen.Contains(k)).ToList()) _hashes.Remove(gone);
         }
-        result.Sort((a, b) => Utf8OrdinalComparer.Instance.Compare(a.Name, b.Name));
         return result;
     }
 
-    private string? HashOf(string name, FileInfo file)
+    private string? HashOf(string name, long size, long mtime, Func<string?> hash)
     {
-        var size = file.Length;
-        var mtime = file.LastWriteTimeUtc.Ticks;
         lock (_lock)
         {
             if (_hashes.TryGetValue(name, out var known) && known.Size == size && known.MtimeTicks == mtime) return known.Sha256;
         }
-        string? sha = null;
-        if (size <= maxHashBytes)
-        {
-            using var stream = file.OpenRead();
-            sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-        }
+        var sha = hash();
         lock (_lock) _hashes[name] = (size, mtime, sha);
         return sha;
     }

@@ -11,6 +11,7 @@ internal sealed class SnapshotBuilder(NodeAgentOptions options, TimeProvider tim
 
     public CachedSnapshot Build(long version, CancellationToken cancellationToken)
     {
+        options.ReadHooks.BeforeRead?.Invoke(cancellationToken);
         var takenAt = time.GetUtcNow();
         var files = CniFolderReader.Read(options.CniDir, options.ReadOptions);
         cancellationToken.ThrowIfCancellationRequested();

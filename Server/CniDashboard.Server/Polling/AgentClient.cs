@@ -70,6 +70,44 @@ public sealed partial class AgentClient : IDisposable
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
+    /// <summary>The agent's base address for a pod IP, or null when it is not an IP address.</summary>
+    internal Uri? AgentBase(string podIp)
+    {
+        if (!IPAddress.TryParse(podIp, out var address)) return null;
+        var host = address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        return new Uri($"{_scheme}://{host}:{_options.AgentPort}");
+    }
+
+    /// <summary>
+    /// Sends one request over the agents' transport (TLS under <see cref="AgentTrust"/>, no proxy, no
+    /// redirects), with a bearer token and the poller's request timeout. For <see cref="AgentFileClient"/>.
+    /// </summary>
+    internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string? token, CancellationToken timeout)
+    {
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.ConnectionClose = true;
+        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout);
+    }
+
+    /// <summary>The poller's per-request timeout.</summary>
+    internal TimeSpan RequestTimeout => _options.RequestTimeout;
+
+    /// <summary>
+    /// Why a request to an agent got no usable answer, in a line for a person; null for an exception
+    /// that is not about reaching the agent.
+    /// </summary>
+    internal string? FailureReason(Exception exception, CancellationToken callerToken) => exception switch
+    {
+        OperationCanceledException when !callerToken.IsCancellationRequested => $"timeout: no answer within {_options.RequestTimeout.TotalSeconds:0.#} s",
+        HttpRequestException { InnerException: AgentTlsException tls } => tls.Message,
+        // A TLS server read our clear-text request as a broken handshake and hung up.
+        HttpRequestException ex when _trust is null && ex.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse =>
+            $"{ex.Message} (does the agent serve TLS? Set Dashboard:Poller:AgentCaFile to its CA)",
+        HttpRequestException ex => ex.InnerException is SocketException se ? Describe(se.SocketErrorCode) : ex.Message,
+        IOException ex => $"connection lost: {ex.Message}",
+        _ => null,
+    };
+
     /// <summary>Asks one agent for its snapshot.</summary>
     /// <param name="podIp">The agent pod's IP.</param>
     /// <param name="knownManifestHash">The node's latest stored manifest hash, sent as If-None-Match.</param>
@@ -77,20 +115,17 @@ public sealed partial class AgentClient : IDisposable
     /// <param name="cancellationToken">Cancels the round.</param>
     public async Task<AgentAnswer> GetSnapshotAsync(string podIp, string? knownManifestHash, string? token, CancellationToken cancellationToken)
     {
-        if (!IPAddress.TryParse(podIp, out var address)) return new AgentAnswer.Failed($"pod IP '{podIp}' is not an IP address");
-        var host = address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{_scheme}://{host}:{_options.AgentPort}/v1/snapshot");
+        if (AgentBase(podIp) is not { } agent) return new AgentAnswer.Failed($"pod IP '{podIp}' is not an IP address");
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(agent, "/v1/snapshot"));
         if (knownManifestHash is not null) request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"{knownManifestHash}\""));
-        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        // One request per agent per round: keeping thousands of idle connections (and their buffers)
-        // between rounds costs memory on both sides and saves only a TCP handshake.
-        request.Headers.ConnectionClose = true;
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.RequestTimeout);
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            // One request per agent per round (Connection: close): keeping thousands of idle connections
+            // (and their buffers) between rounds costs memory on both sides and saves only a TCP handshake.
+            using var response = await SendAsync(request, token, timeout.Token);
             switch (response.StatusCode)
             {
                 case HttpStatusCode.NotModified:
@@ -114,22 +149,9 @@ public sealed partial class AgentClient : IDisposable
                     return new AgentAnswer.Failed($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (FailureReason(ex, cancellationToken) is { } reason)
         {
-            return new AgentAnswer.Failed($"timeout: no answer within {_options.RequestTimeout.TotalSeconds:0.#} s");
-        }
-        catch (HttpRequestException ex) when (ex.InnerException is AgentTlsException tls)
-        {
-            return new AgentAnswer.Failed(tls.Message);
-        }
-        catch (HttpRequestException ex) when (_trust is null && ex.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse)
-        {
-            // A TLS server read our clear-text request as a broken handshake and hung up.
-            return new AgentAnswer.Failed($"{ex.Message} (does the agent serve TLS? Set Dashboard:Poller:AgentCaFile to its CA)");
-        }
-        catch (HttpRequestException ex)
-        {
-            return new AgentAnswer.Failed(ex.InnerException is SocketException se ? $"{Describe(se.SocketErrorCode)}" : ex.Message);
+            return new AgentAnswer.Failed(reason);
         }
         catch (NotSupportedException ex)
         {
@@ -138,10 +160,6 @@ public sealed partial class AgentClient : IDisposable
         catch (JsonException ex)
         {
             return new AgentAnswer.Failed($"invalid snapshot JSON: {ex.Message}");
-        }
-        catch (IOException ex)
-        {
-            return new AgentAnswer.Failed($"connection lost: {ex.Message}");
         }
     }
 

@@ -44,6 +44,8 @@ public sealed class PrimaryConfigInvalidRule : IAnalyzerRule
         ConfigErrorCode.MissingName => "A conflist must have a \"name\".",
         ConfigErrorCode.TooDeep => "The JSON nests deeper than any real CNI configuration.",
         ConfigErrorCode.NotText => "The file is binary or not UTF-8.",
+        ConfigErrorCode.BrokenLink => "It is a symbolic link to nothing: the runtime lists links by their own name and type, so it tries this one and fails.",
+        ConfigErrorCode.NotAFile => "It is a symbolic link to a directory: the runtime skips real directories, but lists a link by its own type and fails to read it.",
         _ => null,
     };
 }

@@ -2,7 +2,7 @@ using CniDashboard.Shared.Cni;
 
 namespace CniDashboard.Shared.Analysis.Rules;
 
-/// <summary>The first file's content could not be read (too large, a link out of the folder, unreadable).</summary>
+/// <summary>The first file's content could not be read (too large, a link out of the folder, a hard link, a named pipe, unreadable).</summary>
 public sealed class PrimaryConfigUnreadableRule : IAnalyzerRule
 {
     /// <inheritdoc />
@@ -22,6 +22,8 @@ public sealed class PrimaryConfigUnreadableRule : IAnalyzerRule
             { SymlinkLeavesFolder: true } => $"it is a symbolic link to {file.SymlinkTarget}, outside the folder; the runtime follows it but the agent does not",
             { ContentOmitted: ContentOmission.TooLarge } => $"it is {file.Size} bytes, over the agent's content cap; no real CNI config is that large",
             { ContentOmitted: ContentOmission.Binary } => "it is not UTF-8 text, so it cannot be a JSON configuration",
+            { ContentOmitted: ContentOmission.HardLinked } => $"it has {file.LinkCount} hard links, so the agent withholds it (see hard-linked-file)",
+            { SpecialKind: { } kind } => $"it is not a regular file but a {SpecialKindText(kind)}; the runtime would block or fail reading it, and the agent never opens it",
             _ => "the agent could not read it",
         };
         yield return new Finding
@@ -36,4 +38,13 @@ public sealed class PrimaryConfigUnreadableRule : IAnalyzerRule
             Evidence = [$"error: {primary.Error}"],
         };
     }
+
+    private static string SpecialKindText(SpecialFileKind kind) => kind switch
+    {
+        SpecialFileKind.Fifo => "named pipe (FIFO)",
+        SpecialFileKind.Socket => "socket",
+        SpecialFileKind.CharacterDevice => "character device",
+        SpecialFileKind.BlockDevice => "block device",
+        _ => "special file",
+    };
 }

@@ -212,6 +212,22 @@ public sealed class AnalyzeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Hard_linked_file_is_reported_and_its_content_never_printed()
+    {
+        var host = Write("host-secret.conflist", """{"cniVersion":"0.4.0","name":"host","plugins":[{"type":"host-secret-plugin"}]}""");
+        var dir = Node("healthy", d => CniDashboard.Tests.Common.HostFiles.HardLink(host, Path.Combine(d, "20-linked.conflist")));
+
+        var (code, output, _) = Run("--dir", dir, "--now", IncidentTime, "--format", "json");
+
+        Assert.Equal(1, code);
+        var finding = JsonDocument.Parse(output).RootElement.GetProperty("findings").EnumerateArray()
+            .Single(f => f.GetProperty("rule").GetString() == "hard-linked-file");
+        Assert.Equal("warning", finding.GetProperty("severity").GetString());
+        Assert.Equal("20-linked.conflist", finding.GetProperty("file").GetString());
+        Assert.DoesNotContain("host-secret-plugin", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bin_dir_is_checked()
     {
         var bin = Path.Combine(_root, "bin");

@@ -87,6 +87,9 @@ public class SmallModelTests
         Assert.Equal(FileStanding.Invalid, FileRoleText.StandingOf(broken));
         Assert.Equal("Does not load: invalid character '}' (line 3, column 7)", FileRoleText.Explain(broken));
         Assert.Contains("outside the folder", FileRoleText.OmissionText(new CniFolderFile { Name = "x", ContentOmitted = ContentOmission.SymlinkOutsideFolder, SymlinkTarget = "/etc/passwd" }));
+        Assert.Equal("Not a regular file (a named pipe): the agent never opens it.",
+            FileRoleText.OmissionText(new CniFolderFile { Name = "x", ContentOmitted = ContentOmission.SpecialFile, SpecialKind = SpecialFileKind.Fifo }));
+        Assert.Contains("has 2 hard links", FileRoleText.OmissionText(new CniFolderFile { Name = "x", ContentOmitted = ContentOmission.HardLinked, LinkCount = 2 }));
     }
 
     [Fact]

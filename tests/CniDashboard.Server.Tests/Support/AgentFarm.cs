@@ -64,6 +64,9 @@ public sealed class AgentFarm : IAsyncDisposable
 
     public string Ip(string nodeName) => _nodes[nodeName].Ip;
 
+    /// <summary>Lets a node's agent see a change made to its folder directly.</summary>
+    public void Invalidate(string nodeName) => _nodes[nodeName].Agent.Invalidate();
+
     /// <summary>Changes a file on a node and lets its agent see it.</summary>
     public async Task EditAsync(string nodeName, string file, Func<string, string> edit)
     {

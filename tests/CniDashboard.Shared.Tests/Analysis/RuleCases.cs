@@ -24,6 +24,9 @@ internal static class RuleCases
         SandboxErrors = errors.Select(e => new ContextSandboxError { PluginType = e.Plugin, ErrorClass = e.Class, Count = 5 }).ToArray(),
     };
 
+    private static CniFolderFile HardLinked(string name) =>
+        new() { Name = name, Kind = CniFileKind.Config, Size = 1427, Mode = "0644", LinkCount = 2, ContentOmitted = ContentOmission.HardLinked };
+
     private static string Mode(string conflist, string mode) =>
         conflist.Replace("\"iptables-mode\": \"legacy\"", $"\"iptables-mode\": \"{mode}\"", StringComparison.Ordinal);
 
@@ -211,5 +214,19 @@ internal static class RuleCases
         yield return new("node-group-drift", "another primary than its group", () => HealthyWith(InGeneralGroup(HealthyContext), (CiliumConflist, null)), Severity.Warning, AwsConflist);
         yield return new("node-group-drift", "runs what its group runs", () => Healthy() with { Context = InGeneralGroup(HealthyContext) }, null);
         yield return new("node-group-drift", "no majority known", () => HealthyWith(HealthyContext, (CiliumConflist, WithoutPlugin(HealthyCilium, "aws-cni"))), null);
+
+        // hard-linked-file (as the agent reports a file with two links: listed, content withheld)
+        yield return new("hard-linked-file", "a second config hard-linked", () => new Scenario(
+            [.. Fixture.Node("healthy"), HardLinked("20-linked.conflist")], HealthyContext), Severity.Warning, "20-linked.conflist");
+        yield return new("hard-linked-file", "a hard-linked leftover the runtime ignores", () => new Scenario(
+            [.. Fixture.Node("healthy"), HardLinked("notes.txt") with { Kind = CniFileKind.Other }], HealthyContext), Severity.Info, "notes.txt");
+        yield return new("hard-linked-file", "healthy", () => Healthy(), null);
+
+        // primary-config-unreadable, for entries the agent never opens
+        yield return new("primary-config-unreadable", "hard-linked first file", () => new Scenario(
+            [HardLinked("00-linked.conflist"), .. Fixture.Node("healthy")], HealthyContext), Severity.Warning, "00-linked.conflist");
+        yield return new("primary-config-unreadable", "named pipe sorts first", () => new Scenario(
+            [new CniFolderFile { Name = "00-pipe.conf", Kind = CniFileKind.Config, SpecialKind = SpecialFileKind.Fifo, ContentOmitted = ContentOmission.SpecialFile }, .. Fixture.Node("healthy")],
+            HealthyContext), Severity.Warning, "00-pipe.conf");
     }
 }

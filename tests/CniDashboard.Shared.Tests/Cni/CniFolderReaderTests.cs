@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CniDashboard.Shared.Cni;
 using CniDashboard.Shared.Kubeconfig;
+using CniDashboard.Tests.Common;
 
 namespace CniDashboard.Shared.Tests.Cni;
 
@@ -67,6 +68,113 @@ public class CniFolderReaderTests
             Assert.Equal(ContentOmission.SymlinkOutsideFolder, f.ContentOmitted);
         });
         Assert.Equal("../secret.conflist", files[1].SymlinkTarget);
+    }
+
+    [Fact]
+    public void Link_through_a_linked_subfolder_is_not_followed_out_of_the_folder()
+    {
+        using var dir = new TempDir();
+        var cni = dir.Sub("net.d");
+        var hostDir = dir.Sub("host-etc");
+        File.WriteAllText(Path.Combine(hostDir, "shadow.conflist"), """{"name":"n","plugins":[{"type":"host-secret"}]}""");
+        // A subfolder that is a link to a host folder, and a file link that goes through it: the
+        // path reads as inside, the kernel resolves it outside.
+        Directory.CreateSymbolicLink(Path.Combine(cni, "etc"), hostDir);
+        File.CreateSymbolicLink(Path.Combine(cni, "00-through.conflist"), "etc/shadow.conflist");
+
+        var entry = CniFolderReader.Read(cni).Single(f => f.Name == "00-through.conflist");
+
+        Assert.True(entry.SymlinkLeavesFolder);
+        Assert.Equal(ContentOmission.SymlinkOutsideFolder, entry.ContentOmitted);
+        Assert.Null(entry.Content);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Named_pipe_is_listed_with_its_kind_and_never_opened()
+    {
+        using var dir = new TempDir();
+        dir.Write("10-aws.conflist", Fixture.Text("nodes/healthy/10-aws.conflist"));
+        HostFiles.MakeFifo(Path.Combine(dir.Path, "00-pipe.conf"));
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "01-to-pipe.conf"), "00-pipe.conf");
+
+        // Opening the pipe would block forever; the reader must return (the timeout fails the test otherwise).
+        var files = await Task.Run(() => CniFolderReader.Read(dir.Path), TestContext.Current.CancellationToken);
+
+        foreach (var name in new[] { "00-pipe.conf", "01-to-pipe.conf" })
+        {
+            var pipe = files.Single(f => f.Name == name);
+            Assert.Equal(SpecialFileKind.Fifo, pipe.SpecialKind);
+            Assert.Equal(ContentOmission.SpecialFile, pipe.ContentOmitted);
+            Assert.Null(pipe.Sha256);
+        }
+        var primary = CniFolder.Read(files).Primary;
+        Assert.Equal("00-pipe.conf", primary.FileName);
+        Assert.Equal(PrimaryStatus.Unknown, primary.Status);
+    }
+
+    [Fact]
+    public void Hard_linked_file_is_listed_without_content_or_hash()
+    {
+        using var dir = new TempDir();
+        var cni = dir.Sub("net.d");
+        var host = dir.Write("host.conflist", """{"name":"n","plugins":[{"type":"host-secret"}]}""");
+        HostFiles.HardLink(host, Path.Combine(cni, "20-linked.conflist"));
+
+        var entry = Assert.Single(CniFolderReader.Read(cni));
+
+        Assert.Equal(ContentOmission.HardLinked, entry.ContentOmitted);
+        Assert.Equal(2, entry.LinkCount);
+        Assert.Null(entry.Content);
+        Assert.Null(entry.Sha256);
+        Assert.Null(entry.LoadError);
+        Assert.Equal(new FileInfo(host).Length, entry.Size);
+    }
+
+    [Fact]
+    public void Links_that_lead_nowhere_or_to_a_directory_are_candidates_the_runtime_fails_on()
+    {
+        // libcni lists a folder without following links: such a link sorts first and fails to read,
+        // and the node has no configuration (found by the go-cni differential test).
+        foreach (var (link, target) in new[] { ("00-gone.conflist", "missing.conflist"), ("00-dir.conflist", "sub"), ("00-loop.conf", "00-loop.conf") })
+        {
+            using var dir = new TempDir();
+            dir.Write("10-aws.conflist", Fixture.Text("nodes/healthy/10-aws.conflist"));
+            dir.Sub("sub");
+            File.CreateSymbolicLink(Path.Combine(dir.Path, link), target);
+
+            var primary = CniFolder.Read(CniFolderReader.Read(dir.Path)).Primary;
+
+            Assert.Equal(link, primary.FileName);
+            Assert.Equal(PrimaryStatus.Invalid, primary.Status);
+            Assert.Contains(primary.Error!.Code, new[] { ConfigErrorCode.BrokenLink, ConfigErrorCode.NotAFile });
+        }
+    }
+
+    [Fact]
+    public void Name_that_is_not_utf8_is_read_sorted_by_its_bytes_and_shown_escaped()
+    {
+        using var dir = new TempDir();
+        dir.Write("raw.tmp", Fixture.Text("nodes/healthy/10-aws.conflist"));
+        GoCni.RawNames.RenameTo(dir.Path, "raw.tmp", [(byte)'0', (byte)'5', 0x80, .. ".conflist"u8]);
+        dir.Write("05\u00e9.conflist", "{");
+        try
+        {
+            var files = CniFolderReader.Read(dir.Path);
+
+            // 0x80 sorts before é (0xC3 0xA9) by bytes, as Go sorts it; the text decoder's U+FFFD would not.
+            Assert.Equal(["05\\x80.conflist", "05\u00e9.conflist"], files.Select(f => f.Name));
+            Assert.Equal("3035802e636f6e666c697374", files[0].RawName);
+            Assert.Null(files[1].RawName);
+            Assert.NotNull(files[0].Content);
+            var primary = CniFolder.Read(files).Primary;
+            Assert.Equal("05\\x80.conflist", primary.FileName);
+            Assert.Equal(PrimaryStatus.Loaded, primary.Status);
+        }
+        finally
+        {
+            // .NET cannot name the raw file to delete it.
+            GoCni.RawNames.RemoveTree(dir.Path);
+        }
     }
 
     [Fact]
@@ -246,5 +354,25 @@ public class CniFolderReaderTests
         Assert.Equal(bins[1].Sha256, bins[2].Sha256);
         Assert.Equal(4, bins[0].Size);
         Assert.Null(CniBinReader.Read(dir.Path, hash: false)[0].Sha256);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Bin_reader_lists_a_named_pipe_with_its_kind_and_never_opens_it()
+    {
+        using var dir = new TempDir();
+        dir.Write("portmap", "#!/bin/sh\n");
+        HostFiles.MakeFifo(Path.Combine(dir.Path, "linkerd-cni"));
+        File.CreateSymbolicLink(Path.Combine(dir.Path, "istio-cni"), "linkerd-cni");
+
+        var bins = await Task.Run(() => CniBinReader.Read(dir.Path), TestContext.Current.CancellationToken);
+
+        Assert.Equal(["istio-cni", "linkerd-cni", "portmap"], bins.Select(b => b.Name));
+        Assert.All(bins.Take(2), b =>
+        {
+            Assert.Equal(SpecialFileKind.Fifo, b.SpecialKind);
+            Assert.Null(b.Sha256);
+        });
+        Assert.NotNull(bins[2].Sha256);
+        Assert.Null(bins[2].SpecialKind);
     }
 }

@@ -116,6 +116,7 @@ public class ConfigParserTests
         { "a.conflist", """{"name":"n","plugins":[{"type":"portmap","capabilities":{"portMappings":"yes"}}]}""", ConfigErrorCode.InvalidFieldType, "failed to parse plugin config 0: error parsing configuration: json: cannot unmarshal string into Go struct field NetConf.capabilities of type bool" },
         { "a.conflist", """{"name":"n","plugins":[{"type":"bridge","ipam":"host-local"}]}""", ConfigErrorCode.InvalidFieldType, "failed to parse plugin config 0: error parsing configuration: json: cannot unmarshal string into Go struct field NetConf.ipam of type types.IPAM" },
         { "a.conflist", """{"name":"n","plugins":[{"type":"bridge","dns":{"nameservers":"10.0.0.10"}}]}""", ConfigErrorCode.InvalidFieldType, "failed to parse plugin config 0: error parsing configuration: json: cannot unmarshal string into Go struct field NetConf.dns.nameservers of type []string" },
+        { "a.conflist", """{"name":"n","plugins":[{"type":"bridge","prevResult":[]}]}""", ConfigErrorCode.InvalidFieldType, "failed to parse plugin config 0: error parsing configuration: json: cannot unmarshal []interface {} into Go struct field NetConf.prevResult of type map[string]interface {}" },
         { "a.conf", """{"cniVersion":"0.4.0","name":"lo"}""", ConfigErrorCode.ConfMissingType, "network type not found in a.conf" },
     };
 

@@ -1,3 +1,5 @@
+using CniDashboard.Shared.Security;
+
 namespace CniDashboard.Server.Api;
 
 /// <summary>Maps the REST API under <c>/api/v1</c>.</summary>
@@ -6,7 +8,8 @@ public static class ApiEndpoints
     /// <summary>Every area, with bad parameters answered as 400 ProblemDetails.</summary>
     public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1");
+        // Every endpoint needs a role (View); ones that change something add their own policy on top.
+        var api = app.MapGroup("/api/v1").RequireAuthorization(DashboardPolicies.View);
         api.AddEndpointFilter(async (context, next) =>
         {
             try

@@ -22,8 +22,8 @@ public sealed class DemoIdentityProviderOptions
     /// <summary>The dashboard's sign-in callback path.</summary>
     public string CallbackPath { get; init; } = "/signin-oidc";
 
-    /// <summary>Where the dashboard wants the browser after sign-out.</summary>
-    public string SignedOutPath { get; init; } = "/auth/signed-out";
+    /// <summary>Where the browser returns to the dashboard after signing out here (its OIDC handler's sign-out callback).</summary>
+    public string SignedOutPath { get; init; } = "/signout-callback-oidc";
 
     /// <summary>Who can sign in.</summary>
     public IReadOnlyList<DemoUser> Users { get; init; } = DemoUser.All;
@@ -121,6 +121,7 @@ public sealed class DemoIdentityProvider : IAsyncDisposable
 
         var app = builder.Build();
         app.MapGet("/", () => Results.Text("CNI Dashboard demo identity provider (OpenIddict). The dashboard sends you here to sign in."));
+        app.MapGet("/favicon.ico", () => Results.NoContent());
         app.MapMethods(AuthorizePath, [HttpMethods.Get, HttpMethods.Post], (Delegate)((HttpContext context) => AuthorizeAsync(context, options)));
         app.MapMethods("/connect/endsession", [HttpMethods.Get, HttpMethods.Post], () =>
             Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]));

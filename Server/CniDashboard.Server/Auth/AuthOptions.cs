@@ -121,7 +121,18 @@ public sealed class OidcAuthOptions
     /// <summary>Where the identity provider sends the browser back (register it there): default <c>/signin-oidc</c>.</summary>
     public string CallbackPath { get; set; } = "/signin-oidc";
 
-    /// <summary>Where the identity provider sends the browser after sign-out (register it there).</summary>
+    /// <summary>
+    /// Send the ID token as <c>id_token_hint</c> when signing out at the identity provider (Okta
+    /// requires it). Off by default: the dashboard then keeps no token at all, and signs out with
+    /// <c>client_id</c>, which Keycloak, Entra ID and most others accept. When on, the ID token is kept
+    /// in the encrypted session cookie and passes through the browser to the IdP's end-session URL.
+    /// </summary>
+    public bool SendIdTokenHintOnSignOut { get; set; }
+
+    /// <summary>Where the identity provider returns the browser after its sign-out (register it there as a post-logout redirect URI).</summary>
+    public const string SignedOutCallbackPath = "/signout-callback-oidc";
+
+    /// <summary>The dashboard's page after sign-out.</summary>
     public const string SignedOutPath = "/auth/signed-out";
 
     /// <summary>The scopes in force: <c>openid</c>, then the configured ones or <c>profile email</c>.</summary>

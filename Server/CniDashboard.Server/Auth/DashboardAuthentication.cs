@@ -267,12 +267,13 @@ public static class DashboardAuthentication
         o.Scope.Clear();
         foreach (var scope in oidc.EffectiveScopes) o.Scope.Add(scope);
         o.CallbackPath = oidc.CallbackPath;
+        o.SignedOutCallbackPath = OidcAuthOptions.SignedOutCallbackPath;
         o.SignedOutRedirectUri = AuthPaths.SignedOut;
         o.SignInScheme = DashboardSchemes.Cookie;
         o.SignOutScheme = DashboardSchemes.Cookie;
         o.MapInboundClaims = false;
         o.GetClaimsFromUserInfoEndpoint = false;
-        // Tokens are not kept in the session except the ID token, which sign-out hands back as id_token_hint (below).
+        // No token is kept in the session, unless sign-out must hand the ID token back as id_token_hint (below).
         o.SaveTokens = false;
         o.DisableTelemetry = true;
         o.TokenValidationParameters.NameClaimType = oidc.NameClaim;
@@ -315,7 +316,7 @@ public static class DashboardAuthentication
             context.Principal = principal;
             context.Properties!.IsPersistent = true;
             context.Properties.ExpiresUtc = expires;
-            if (context.TokenEndpointResponse?.IdToken is { Length: > 0 } idToken)
+            if (oidc.SendIdTokenHintOnSignOut && context.TokenEndpointResponse?.IdToken is { Length: > 0 } idToken)
                 context.Properties.StoreTokens([new AuthenticationToken { Name = OpenIdConnectParameterNames.IdToken, Value = idToken }]);
             var roles = DashboardIdentity.RolesOf(principal);
             // Fail closed: if the entry cannot be written, this throws and the sign-in does not happen.

@@ -51,6 +51,9 @@ public sealed class DemoDashboard : IAsyncLifetime
     /// <summary>The simulated cluster, to change a node's files or pods as a person or installer would.</summary>
     public SimulatedCluster Cluster => _demo?.Cluster ?? throw new InvalidOperationException("not started");
 
+    /// <summary>A user the tests add to the demo's: signed in, but in no group the dashboard maps to a role.</summary>
+    public static DemoUser Outsider { get; } = new("outsider", "Otto Outsider", ["contractors", "team-payments"]);
+
     /// <summary>The demo's identity provider.</summary>
     public DemoIdentityProvider IdentityProvider => _demo?.IdentityProvider ?? throw new InvalidOperationException("not started");
 
@@ -94,7 +97,8 @@ public sealed class DemoDashboard : IAsyncLifetime
         _demo = await DemoMode.StartAsync(
             ["--port", "0", "--data-dir", Path.Combine(_dataDir.FullName, "demo"), "--demo-time-scale", TimeScale],
             TextWriter.Null,
-            ct);
+            ct,
+            [.. DemoUser.All, Outsider]);
         IncidentNodes = [.. Cluster.NodesWithRole(NodeRole.Incident).Select(n => n.Name).Order(StringComparer.Ordinal)];
         HealthyNodes = [.. Cluster.NodesWithRole(NodeRole.Healthy).Select(n => n.Name).Order(StringComparer.Ordinal)];
 
@@ -162,15 +166,17 @@ public sealed class DemoDashboard : IAsyncLifetime
     /// identity provider's pick page, picks <paramref name="user"/>, and comes back signed in with the
     /// page's circuit running. The session is its own (signing it out ends no other test's).
     /// </summary>
-    public async Task<BrowserPage> SignInAsync(string path, string user)
+    public async Task<BrowserPage> SignInAsync(string path, string user, Func<BrowserPage, Task>? atPickPage = null, bool waitForCircuit = true)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString(), ViewportSize = Viewport });
         var page = await context.NewPageAsync();
         var opened = new BrowserPage(context, page);
         await page.GotoAsync(path);
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(IdentityProvider.Issuer.ToString())));
+        if (atPickPage is not null) await atPickPage(opened);
         await page.GetByTestId($"pick-{user}").ClickAsync();
         await page.WaitForURLAsync(url => url.StartsWith(BaseAddress.ToString(), StringComparison.Ordinal) && !url.Contains("signin-oidc", StringComparison.Ordinal));
-        await opened.WaitForInteractiveAsync();
+        if (waitForCircuit) await opened.WaitForInteractiveAsync();
         return opened;
     }
 

@@ -16,11 +16,11 @@ public static class HeadlessSignIn
     /// <summary>
     /// Signs <paramref name="user"/> in to the dashboard at <paramref name="dashboard"/> (code flow
     /// with PKCE, the user picked on the provider's page) and returns a client holding the session
-    /// cookie. Redirects are not followed by the client, so a test sees 302s and 401s as they are.
+    /// cookie (in <paramref name="cookies"/> when given). Redirects are not followed by the client, so a test sees 302s and 401s as they are.
     /// </summary>
-    public static async Task<HttpClient> SignInAsync(Uri dashboard, string user, CancellationToken cancellationToken = default)
+    public static async Task<HttpClient> SignInAsync(Uri dashboard, string user, CancellationToken cancellationToken = default, CookieContainer? cookies = null)
     {
-        var cookies = new CookieContainer();
+        cookies ??= new CookieContainer();
         var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = dashboard };
         try
         {

@@ -85,10 +85,7 @@ public sealed class AuthSettingsTests
     [Fact]
     public async Task The_management_listener_answers_health_and_metrics_and_nothing_else()
     {
-        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var port = CniDashboard.Demo.FreePort.Pick();
         await using var dashboard = await AuthDashboard.StartAsync(new Dictionary<string, string?>
         {
             ["Dashboard:Management:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),

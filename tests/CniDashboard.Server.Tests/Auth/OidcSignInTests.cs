@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using CniDashboard.Demo.SignIn;
 using CniDashboard.Server.Audit;
 using CniDashboard.Server.Tests.Support;
@@ -13,7 +12,7 @@ namespace CniDashboard.Server.Tests.Auth;
 /// code flow with PKCE, the cookie session, roles from the groups claim, sign-out, refused sign-ins,
 /// and bearer JWTs from the same issuer on the API.
 /// </summary>
-public sealed partial class OidcSignInTests(OidcSignInTests.OidcDashboard fixture) : IClassFixture<OidcSignInTests.OidcDashboard>
+public sealed class OidcSignInTests(OidcSignInTests.OidcDashboard fixture) : IClassFixture<OidcSignInTests.OidcDashboard>
 {
     private static readonly DemoUser Outsider = new("outsider", "Otto Outsider", ["contractors"]);
     private readonly AuthDashboard _dashboard = fixture.Dashboard;
@@ -125,8 +124,7 @@ public sealed partial class OidcSignInTests(OidcSignInTests.OidcDashboard fixtur
         var cookies = new CookieContainer();
         using var client = await HeadlessSignIn.SignInAsync(_dashboard.BaseAddress, "approver", Ct, cookies);
         var html = await client.GetStringAsync("/", Ct);
-        var token = AntiforgeryField().Match(html).Groups[1].Value;
-        Assert.NotEmpty(token);
+        var token = AntiforgeryForm.TokenIn(html);
 
         // Without the token (what another site could make a browser send): refused and recorded.
         using var forged = await client.PostAsync("auth/sign-out", new FormUrlEncodedContent([]), Ct);
@@ -139,7 +137,7 @@ public sealed partial class OidcSignInTests(OidcSignInTests.OidcDashboard fixtur
         // A copy of the session cookie, as someone might have taken it before sign-out.
         var session = cookies.GetCookies(_dashboard.BaseAddress)["cni-dashboard.session"]!.Value;
 
-        using var signOut = await client.PostAsync("auth/sign-out", new FormUrlEncodedContent([KeyValuePair.Create("__RequestVerificationToken", token)]), Ct);
+        using var signOut = await client.PostAsync("auth/sign-out", AntiforgeryForm.With(token), Ct);
 
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         Assert.StartsWith(new Uri(_dashboard.IdentityProvider!.Issuer, "connect/endsession").ToString(), signOut.Headers.Location!.ToString(), StringComparison.Ordinal);
@@ -248,7 +246,4 @@ public sealed partial class OidcSignInTests(OidcSignInTests.OidcDashboard fixtur
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return await client.SendAsync(request, Ct);
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }

@@ -138,8 +138,7 @@ public sealed class ProxySignInTests(ProxySignInTests.ProxyDashboard fixture) : 
         using var proxy = _dashboard.Client(AuthDashboard.ProxyAddress);
         (string, string)[] who = [("X-Forwarded-User", "pat"), ("X-Forwarded-Groups", "operators")];
         var html = await (await Get(proxy, "/", who)).Content.ReadAsStringAsync(Ct);
-        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
-        Assert.NotEmpty(token);
+        var token = AntiforgeryForm.TokenIn(html);
 
         using var forged = await Post(proxy, "auth/sign-out", null, who);
         using var real = await Post(proxy, "auth/sign-out", token, who);
@@ -164,7 +163,7 @@ public sealed class ProxySignInTests(ProxySignInTests.ProxyDashboard fixture) : 
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
-            Content = new FormUrlEncodedContent(antiforgery is null ? [] : [KeyValuePair.Create("__RequestVerificationToken", antiforgery)]),
+            Content = AntiforgeryForm.With(antiforgery),
         };
         foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
         return await client.SendAsync(request, Ct);

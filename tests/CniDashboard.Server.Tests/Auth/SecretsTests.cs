@@ -68,9 +68,9 @@ public sealed partial class SecretsTests
             }
 
             var html = await client.GetStringAsync("/", Ct);
-            var antiforgery = AntiforgeryField().Match(html).Groups[1].Value;
+            var antiforgery = Support.AntiforgeryForm.TokenIn(html);
             secrets.AddRange(cookies.GetAllCookies().Select(c => c.Value).Where(v => v.Length >= 16));
-            using var signOut = await client.PostAsync("auth/sign-out", new FormUrlEncodedContent([KeyValuePair.Create("__RequestVerificationToken", antiforgery)]), Ct);
+            using var signOut = await client.PostAsync("auth/sign-out", Support.AntiforgeryForm.With(antiforgery), Ct);
             Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
             await Record(signOut, seen);
         }
@@ -143,9 +143,6 @@ public sealed partial class SecretsTests
 
     [GeneratedRegex(@"(?i)authorization[""']?\s*[:=]\s*[""']?bearer\s+\S{8,}")]
     private static partial Regex AuthorizationHeader();
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 
     /// <summary>Every log line of every category, formatted, with its exception and structured values.</summary>
     private sealed class CapturingLoggerProvider : ILoggerProvider

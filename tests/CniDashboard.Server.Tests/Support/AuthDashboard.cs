@@ -53,7 +53,7 @@ public sealed class AuthDashboard : IAsyncDisposable
         DemoIdentityProvider? provider = null;
         try
         {
-            var port = FreePort();
+            var port = CniDashboard.Demo.FreePort.Pick();
             var all = new Dictionary<string, string?>(settings)
             {
                 ["Dashboard:Kubernetes:Kubeconfig"] = kube.Kubeconfig,
@@ -135,12 +135,5 @@ public sealed class AuthDashboard : IAsyncDisposable
         await Kube.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _dir.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

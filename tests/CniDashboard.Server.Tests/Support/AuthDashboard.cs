@@ -83,7 +83,9 @@ public sealed class AuthDashboard : IAsyncDisposable
             {
                 b.Configuration.AddInMemoryCollection(all);
                 b.Logging.ClearProviders();
-                b.Services.TryAddSingleton<IAuditLog>(audit);
+                // Whatever audit log the app registers, these tests read this one.
+                b.Services.RemoveAll<IAuditLog>();
+                b.Services.AddSingleton<IAuditLog>(audit);
                 configure?.Invoke(b);
             });
             var app = DashboardWebApplication.Build(builder);

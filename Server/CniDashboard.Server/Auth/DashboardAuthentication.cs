@@ -87,18 +87,9 @@ public static class DashboardAuthentication
             schemes.AddScheme<AuthenticationSchemeOptions, ServiceAccountHandler>(DashboardSchemes.ServiceAccount, null);
 
         var policies = services.AddAuthorizationBuilder();
-        foreach (var name in DashboardPolicies.All)
-        {
-            policies.AddPolicy(name, p => p
-                .RequireAuthenticatedUser()
-                .RequireAssertion(context => DashboardPolicies.Allows(name, DashboardIdentity.RolesOf(context.User))));
-        }
-
+        foreach (var name in DashboardPolicies.All) policies.AddPolicy(name, Policy(name));
         // Whatever is mapped without a policy still needs a role: safe by default (the endpoint table test names it).
-        policies.SetFallbackPolicy(new AuthorizationPolicyBuilder()
-            .RequireAuthenticatedUser()
-            .RequireAssertion(context => DashboardPolicies.Allows(DashboardPolicies.View, DashboardIdentity.RolesOf(context.User)))
-            .Build());
+        policies.SetFallbackPolicy(Policy(DashboardPolicies.View));
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, SessionRevalidation>();
@@ -110,6 +101,12 @@ public static class DashboardAuthentication
             o.HeaderName = CookieAntiforgery.HeaderName;
         });
     }
+
+    /// <summary>The authorization policy <paramref name="name"/> (one of <see cref="DashboardPolicies.All"/>): signed in, holding a role that satisfies it.</summary>
+    public static AuthorizationPolicy Policy(string name) => new AuthorizationPolicyBuilder()
+        .RequireAuthenticatedUser()
+        .RequireAssertion(context => DashboardPolicies.Allows(name, DashboardIdentity.RolesOf(context.User)))
+        .Build();
 
     /// <summary>
     /// The security middleware, in order: the connection's real peer, security headers, forwarded
@@ -212,14 +209,8 @@ public static class DashboardAuthentication
 
     private static string? IssuerOf(string token)
     {
-        try
-        {
-            return new JsonWebToken(token).Issuer?.TrimEnd('/');
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
+        var tokens = new JsonWebTokenHandler();
+        return tokens.CanReadToken(token) ? tokens.ReadJsonWebToken(token).Issuer?.TrimEnd('/') : null;
     }
 
     private static void ConfigureCookie(CookieAuthenticationOptions o, AuthOptions auth)

@@ -83,8 +83,7 @@ public sealed class CurrentUserTests
     {
         var services = new ServiceCollection().AddLogging();
         var policies = services.AddAuthorizationBuilder();
-        foreach (var name in DashboardPolicies.All)
-            policies.AddPolicy(name, p => p.RequireAuthenticatedUser().RequireAssertion(c => DashboardPolicies.Allows(name, DashboardIdentity.RolesOf(c.User))));
+        foreach (var name in DashboardPolicies.All) policies.AddPolicy(name, DashboardAuthentication.Policy(name));
         var provider = services.BuildServiceProvider();
         var user = new CurrentUser(new HttpContextAccessor { HttpContext = new DefaultHttpContext { User = person } });
         return new PolicyGuard(user, provider.GetRequiredService<IAuthorizationService>(), audit);

@@ -215,6 +215,36 @@ public sealed class OidcSignInTests(OidcSignInTests.OidcDashboard fixture) : ICl
     }
 
     [Fact]
+    public async Task A_session_survives_a_restart_with_the_same_data_dir_and_not_with_another()
+    {
+        using var dir = new TempDir();
+        string session;
+        await using (var before = await AuthDashboard.StartAsync(OidcSettings(), dataDir: dir.Sub("data")))
+        {
+            var cookies = new CookieContainer();
+            using var signedIn = await HeadlessSignIn.SignInAsync(before.BaseAddress, "viewer", Ct, cookies);
+            session = cookies.GetCookies(before.BaseAddress)["cni-dashboard.session"]!.Value;
+        }
+
+        await using var restarted = await AuthDashboard.StartAsync(OidcSettings(), dataDir: dir.Path + "/data");
+        await using var elsewhere = await AuthDashboard.StartAsync(OidcSettings());
+        using var again = await WithSession(restarted, session);
+        using var other = await WithSession(elsewhere, session);
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, other.StatusCode);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir.Path, "data", "keys"), "key-*.xml"));
+    }
+
+    private static async Task<HttpResponseMessage> WithSession(AuthDashboard dashboard, string session)
+    {
+        using var client = dashboard.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/status");
+        request.Headers.Add("Cookie", $"cni-dashboard.session={session}");
+        return await client.SendAsync(request, Ct);
+    }
+
+    [Fact]
     public async Task A_bearer_jwt_for_another_audience_is_refused()
     {
         var settings = OidcSettings();

@@ -1,4 +1,5 @@
 using System.Net;
+using CniDashboard.Demo.SignIn;
 using CniDashboard.Server.Audit;
 using CniDashboard.Server.Tests.Support;
 using CniDashboard.Shared.Security;
@@ -55,5 +56,26 @@ public sealed class ServiceAccountTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, page.StatusCode);
         Assert.Equal("serviceaccount", Assert.Single(_dashboard.Audit.With(AuditActions.SignInFailed)).Details!["method"]!.GetValue<string>());
         Assert.Single(_dashboard.Audit.With(AuditActions.Denied), d => d.Actor.Subject == "system:serviceaccount:default:default");
+    }
+
+    [Fact]
+    public async Task Beside_oidc_each_bearer_token_goes_to_whoever_issued_it()
+    {
+        var settings = OidcSignInTests.OidcSettings();
+        settings["Dashboard:Auth:ServiceAccounts:Enabled"] = "true";
+        settings["Dashboard:Auth:ServiceAccounts:Roles:Viewer:0"] = "system:serviceaccount:ci:deployer";
+        await using var dashboard = await AuthDashboard.StartAsync(settings);
+        var jwt = await HeadlessSignIn.GetAccessTokenAsync(dashboard.IdentityProvider!, dashboard.BaseAddress, "operator", Ct);
+        var serviceAccount = dashboard.Kube.Api.Tokens.IssueServiceAccountToken("ci", "deployer", audiences: ["cni-dashboard"]);
+        using var client = dashboard.Client();
+
+        using var person = await OidcSignInTests.Send(client, "api/v1/status", jwt);
+        using var robot = await OidcSignInTests.Send(client, "api/v1/status", serviceAccount);
+        using var junk = await OidcSignInTests.Send(client, "api/v1/status", "junk");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Unauthorized), (person.StatusCode, robot.StatusCode, junk.StatusCode));
+        var methods = dashboard.Audit.With(AuditActions.SignIn).ToDictionary(s => s.Actor.Subject, s => s.Actor.Method);
+        Assert.Equal("bearer", methods["operator"]);
+        Assert.Equal("serviceaccount", methods["system:serviceaccount:ci:deployer"]);
     }
 }

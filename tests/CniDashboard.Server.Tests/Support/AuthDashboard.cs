@@ -41,12 +41,16 @@ public sealed class AuthDashboard : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary>Starts it with <paramref name="settings"/> (Dashboard:Auth:* and the like); <paramref name="map"/> adds endpoints before it starts.</summary>
+    /// <summary>
+    /// Starts it with <paramref name="settings"/> (Dashboard:Auth:* and the like); <paramref name="map"/>
+    /// adds endpoints before it starts; <paramref name="dataDir"/> reuses a data dir (a restart).
+    /// </summary>
     public static async Task<AuthDashboard> StartAsync(
         IDictionary<string, string?> settings,
         Action<WebApplication>? map = null,
         IReadOnlyList<DemoUser>? users = null,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null,
+        string? dataDir = null)
     {
         var kube = await EmulatedApi.StartAsync();
         var dir = new TempDir();
@@ -57,7 +61,7 @@ public sealed class AuthDashboard : IAsyncDisposable
             var all = new Dictionary<string, string?>(settings)
             {
                 ["Dashboard:Kubernetes:Kubeconfig"] = kube.Kubeconfig,
-                ["Dashboard:DataDir"] = dir.Sub("dashboard"),
+                ["Dashboard:DataDir"] = dataDir ?? dir.Sub("dashboard"),
                 ["Dashboard:ListenAddress"] = settings.TryGetValue("Dashboard:ListenAddress", out var listen) ? listen : "127.0.0.1",
                 ["Dashboard:Port"] = port.ToString(CultureInfo.InvariantCulture),
                 ["Dashboard:Poller:AgentTokenFile"] = Path.Combine(dir.Path, "no-token"),

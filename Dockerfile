@@ -11,13 +11,14 @@ COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY Shared/CniDashboard.Shared.csproj Shared/
 COPY Client/CniDashboard.Client.csproj Client/
 COPY Server/CniDashboard.Server/CniDashboard.Server.csproj Server/CniDashboard.Server/
-COPY Server/CniDashboard.Simulator/CniDashboard.Simulator.csproj Server/CniDashboard.Simulator/
 COPY Server/CniDashboard.Agent/CniDashboard.Agent.csproj Server/CniDashboard.Agent/
 RUN dotnet restore Server/CniDashboard.Server/CniDashboard.Server.csproj \
  && dotnet restore Server/CniDashboard.Agent/CniDashboard.Agent.csproj -r linux-x64
 COPY Shared/ Shared/
 COPY Client/ Client/
-COPY Server/ Server/
+# The product only: the demo (Server/CniDashboard.Demo) and the simulated cluster stay out of both images.
+COPY Server/CniDashboard.Server/ Server/CniDashboard.Server/
+COPY Server/CniDashboard.Agent/ Server/CniDashboard.Agent/
 
 FROM source AS publish-dashboard
 RUN dotnet publish Server/CniDashboard.Server/CniDashboard.Server.csproj -c Release -o /out --no-restore
@@ -30,12 +31,14 @@ RUN apt-get update \
 RUN dotnet publish Server/CniDashboard.Agent/CniDashboard.Agent.csproj -c Release -r linux-x64 -o /out --no-restore
 
 # The dashboard: ASP.NET Core on a chiseled (shell-less, non-root) image. State lives in /data.
+# It listens where Dashboard__ListenAddress/Port say: loopback unless a sign-in mode is set
+# (Dashboard__Auth__Mode=oidc or proxy; the Helm chart sets both), and health and metrics on
+# Dashboard__Management__Port (8081 in the chart).
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble-chiseled AS dashboard
 WORKDIR /app
 COPY --from=publish-dashboard /out ./
-ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
-    Dashboard__DataDir=/data
-EXPOSE 8080
+ENV Dashboard__DataDir=/data
+EXPOSE 8080 8081
 USER $APP_UID
 ENTRYPOINT ["dotnet", "cni-dashboard.dll"]
 

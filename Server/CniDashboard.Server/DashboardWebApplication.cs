@@ -1,9 +1,11 @@
 using System.Net;
 using System.Text.Json.Serialization;
 using CniDashboard.Server.Api;
+using CniDashboard.Server.Auth;
 using CniDashboard.Server.Feed;
 using CniDashboard.Server.Health;
 using CniDashboard.Server.Options;
+using CniDashboard.Shared.Security;
 using k8s;
 using Microsoft.Extensions.Configuration.Memory;
 
@@ -63,34 +65,44 @@ public static class DashboardWebApplication
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            // Bind exactly where the options say; a non-loopback address is refused by validation at start.
+            // Bind exactly where the options say; a non-loopback address without sign-in is refused by validation at start.
             var options = context.Configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>() ?? new DashboardOptions();
             if (options.ListenAddress == "localhost") kestrel.ListenLocalhost(options.Port);
             else if (IPAddress.TryParse(options.ListenAddress, out var address)) kestrel.Listen(address, options.Port);
+            // Probes and scrapes: health and metrics only, on an address of their own.
+            if (options.Management.Port is { } port && IPAddress.TryParse(options.Management.ListenAddress, out var management))
+                kestrel.Listen(management, port, ManagementListener.Mark);
         });
 
         configure?.Invoke(builder);
         return builder;
     }
 
-    /// <summary>Builds the application and maps every endpoint. Throws when the Kubernetes API cannot be configured.</summary>
+    /// <summary>
+    /// Sets up sign-in for the configured mode, builds the application and maps every endpoint, each
+    /// with its policy. Throws when the Kubernetes API cannot be configured or a setting is invalid.
+    /// </summary>
     public static WebApplication Build(WebApplicationBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        DashboardAuthentication.ConfigureAuthentication(builder);
         var app = builder.Build();
         // Fail at start-up, with the message naming the options, rather than in a background loop.
         app.Services.GetRequiredService<IKubernetes>();
 
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseAntiforgery();
+        DashboardAuthentication.UseDashboardSecurity(app);
 
-        app.MapOpenApi();
+        app.MapOpenApi().RequireAuthorization(DashboardPolicies.View);
         app.MapDashboardHealth();
+        app.MapDashboardAuth();
         app.MapDashboardApi();
-        app.MapHub<ClusterHub>(ClusterHub.Path);
+        app.MapHub<ClusterHub>(ClusterHub.Path).RequireAuthorization(DashboardPolicies.View);
 
-        app.MapStaticAssets();
-        app.MapRazorComponents<CniDashboard.Client.Components.App>().AddInteractiveServerRenderMode();
+        // Scripts, styles and icons: nothing in them depends on who asks, and the sign-in pages need them.
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<CniDashboard.Client.Components.App>()
+            .AddInteractiveServerRenderMode()
+            .RequireAuthorization(DashboardPolicies.View);
         return app;
     }
 }

@@ -95,8 +95,8 @@ public static class Extensions
 
     /// <summary>
     /// The audit log (append, read, verify, export), its signed checkpoints in the cluster, the
-    /// run-time settings, and a placeholder <see cref="ICurrentUser"/> (every caller an anonymous
-    /// Viewer) that sign-in's real one replaces by being registered first.
+    /// run-time settings, and an anonymous Viewer as <see cref="ICurrentUser"/> for a backend built
+    /// without sign-in (sign-in's own replaces it).
     /// </summary>
     public static IServiceCollection AddCniDashboardAudit(this IServiceCollection services)
     {

@@ -2,6 +2,7 @@ using CniDashboard.Client.Tests.Fakes;
 using CniDashboard.Shared.Audit;
 using CniDashboard.Shared.Dashboard;
 using CniDashboard.Shared.Settings;
+using CniDashboard.Shared.Security;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -35,7 +36,53 @@ public abstract class DashboardTestContext : BunitContext
         Services.AddSingleton<IAuditQueries>(Audit);
         Services.AddSingleton<IRuntimeSettings>(Settings);
         Services.AddSingleton<TimeProvider>(Clock);
+        // Read when first rendered: a test sets Access before that.
+        Services.AddSingleton(_ => Access);
+        Denials = new RecordedDenials();
+        Services.AddSingleton<IAccessDenials>(Denials);
+        Services.AddSingleton<Microsoft.AspNetCore.Components.Forms.AntiforgeryStateProvider>(new FixedAntiforgery());
+        Authorization = AddAuthorization();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    /// <summary>How people sign in, as the pages are told (no sign-in unless a test sets another before rendering).</summary>
+    protected AccessSettings Access { get; set; } = AccessSettings.NoSignIn;
+
+    /// <summary>Who is signed in (nobody until a test says so) and which policies they satisfy.</summary>
+    protected Bunit.TestDoubles.BunitAuthorizationContext Authorization { get; }
+
+    /// <summary>Refusals the UI recorded.</summary>
+    protected RecordedDenials Denials { get; }
+
+    /// <summary>Signs in a person with the dashboard's own claims and the policies <paramref name="roles"/> satisfy.</summary>
+    protected void SignIn(string name, string method, IReadOnlyList<string> groups, params DashboardRole[] roles)
+    {
+        Authorization.SetAuthorized(name);
+        Authorization.SetClaims([
+            new(DashboardClaimTypes.Name, name),
+            new(DashboardClaimTypes.Method, method),
+            .. groups.Select(g => new System.Security.Claims.Claim(DashboardClaimTypes.Group, g)),
+            .. roles.Select(r => new System.Security.Claims.Claim(DashboardClaimTypes.Role, r.ToString())),
+        ]);
+        Authorization.SetPolicies([.. DashboardPolicies.All.Where(p => DashboardPolicies.Allows(p, roles))]);
+    }
+
+    /// <summary>The antiforgery token forms render: <c>test-antiforgery-token</c>.</summary>
+    private sealed class FixedAntiforgery : Microsoft.AspNetCore.Components.Forms.AntiforgeryStateProvider
+    {
+        public override Microsoft.AspNetCore.Components.Forms.AntiforgeryRequestToken? GetAntiforgeryToken() => new("test-antiforgery-token", "__RequestVerificationToken");
+    }
+
+    /// <summary>The UI's recorded refusals.</summary>
+    protected sealed class RecordedDenials : IAccessDenials
+    {
+        public List<string> Resources { get; } = [];
+
+        public Task RecordAsync(string resource, CancellationToken cancellationToken)
+        {
+            Resources.Add(resource);
+            return Task.CompletedTask;
+        }
     }
 
     /// <summary>The read model, over the sample cluster.</summary>

@@ -1,4 +1,5 @@
 using CniDashboard.Server.Audit;
+using CniDashboard.Shared.Security;
 
 namespace CniDashboard.Server.Api;
 
@@ -8,7 +9,8 @@ public static class ApiEndpoints
     /// <summary>Every area, with bad parameters answered as 400 ProblemDetails.</summary>
     public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1");
+        // Every endpoint needs a role (View); ones that change something add their own policy on top.
+        var api = app.MapGroup("/api/v1").RequireAuthorization(DashboardPolicies.View);
         api.AddEndpointFilter(async (context, next) =>
         {
             try

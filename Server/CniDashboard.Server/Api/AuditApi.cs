@@ -2,6 +2,7 @@ using System.Globalization;
 using CniDashboard.Server.Audit;
 using CniDashboard.Server.Store;
 using CniDashboard.Shared.Audit;
+using CniDashboard.Shared.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CniDashboard.Server.Api;
@@ -33,7 +34,8 @@ internal static class AuditApi
             .WithSummary("The actions and target kinds present, for filters.");
 
         audit.MapGet("/verify", async (IAuditQueries queries, CancellationToken ct) => TypedResults.Ok(await queries.VerifyAsync(ct)))
-            .WithSummary("Walks the chain, compares it with the signed checkpoint in the cluster, reports the first sequence number that disagrees (recorded as audit.verified).");
+            .WithSummary("Walks the chain, compares it with the signed checkpoint in the cluster, reports the first sequence number that disagrees (recorded as audit.verified).")
+            .RequireAuthorization(DashboardPolicies.Administer);
 
         audit.MapGet("/checkpoint", async (IAuditCheckpointStore store, AuditCheckpointSigner signer, CancellationToken ct) =>
         {

@@ -1,3 +1,4 @@
+using CniDashboard.Shared.Security;
 using CniDashboard.Shared.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -29,7 +30,8 @@ internal static class SettingsApi
                     ? UnknownSetting(name)
                     : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad value", detail: e.Message);
             }
-        }).WithSummary("Sets a value, e.g. {\"value\":\"false\"} or {\"value\":\"48h\"}; stored with its audit entry (settings.changed) or not at all (503).");
+        }).WithSummary("Sets a value, e.g. {\"value\":\"false\"} or {\"value\":\"48h\"}; stored with its audit entry (settings.changed) or not at all (503).")
+            .RequireAuthorization(DashboardPolicies.Administer);
 
         return api;
     }

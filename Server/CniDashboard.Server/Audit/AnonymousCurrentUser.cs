@@ -3,10 +3,9 @@ using CniDashboard.Shared.Security;
 namespace CniDashboard.Server.Audit;
 
 /// <summary>
-/// Placeholder until sign-in exists: every caller is the same anonymous Viewer (signed in by
-/// <c>none</c>), with the client address and request id of the HTTP request when there is one.
-/// Registered with TryAdd, so the real <see cref="ICurrentUser"/> (sign-in's) replaces it by being
-/// registered first.
+/// The caller of a backend built without sign-in (the backend alone, as its tests build it): the same
+/// anonymous Viewer, with the client address and request id of the HTTP request when there is one.
+/// The dashboard host's sign-in replaces it with the signed-in person.
 /// </summary>
 public sealed class AnonymousCurrentUser(IHttpContextAccessor http) : ICurrentUser
 {

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
+using CniDashboard.Server.Auth;
 using CniDashboard.Server.Store;
 using CniDashboard.Shared.Audit;
+using CniDashboard.Shared.Security;
 
 namespace CniDashboard.Server.Audit;
 
@@ -26,8 +28,9 @@ public sealed class AuditQueries(IAuditReader reader, AuditVerifier verifier, IA
     /// <inheritdoc />
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken)
     {
-        var result = await verifier.VerifyAsync(cancellationToken);
         var caller = await currentUser.GetAsync(cancellationToken);
+        await caller.EnsureAllowedAsync(log, DashboardPolicies.Administer, AuditActions.Verified, new AuditTarget("audit-log", "chain"), cancellationToken);
+        var result = await verifier.VerifyAsync(cancellationToken);
         var details = new JsonObject
         {
             ["status"] = result.Status.ToString(),

@@ -36,7 +36,7 @@ public static class KubernetesConfigLoader
 
         throw new KubernetesConfigurationMissingException(
             "No Kubernetes API configuration found. Run the dashboard inside the cluster (service account), set KUBECONFIG, " +
-            "create ~/.kube/config, or pass --kubeconfig PATH (Dashboard:Kubernetes:Kubeconfig). To try it without a cluster, use --demo.");
+            "create ~/.kube/config, or pass --kubeconfig PATH (Dashboard:Kubernetes:Kubeconfig). To try it without a cluster, run the demo: dotnet run --project Server/CniDashboard.Demo.");
     }
 }
 

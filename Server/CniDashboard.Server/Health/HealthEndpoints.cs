@@ -18,14 +18,15 @@ public static class HealthEndpoints
     /// <summary>Maps the three endpoints.</summary>
     public static IEndpointRouteBuilder MapDashboardHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
+        // Public: the kubelet's probes and Prometheus carry no identity, and none of this names a node or a person.
+        app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription().AllowAnonymous();
 
         // Ready = store open and every watch listed once; a watch reconnecting is Degraded (still 200).
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(ReadyTag),
             ResponseWriter = WriteReportAsync,
-        });
+        }).AllowAnonymous();
 
         app.MapGet("/metrics", (FleetState fleet, WatchHealthRegistry watches, PollerStatus poller, ClusterChangeFeed feed, SandboxActivity sandbox, NodeAnalysisService analysis) =>
         {
@@ -58,7 +59,7 @@ public static class HealthEndpoints
             Metric("cni_dashboard_gc_committed_bytes", "gauge", "Memory committed by the GC.", [("", gc.TotalCommittedBytes)]);
             Metric("cni_dashboard_process_working_set_bytes", "gauge", "Resident memory of the process.", [("", Environment.WorkingSet)]);
             return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
-        }).ExcludeFromDescription();
+        }).ExcludeFromDescription().AllowAnonymous();
 
         return app;
     }

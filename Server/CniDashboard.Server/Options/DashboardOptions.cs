@@ -1,3 +1,5 @@
+using CniDashboard.Server.Auth;
+
 namespace CniDashboard.Server.Options;
 
 /// <summary>Settings of the dashboard host, bound from the <c>Dashboard</c> configuration section.</summary>
@@ -12,14 +14,20 @@ public sealed class DashboardOptions
     /// <summary>Folder holding the SQLite file (<c>/data</c> in the container).</summary>
     public string DataDir { get; set; } = "./data";
 
-    /// <summary>Address Kestrel listens on. The API has no authentication yet, so loopback by default.</summary>
+    /// <summary>
+    /// Address Kestrel listens on: loopback by default. Any other address needs a sign-in mode
+    /// (<c>Dashboard:Auth:Mode</c> oidc or proxy); with none the dashboard refuses to start.
+    /// </summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
 
     /// <summary>Port Kestrel listens on; 0 picks a free one.</summary>
     public int Port { get; set; } = 8080;
 
-    /// <summary>Must be set to listen on a non-loopback address while the API is unauthenticated.</summary>
-    public bool AllowNonLoopbackListen { get; set; }
+    /// <summary>Sign-in modes, roles, trusted proxies.</summary>
+    public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>A second listener serving only <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c> (probes and scrapes).</summary>
+    public ManagementOptions Management { get; set; } = new();
 
     /// <summary>How snapshots, events and the poller are tuned.</summary>
     public PollerOptions Poller { get; set; } = new();
@@ -35,6 +43,19 @@ public sealed class DashboardOptions
 
     /// <summary>The audit log and its signed checkpoints.</summary>
     public AuditOptions Audit { get; set; } = new();
+}
+
+/// <summary>
+/// The health and metrics listener. The kubelet's probes and Prometheus reach a pod at its IP, which a
+/// dashboard without sign-in must not listen on; this listener answers them and nothing else.
+/// </summary>
+public sealed class ManagementOptions
+{
+    /// <summary>Its port; none when unset.</summary>
+    public int? Port { get; set; }
+
+    /// <summary>Its address (any address: it serves no data beyond health and counters).</summary>
+    public string ListenAddress { get; set; } = "0.0.0.0";
 }
 
 /// <summary>The agent poller.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using CniDashboard.Server.Auth;
 using CniDashboard.Server.Polling;
 using Microsoft.Extensions.Options;
 
@@ -16,15 +17,21 @@ public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOption
         if (string.IsNullOrWhiteSpace(options.ClusterName)) errors.Add("Dashboard:ClusterName must not be empty.");
         if (options.Port is < 0 or > 65535) errors.Add($"Dashboard:Port {options.Port} is not a port number.");
 
-        if (!IPAddress.TryParse(options.ListenAddress, out var address) && options.ListenAddress != "localhost")
+        if (!IPAddress.TryParse(options.ListenAddress, out _) && options.ListenAddress != "localhost")
         {
             errors.Add($"Dashboard:ListenAddress '{options.ListenAddress}' is not an IP address.");
         }
-        else if (address is not null && !IPAddress.IsLoopback(address) && !options.AllowNonLoopbackListen)
+        else
         {
-            errors.Add(
-                $"Dashboard:ListenAddress {options.ListenAddress} is not loopback, and the API has no authentication yet. " +
-                "Set Dashboard:AllowNonLoopbackListen=true (behind an authenticating proxy) to allow it.");
+            AuthOptionsValidation.Validate(options, errors);
+        }
+
+        if (options.Management.Port is { } managementPort)
+        {
+            if (managementPort is < 1 or > 65535) errors.Add($"Dashboard:Management:Port {managementPort} is not a port number.");
+            else if (managementPort == options.Port) errors.Add("Dashboard:Management:Port must differ from Dashboard:Port.");
+            if (!IPAddress.TryParse(options.Management.ListenAddress, out _))
+                errors.Add($"Dashboard:Management:ListenAddress '{options.Management.ListenAddress}' is not an IP address.");
         }
 
         var poller = options.Poller;

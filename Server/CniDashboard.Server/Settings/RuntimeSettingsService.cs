@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using CniDashboard.Server.Audit;
+using CniDashboard.Server.Auth;
 using CniDashboard.Server.Store;
+using CniDashboard.Shared.Security;
 using CniDashboard.Shared.Settings;
 
 namespace CniDashboard.Server.Settings;
@@ -35,6 +37,7 @@ public sealed class RuntimeSettingsService(ISettingsRepository repository, IAudi
         if (!setting.TryNormalize(value, out var normalized, out var error)) throw new RuntimeSettingException(error);
 
         var caller = await currentUser.GetAsync(cancellationToken);
+        await caller.EnsureAllowedAsync(log, DashboardPolicies.Administer, AuditActions.SettingChanged, new AuditTarget("setting", setting.Name), cancellationToken);
         await repository.UpdateAsync(setting.Name, normalized, setting.DefaultText, caller.Actor.DisplayName, time.GetUtcNow(),
             (old, connection, transaction) => log.AppendAsync(connection, transaction, caller.Record(
                 AuditActions.SettingChanged,

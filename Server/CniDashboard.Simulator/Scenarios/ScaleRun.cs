@@ -39,7 +39,7 @@ public sealed record ScaleRunResult(
 /// The simulator's scale run: start a cluster of N nodes in an empty data dir, let it run for a while
 /// (kubelet, installers, agents, all timers live), sample the process's resident set, sweep every
 /// agent once over HTTP, then stop and start it again from the same data dir. Not part of the test
-/// suite; run it with <c>dotnet run --project Server/CniDashboard.Server -c Release -- --demo-bench --demo-nodes 5000</c>.
+/// suite; run it with <c>dotnet run --project Server/CniDashboard.Demo -c Release -- --demo-bench --demo-nodes 5000</c>.
 /// </summary>
 public static class ScaleRun
 {

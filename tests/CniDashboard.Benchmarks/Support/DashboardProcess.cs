@@ -46,6 +46,8 @@ internal static class DashboardProcess
             UseShellExecute = false,
         };
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        // No sign-in on loopback (the default, said outright): a bench measures polling and pages, not sign-in.
+        info.Environment["Dashboard__Auth__Mode"] = "none";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         foreach (var setting in environment)
         {

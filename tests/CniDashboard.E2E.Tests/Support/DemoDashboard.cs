@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CniDashboard.Demo;
+using CniDashboard.Demo.SignIn;
 using CniDashboard.Server;
-using CniDashboard.Server.Demo;
 using CniDashboard.Shared.Analysis;
 using CniDashboard.Shared.Dashboard;
 using CniDashboard.Shared.Sandbox;
@@ -16,12 +17,12 @@ using Microsoft.Playwright;
 namespace CniDashboard.E2E.Tests.Support;
 
 /// <summary>
-/// The product as a person runs it with <c>--demo</c>: the simulated cluster (12 nodes, the
-/// linkerd-cni incident on 3, real agents on real folders, a kubelet emitting sandbox errors) and
-/// the dashboard host, started in-process through the same code as <c>Program.cs</c>
-/// (<see cref="DemoMode"/> + <see cref="DashboardWebApplication"/>), on 127.0.0.1 with a free port,
-/// a temp data dir and a 1 s poll, its loggers kept and captured (<see cref="Logs"/>); plus one headless
-/// Debian Chromium. One per test assembly.
+/// The product as a person runs the demo: the simulated cluster (12 nodes, the linkerd-cni incident
+/// on 3, real agents on real folders, a kubelet emitting sandbox errors), the demo's OpenID Connect
+/// provider, and the dashboard host signing people in through it, started in-process through the
+/// same code as the demo's <c>Program.cs</c> (<see cref="DemoMode"/> + <see cref="DashboardWebApplication"/>),
+/// on 127.0.0.1 with free ports, a temp data dir and a 1 s poll, its loggers kept and captured (<see cref="Logs"/>); plus one headless Debian Chromium.
+/// One per test assembly.
 /// </summary>
 public sealed class DemoDashboard : IAsyncLifetime
 {
@@ -40,6 +41,8 @@ public sealed class DemoDashboard : IAsyncLifetime
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
 
     private readonly DirectoryInfo _dataDir = Directory.CreateTempSubdirectory("cni-e2e-");
+    private readonly Dictionary<string, string> _sessions = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _signingIn = new(1, 1);
     private DemoSession? _demo;
     private WebApplication? _app;
     private IPlaywright? _playwright;
@@ -51,10 +54,19 @@ public sealed class DemoDashboard : IAsyncLifetime
     /// <summary>The simulated cluster, to change a node's files or pods as a person or installer would.</summary>
     public SimulatedCluster Cluster => _demo?.Cluster ?? throw new InvalidOperationException("not started");
 
+    /// <summary>A user the tests add to the demo's: signed in, but in no group the dashboard maps to a role.</summary>
+    public static DemoUser Outsider { get; } = new("outsider", "Otto Outsider", ["contractors", "team-payments"]);
+
+    /// <summary>The demo's identity provider.</summary>
+    public DemoIdentityProvider IdentityProvider => _demo?.IdentityProvider ?? throw new InvalidOperationException("not started");
+
+    /// <summary>The running dashboard (its services, e.g. the audit log).</summary>
+    public WebApplication App => _app ?? throw new InvalidOperationException("not started");
+
     /// <summary>The dashboard's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
-    /// <summary>A client of the dashboard's REST API (for reading what the tests then look for in the UI).</summary>
+    /// <summary>A client of the dashboard's REST API, signed in as <c>viewer</c> (for reading what the tests then look for in the UI).</summary>
     public HttpClient Api { get; private set; } = null!;
 
     /// <summary>Everything the dashboard host logged in this run, every category and level.</summary>
@@ -89,9 +101,10 @@ public sealed class DemoDashboard : IAsyncLifetime
         using var startup = new CancellationTokenSource(ReadyTimeout);
         var ct = startup.Token;
         _demo = await DemoMode.StartAsync(
-            ["--demo", "--data-dir", Path.Combine(_dataDir.FullName, "demo"), "--demo-time-scale", TimeScale],
+            ["--port", "0", "--data-dir", Path.Combine(_dataDir.FullName, "demo"), "--demo-time-scale", TimeScale],
             TextWriter.Null,
-            ct);
+            ct,
+            [.. DemoUser.All, Outsider]);
         IncidentNodes = [.. Cluster.NodesWithRole(NodeRole.Incident).Select(n => n.Name).Order(StringComparer.Ordinal)];
         HealthyNodes = [.. Cluster.NodesWithRole(NodeRole.Healthy).Select(n => n.Name).Order(StringComparer.Ordinal)];
 
@@ -99,10 +112,9 @@ public sealed class DemoDashboard : IAsyncLifetime
         var builder = DashboardWebApplication.CreateBuilder(demo.DashboardArgs, b =>
         {
             demo.Configure(b);
-            // Only what a test needs on top of the demo: any free port, and a short poll.
+            // Only what a test needs on top of the demo: a short poll.
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Dashboard:Port"] = "0",
                 ["Dashboard:Poller:Interval"] = PollInterval.ToString("c", CultureInfo.InvariantCulture),
                 ["Dashboard:Poller:RequestTimeout"] = PollInterval.ToString("c", CultureInfo.InvariantCulture),
                 ["Dashboard:Audit:Checkpoint:Interval"] = CheckpointInterval.ToString("c", CultureInfo.InvariantCulture),
@@ -117,7 +129,7 @@ public sealed class DemoDashboard : IAsyncLifetime
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
-        Api = new HttpClient { BaseAddress = BaseAddress };
+        Api = await HeadlessSignIn.SignInAsync(BaseAddress, "viewer", ct);
 
         await WaitForIncidentAsync(ct);
 
@@ -131,14 +143,51 @@ public sealed class DemoDashboard : IAsyncLifetime
         Assertions.SetDefaultExpectTimeout(30_000);
     }
 
-    /// <summary>A fresh browser context at <see cref="Viewport"/> with the page at <paramref name="path"/>, its circuit running.</summary>
-    public async Task<BrowserPage> OpenAsync(string path)
+    /// <summary>
+    /// A browser context at <see cref="Viewport"/> signed in as <paramref name="user"/>, with the page
+    /// at <paramref name="path"/>, its circuit running. Each user signs in through the identity
+    /// provider's pages once; later contexts start with that session's cookies.
+    /// </summary>
+    public async Task<BrowserPage> OpenAsync(string path, string user = "viewer")
+    {
+        await _signingIn.WaitAsync();
+        try
+        {
+            if (!_sessions.ContainsKey(user))
+            {
+                await using var first = await SignInAsync(path, user);
+                _sessions[user] = await first.Page.Context.StorageStateAsync();
+            }
+        }
+        finally
+        {
+            _signingIn.Release();
+        }
+
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString(), ViewportSize = Viewport, StorageState = _sessions[user] });
+        var page = await context.NewPageAsync();
+        var opened = new BrowserPage(context, page);
+        await page.GotoAsync(path);
+        await opened.WaitForInteractiveAsync();
+        return opened;
+    }
+
+    /// <summary>
+    /// A fresh browser context (no session) that opens <paramref name="path"/>, is sent to the
+    /// identity provider's pick page, picks <paramref name="user"/>, and comes back signed in with the
+    /// page's circuit running. The session is its own (signing it out ends no other test's).
+    /// </summary>
+    public async Task<BrowserPage> SignInAsync(string path, string user, Func<BrowserPage, Task>? atPickPage = null, bool waitForCircuit = true)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString(), ViewportSize = Viewport });
         var page = await context.NewPageAsync();
         var opened = new BrowserPage(context, page);
         await page.GotoAsync(path);
-        await opened.WaitForInteractiveAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(IdentityProvider.Issuer.ToString())));
+        if (atPickPage is not null) await atPickPage(opened);
+        await page.GetByTestId($"pick-{user}").ClickAsync();
+        await page.WaitForURLAsync(url => url.StartsWith(BaseAddress.ToString(), StringComparison.Ordinal) && !url.Contains("signin-oidc", StringComparison.Ordinal));
+        if (waitForCircuit) await opened.WaitForInteractiveAsync();
         return opened;
     }
 
@@ -171,6 +220,7 @@ public sealed class DemoDashboard : IAsyncLifetime
 
         _playwright?.Dispose();
         Api?.Dispose();
+        _signingIn.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();

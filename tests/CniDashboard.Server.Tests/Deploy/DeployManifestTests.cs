@@ -2,6 +2,7 @@ using System.Net;
 using CniDashboard.Agent;
 using CniDashboard.Agent.Configuration;
 using CniDashboard.Server.Audit;
+using CniDashboard.Server.Auth;
 using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Options;
 using CniDashboard.Server.Tests.Support;
@@ -153,6 +154,67 @@ public sealed class DeployManifestTests
         Assert.True(audit.Succeeded, audit.FailureMessage);
         Assert.Equal("/data", options.DataDir);
         Assert.Single(options.Kubernetes.EffectiveComponents, c => c.IsAgent && c.Selector == "app.kubernetes.io/name=cni-dashboard-agent");
+    }
+
+    /// <summary>
+    /// The chart's default install has no sign-in: the dashboard must then listen on the pod's own
+    /// loopback (kubectl port-forward reaches it, the Service does not) and be read-only, while the
+    /// kubelet's probes reach the management listener, which serves health and nothing else.
+    /// </summary>
+    [Fact]
+    public void By_default_the_dashboard_listens_on_the_pods_loopback_without_sign_in_and_is_probed_on_the_management_port()
+    {
+        var options = DeploymentOptions();
+        var container = Assert.Single(Single<V1Deployment>("cni-dashboard").Spec.Template.Spec.Containers);
+        var ports = container.Ports.ToDictionary(p => p.Name, p => p.ContainerPort);
+
+        Assert.Equal(AuthMode.None, options.Auth.ParsedMode);
+        Assert.True(System.Net.IPAddress.IsLoopback(System.Net.IPAddress.Parse(options.ListenAddress)));
+        Assert.Equal(ports["http"], options.Port);
+        Assert.Equal(ports["management"], options.Management.Port);
+        Assert.Equal("0.0.0.0", options.Management.ListenAddress);
+        Assert.Equal(("management", "management"), (container.ReadinessProbe.HttpGet.Port.Value, container.LivenessProbe.HttpGet.Port.Value));
+        Assert.Equal(("/readyz", "/healthz"), (container.ReadinessProbe.HttpGet.Path, container.LivenessProbe.HttpGet.Path));
+        var service = Single<V1Service>("cni-dashboard");
+        Assert.Equal("http", Assert.Single(service.Spec.Ports).TargetPort.Value);
+        Assert.DoesNotContain(container.Env, e => e.Name.Contains("AllowNonLoopbackListen", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Every <c>Dashboard__…</c> setting the chart can render in any mode (oidc, proxy, ServiceAccounts)
+    /// names an option the dashboard reads, and the OIDC client secret only ever comes from a Secret.
+    /// </summary>
+    [Fact]
+    public void Every_setting_the_chart_can_render_in_any_mode_is_an_option_the_dashboard_reads()
+    {
+        var templates = Directory.GetFiles(Path.Combine(ChartRenderer.ChartDir, "templates")).Select(File.ReadAllText).ToArray();
+        var names = templates.SelectMany(t => System.Text.RegularExpressions.Regex.Matches(t, @"Dashboard__[A-Za-z0-9_]+").Select(m => m.Value.TrimEnd('_'))).Distinct().ToArray();
+        var helpers = templates.Single(t => t.Contains("cni-dashboard.authEnv", StringComparison.Ordinal) && t.Contains("define \"cni-dashboard.roleEnv\"", StringComparison.Ordinal));
+
+        Assert.Contains("Dashboard__Auth__Oidc__Authority", names);
+        Assert.Contains("Dashboard__Auth__Proxy__TrustedNetworks", names);
+        Assert.Contains("Dashboard__Auth__ServiceAccounts__Roles", names);
+        foreach (var name in names)
+        {
+            var type = typeof(DashboardOptions);
+            foreach (var segment in name.Split("__").Skip(1).Where(s => !int.TryParse(s, out _)))
+            {
+                var property = type.GetProperty(segment);
+                Assert.True(property is not null, $"{name}: {type.Name} has no {segment}");
+                type = property!.PropertyType.IsGenericType ? property.PropertyType.GetGenericArguments()[0] : property.PropertyType;
+            }
+        }
+
+        // The role helper's role names are RoleGroups' properties.
+        foreach (var role in Enum.GetNames<Shared.Security.DashboardRole>())
+        {
+            Assert.NotNull(typeof(RoleGroups).GetProperty(role));
+            Assert.Contains($"\"{role}\" \"{role.ToLowerInvariant()}\"", helpers, StringComparison.Ordinal);
+        }
+
+        var secret = helpers[helpers.IndexOf("Dashboard__Auth__Oidc__ClientSecret", StringComparison.Ordinal)..];
+        Assert.StartsWith("Dashboard__Auth__Oidc__ClientSecret\n  valueFrom: { secretKeyRef:", secret, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(helpers, "ClientSecret"));
     }
 
     [Fact]

@@ -42,17 +42,24 @@ public sealed class StartupTests
     }
 
     [Theory]
-    [InlineData("0.0.0.0", false, "not loopback")]
-    [InlineData("10.0.0.5", false, "AllowNonLoopbackListen")]
-    [InlineData("not-an-ip", false, "not an IP address")]
-    public void A_non_loopback_listen_address_is_refused_unless_explicitly_allowed(string address, bool allow, string expected)
+    [InlineData("0.0.0.0", "not loopback")]
+    [InlineData("10.0.0.5", "Dashboard:Auth:Mode=oidc")]
+    [InlineData("::", "Dashboard:Auth:Mode=proxy")]
+    [InlineData("not-an-ip", "not an IP address")]
+    public void A_non_loopback_listen_address_without_sign_in_is_refused_naming_the_setting(string address, string expected)
     {
-        var result = new DashboardOptionsValidator().Validate(null, new DashboardOptions { ListenAddress = address, AllowNonLoopbackListen = allow });
+        var result = new DashboardOptionsValidator().Validate(null, new DashboardOptions { ListenAddress = address });
 
         Assert.True(result.Failed);
         Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
-        Assert.True(new DashboardOptionsValidator().Validate(null, new DashboardOptions { ListenAddress = "0.0.0.0", AllowNonLoopbackListen = true }).Succeeded);
     }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    [InlineData("localhost")]
+    public void Without_sign_in_a_loopback_address_is_fine(string address) =>
+        Assert.True(new DashboardOptionsValidator().Validate(null, new DashboardOptions { ListenAddress = address }).Succeeded);
 
     [Fact]
     public void Nonsense_settings_are_each_named()
@@ -76,7 +83,7 @@ public sealed class StartupTests
     }
 
     [Fact]
-    public async Task The_app_refuses_to_start_on_a_non_loopback_address()
+    public async Task The_app_refuses_to_start_on_a_non_loopback_address_without_sign_in_in_one_line_naming_the_setting()
     {
         using var dir = new TempDir();
         await using var k8s = await EmulatedApi.StartAsync();
@@ -87,7 +94,10 @@ public sealed class StartupTests
         // Refused while building, before anything listens.
         var error = Assert.Throws<OptionsValidationException>(() => DashboardWebApplication.Build(builder));
 
-        Assert.Contains("AllowNonLoopbackListen", string.Join(" ", error.Failures), StringComparison.Ordinal);
+        var failure = Assert.Single(error.Failures);
+        Assert.DoesNotContain('\n', failure);
+        Assert.Contains("Dashboard:Auth:Mode", failure, StringComparison.Ordinal);
+        Assert.Contains("0.0.0.0", failure, StringComparison.Ordinal);
     }
 
     [Fact]

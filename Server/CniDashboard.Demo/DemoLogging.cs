@@ -1,4 +1,4 @@
-namespace CniDashboard.Server.Demo;
+namespace CniDashboard.Demo;
 
 /// <summary>The simulator's console log in demo mode: what it seeds, what its installers and kubelet do to nodes.</summary>
 internal static class DemoLogging

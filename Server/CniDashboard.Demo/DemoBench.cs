@@ -3,7 +3,7 @@ using CniDashboard.Simulator;
 using CniDashboard.Simulator.Scenarios;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace CniDashboard.Server.Demo;
+namespace CniDashboard.Demo;
 
 /// <summary>
 /// <c>--demo-bench [--demo-nodes N] [--data-dir D] [--demo-hold SECONDS]</c>: the simulator's scale

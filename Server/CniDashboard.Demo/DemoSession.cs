@@ -1,15 +1,17 @@
+using CniDashboard.Demo.SignIn;
 using CniDashboard.Simulator;
 
-namespace CniDashboard.Server.Demo;
+namespace CniDashboard.Demo;
 
-/// <summary>A running demo: the simulated cluster and the dashboard configuration that points at it.</summary>
+/// <summary>A running demo: the simulated cluster, the identity provider, and the dashboard configuration that points at both.</summary>
 public sealed class DemoSession : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggers;
 
-    internal DemoSession(SimulatedCluster cluster, ILoggerFactory loggers, IReadOnlyDictionary<string, string?> configuration, string[] dashboardArgs, Uri url)
+    internal DemoSession(SimulatedCluster cluster, DemoIdentityProvider identityProvider, ILoggerFactory loggers, IReadOnlyDictionary<string, string?> configuration, string[] dashboardArgs, Uri url)
     {
         Cluster = cluster;
+        IdentityProvider = identityProvider;
         _loggers = loggers;
         Configuration = configuration;
         DashboardArgs = dashboardArgs;
@@ -19,13 +21,16 @@ public sealed class DemoSession : IAsyncDisposable
     /// <summary>The simulated cluster.</summary>
     public SimulatedCluster Cluster { get; }
 
-    /// <summary>Settings that point the dashboard at the simulated cluster; they win over any other source.</summary>
+    /// <summary>The demo's OpenID Connect provider.</summary>
+    public DemoIdentityProvider IdentityProvider { get; }
+
+    /// <summary>Settings that point the dashboard at the simulated cluster and the identity provider; they win over any other source.</summary>
     public IReadOnlyDictionary<string, string?> Configuration { get; }
 
     /// <summary>The command line without the demo's flags.</summary>
     public string[] DashboardArgs { get; }
 
-    /// <summary>Where the dashboard listens.</summary>
+    /// <summary>Where the dashboard listens, e.g. <c>http://127.0.0.1:8080/</c>.</summary>
     public Uri Url { get; }
 
     /// <summary>Applies <see cref="Configuration"/> to the dashboard's builder (pass as <c>configure</c> to <c>DashboardWebApplication.CreateBuilder</c>).</summary>
@@ -35,9 +40,10 @@ public sealed class DemoSession : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(Configuration);
     }
 
-    /// <summary>Stops the simulation, saving its state; the data dir stays for the next start.</summary>
+    /// <summary>Stops the identity provider and the simulation, saving its state; the data dir stays for the next start.</summary>
     public async ValueTask DisposeAsync()
     {
+        await IdentityProvider.DisposeAsync().ConfigureAwait(false);
         await Cluster.DisposeAsync().ConfigureAwait(false);
         _loggers.Dispose();
     }

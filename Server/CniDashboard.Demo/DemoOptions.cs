@@ -1,12 +1,13 @@
 using System.Globalization;
 using CniDashboard.Simulator;
 
-namespace CniDashboard.Server.Demo;
+namespace CniDashboard.Demo;
 
 /// <summary>
-/// The <c>--demo</c> command line: <c>--demo [--demo-nodes N] [--port P] [--data-dir D]</c>, plus
-/// <c>--demo-seed S</c>, <c>--demo-time-scale X</c>, and for the scale run <c>--demo-bench
-/// [--demo-hold SECONDS]</c>. Everything else is left for the dashboard.
+/// The demo's command line: <c>[--demo-nodes N] [--port P] [--data-dir D]</c>, plus
+/// <c>--demo-seed S</c>, <c>--demo-time-scale X</c>, <c>--idp-port P</c> (the sign-in provider's
+/// port; default any free one), and for the scale run <c>--demo-bench [--demo-hold SECONDS]</c>.
+/// <c>--demo</c> (the old product flag) is accepted and changes nothing. Everything else is left for the dashboard.
 /// </summary>
 public sealed record DemoOptions
 {
@@ -21,8 +22,11 @@ public sealed record DemoOptions
     /// <summary>Simulated nodes.</summary>
     public int Nodes { get; init; } = 12;
 
-    /// <summary>The dashboard's port on 127.0.0.1.</summary>
+    /// <summary>The dashboard's port on 127.0.0.1; 0 picks a free one.</summary>
     public int Port { get; init; } = DefaultPort;
+
+    /// <summary>The sign-in provider's port on 127.0.0.1; 0 (default) picks a free one.</summary>
+    public int IdentityProviderPort { get; init; }
 
     /// <summary>The demo's data dir: the simulated nodes, the simulator's state and the dashboard's database.</summary>
     public string DataDir { get; init; } = DefaultDataDir;
@@ -41,9 +45,6 @@ public sealed record DemoOptions
 
     /// <summary>The arguments that are not the demo's, for the dashboard.</summary>
     public IReadOnlyList<string> DashboardArgs { get; init; } = [];
-
-    /// <summary>True when the command line asks for the demo (or its scale run).</summary>
-    public static bool IsRequested(IReadOnlyList<string> args) => args.Contains(DemoFlag) || args.Contains(BenchFlag);
 
     /// <summary>Parses the command line; throws <see cref="DemoException"/> with the reason on a bad flag.</summary>
     public static DemoOptions Parse(IReadOnlyList<string> args)
@@ -68,7 +69,10 @@ public sealed record DemoOptions
                     options = options with { Nodes = Int(name, Value(), 1, SimulationOptions.MaxNodes) };
                     break;
                 case "--port":
-                    options = options with { Port = Int(name, Value(), 1, 65535) };
+                    options = options with { Port = Int(name, Value(), 0, 65535) };
+                    break;
+                case "--idp-port":
+                    options = options with { IdentityProviderPort = Int(name, Value(), 0, 65535) };
                     break;
                 case "--data-dir":
                     options = options with { DataDir = Value() };

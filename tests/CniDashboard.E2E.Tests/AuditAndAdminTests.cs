@@ -9,8 +9,7 @@ namespace CniDashboard.E2E.Tests;
 
 /// <summary>
 /// An Admin changes a setting and checks the audit log's integrity; an auditor filters the log and
-/// downloads it with the signed checkpoint. (Sign-in comes with its own branch: here the demo's
-/// placeholder caller is the anonymous Viewer the entries name.)
+/// downloads it with the signed checkpoint; the entries name the signed-in person.
 /// </summary>
 [Collection(Phase.Administration)]
 public sealed partial class AuditAndAdminTests(DemoDashboard dashboard)
@@ -20,7 +19,7 @@ public sealed partial class AuditAndAdminTests(DemoDashboard dashboard)
     [Fact]
     public async Task An_admin_changes_a_setting_and_verification_finds_the_log_intact_against_the_checkpoint()
     {
-        await using var browser = await dashboard.OpenAsync("/admin");
+        await using var browser = await dashboard.OpenAsync("/admin", "admin");
         var page = browser.Page;
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Administration", Level = 1 })).ToBeVisibleAsync();
         var approvals = page.Locator("[data-testid=setting][data-name=RequiredApprovals]");
@@ -33,7 +32,7 @@ public sealed partial class AuditAndAdminTests(DemoDashboard dashboard)
 
         var auditLink = approvals.GetByTestId("setting-audit-link");
         await Expect(auditLink).ToBeVisibleAsync();
-        await Expect(approvals.GetByTestId("setting-meta")).ToContainTextAsync("changed by anonymous");
+        await Expect(approvals.GetByTestId("setting-meta")).ToContainTextAsync("changed by Ada Admin");
         var sequence = long.Parse((await auditLink.TextContentAsync())!.Split('#')[1], System.Globalization.CultureInfo.InvariantCulture);
 
         // The dashboard checkpoints every 10 s here; verify once the checkpoint covers the change.
@@ -62,11 +61,22 @@ public sealed partial class AuditAndAdminTests(DemoDashboard dashboard)
     [Fact]
     public async Task The_audit_log_is_filtered_in_the_url_its_details_read_and_exported_with_the_checkpoint()
     {
+        using var admin = await dashboard.ApiAsAsync("admin", Ct);
         foreach (var value in new[] { "false", "true" })
         {
-            using var put = await dashboard.Api.PutAsJsonAsync("api/v1/settings/TwoPersonRule", new { value }, Ct);
+            using var put = await admin.PutAsJsonAsync("api/v1/settings/TwoPersonRule", new { value }, Ct);
             put.EnsureSuccessStatusCode();
         }
+        // A viewer may read the setting but not change it.
+        using (var refused = await dashboard.Api.PutAsJsonAsync("api/v1/settings/TwoPersonRule", new { value = "false" }, Ct))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+        var last = (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit?action=settings.changed&limit=1", Ct))!.Entries[0].Sequence;
+        // Export once a checkpoint covers both changes (the dashboard checkpoints every 10 s here).
+        await Eventually.WaitAsync(async () =>
+            (await dashboard.GetJsonAsync<CheckpointReply>("api/v1/audit/checkpoint", Ct))?.Checkpoint?.Sequence >= last,
+            "a checkpoint covering the settings changes", TimeSpan.FromSeconds(40), Ct);
 
         await using var browser = await dashboard.OpenAsync("/audit");
         var page = browser.Page;

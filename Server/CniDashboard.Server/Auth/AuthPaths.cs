@@ -19,9 +19,11 @@ public static class AuthPaths
         || path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase)
         || path.StartsWithSegments("/_blazor", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>True where bearer tokens are accepted: the API and the hub.</summary>
+    /// <summary>True where bearer tokens are accepted: the API, its OpenAPI document and the hub.</summary>
     public static bool AcceptsBearer(PathString path) =>
-        path.StartsWithSegments(Api, StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments(Api, StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase)
+        // The API's own description, which automation reads with the same token.
+        || path.StartsWithSegments("/openapi", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A return URL safe to redirect to after sign-in: a local path, else <c>/</c>.</summary>
     public static string LocalOrRoot(string? returnUrl) =>

@@ -191,6 +191,18 @@ public sealed class DemoDashboard : IAsyncLifetime
         return opened;
     }
 
+    /// <summary>
+    /// A client of the REST API acting as <paramref name="user"/> with a bearer token from the demo's
+    /// identity provider (as automation would call it; no browser session, so no antiforgery token).
+    /// </summary>
+    public async Task<HttpClient> ApiAsAsync(string user, CancellationToken cancellationToken)
+    {
+        var token = await HeadlessSignIn.GetAccessTokenAsync(IdentityProvider, BaseAddress, user, cancellationToken);
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     /// <summary>GET as JSON from the REST API; null for 404.</summary>
     public async Task<T?> GetJsonAsync<T>(string path, CancellationToken cancellationToken)
     {

@@ -29,19 +29,19 @@ public sealed class AuditApiTests
         Assert.Equal(["TwoPersonRule=true", "RequiredApprovals=1", "ApprovalLifetime=24h"], defaults.Select(s => $"{s.Name}={s.Value}"));
         Assert.All(defaults, s => Assert.True(s.IsDefault));
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        Assert.Equal(("2d", "anonymous", 1L), (changed.Value, changed.UpdatedBy, changed.AuditSequence));
-        var entry = await dashboard.GetJsonAsync<AuditEntry>("api/v1/audit/1");
+        Assert.Equal(("2d", "Ada Admin", 2L), (changed.Value, changed.UpdatedBy, changed.AuditSequence));
+        var entry = await dashboard.GetJsonAsync<AuditEntry>("api/v1/audit/2");
         Assert.Equal((AuditActions.SettingChanged, "setting", "ApprovalLifetime", "ok"), (entry.Action, entry.TargetKind, entry.TargetName, entry.Outcome));
         Assert.Equal("""{"new":"2d","old":"24h","oldWasDefault":true,"setting":"ApprovalLifetime"}""", entry.Details);
-        // The placeholder caller until sign-in: anonymous, with where the request came from.
-        Assert.Equal(("anonymous", """["Viewer"]""", "none", "127.0.0.1"), (entry.ActorSubject, entry.ActorRoles, entry.ActorMethod, entry.ClientAddress));
+        // The signed-in caller (a bearer token from the identity provider), with where the request came from.
+        Assert.Equal(("admin", "Ada Admin", """["Admin"]""", "bearer", "127.0.0.1"), (entry.ActorSubject, entry.ActorName, entry.ActorRoles, entry.ActorMethod, entry.ClientAddress));
         Assert.False(string.IsNullOrEmpty(entry.RequestId));
         using (var scope = dashboard.App.Services.CreateScope())
             Assert.Equal(TimeSpan.FromDays(2), await scope.ServiceProvider.GetRequiredService<Settings.RuntimeSettingsService>().GetAsync(DashboardSettings.ApprovalLifetime, Ct));
 
         // The same value again changes nothing and records nothing.
         Assert.Equal(HttpStatusCode.OK, await dashboard.PutSettingAsync("ApprovalLifetime", "48h"));
-        Assert.Equal(1L, (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit")).HeadSequence);
+        Assert.Equal(2L, (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit")).HeadSequence);
     }
 
     [Fact]
@@ -64,7 +64,8 @@ public sealed class AuditApiTests
             Assert.Contains(message, problem.Detail, StringComparison.Ordinal);
         }
 
-        Assert.Equal(0L, (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit")).HeadSequence);
+        // Only the caller's sign-in.
+        Assert.Equal(1L, (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit")).HeadSequence);
         Assert.Equal(HttpStatusCode.NotFound, (await dashboard.Http.GetAsync("api/v1/settings/NoSuchSetting", Ct)).StatusCode);
     }
 
@@ -99,21 +100,22 @@ public sealed class AuditApiTests
         var second = await dashboard.GetJsonAsync<AuditPage>($"api/v1/audit?limit=3&before={first.NextBefore}");
         var last = await dashboard.GetJsonAsync<AuditPage>($"api/v1/audit?limit=3&before={second.NextBefore}");
 
-        Assert.Equal([7L, 6, 5], first.Entries.Select(e => e.Sequence));
-        Assert.Equal([4L, 3, 2], second.Entries.Select(e => e.Sequence));
-        Assert.Equal([1L], last.Entries.Select(e => e.Sequence));
-        Assert.Equal(((long?)null, 7L), (last.NextBefore, last.HeadSequence));
-        Assert.Equal([7L, 5, 3, 1], (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit?actor=Bob")).Entries.Select(e => e.Sequence));
-        Assert.Equal([7L, 5, 3, 1], (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit?actor=bob-sub")).Entries.Select(e => e.Sequence));
-        Assert.Equal([7L, 6], (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit?action=plan.approved")).Entries.Select(e => e.Sequence));
-        Assert.Equal([6L, 3], (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit?targetKind=plan&target=p2")).Entries.Select(e => e.Sequence));
-        Assert.Equal([7L], (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit?outcome=denied")).Entries.Select(e => e.Sequence));
-        var at = (await dashboard.GetJsonAsync<AuditEntry>("api/v1/audit/4")).At;
+        // Entry 1 is the caller's sign-in; the seven appended are 2–8.
+        Assert.Equal([8L, 7, 6], first.Entries.Select(e => e.Sequence));
+        Assert.Equal([5L, 4, 3], second.Entries.Select(e => e.Sequence));
+        Assert.Equal([2L, 1], last.Entries.Select(e => e.Sequence));
+        Assert.Equal(((long?)null, 8L), (last.NextBefore, last.HeadSequence));
+        Assert.Equal([8L, 6, 4, 2], (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit?actor=Bob")).Entries.Select(e => e.Sequence));
+        Assert.Equal([8L, 6, 4, 2], (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit?actor=bob-sub")).Entries.Select(e => e.Sequence));
+        Assert.Equal([8L, 7], (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit?action=plan.approved")).Entries.Select(e => e.Sequence));
+        Assert.Equal([7L, 4], (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit?targetKind=plan&target=p2")).Entries.Select(e => e.Sequence));
+        Assert.Equal([8L], (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit?outcome=denied")).Entries.Select(e => e.Sequence));
+        var at = (await dashboard.GetJsonAsync<AuditEntry>("api/v1/audit/5")).At;
         var iso = (DateTimeOffset t) => Uri.EscapeDataString(t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
         Assert.All((await dashboard.GetJsonAsync<AuditPage>($"api/v1/audit?from={iso(at)}")).Entries, e => Assert.True(e.At >= at));
         Assert.Empty((await dashboard.GetJsonAsync<AuditPage>($"api/v1/audit?to={iso(at.AddYears(-1))}")).Entries);
         var facets = await dashboard.GetJsonAsync<AuditFacets>("api/v1/audit/facets");
-        Assert.Equal(["plan.approved", "plan.created"], facets.Actions);
+        Assert.Equal([AuditActions.SignIn, "plan.approved", "plan.created"], facets.Actions);
         Assert.Equal(["plan"], facets.TargetKinds);
     }
 
@@ -140,8 +142,8 @@ public sealed class AuditApiTests
         }
 
         Assert.Equal(HttpStatusCode.NotFound, (await dashboard.Http.GetAsync("api/v1/audit/999", Ct)).StatusCode);
-        // Nothing refused was exported, so nothing was recorded.
-        Assert.Equal(0L, (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit")).HeadSequence);
+        // Nothing refused was exported, so nothing was recorded (entry 1 is the caller's sign-in).
+        Assert.Equal(1L, (await dashboard.GetJsonAsync<AuditPage>("api/v1/audit")).HeadSequence);
         using var openApi = JsonDocument.Parse(await dashboard.Http.GetStringAsync("openapi/v1.json", Ct));
         var paths = openApi.RootElement.GetProperty("paths");
         foreach (var path in new[] { "/api/v1/audit", "/api/v1/audit/{sequence}", "/api/v1/audit/facets", "/api/v1/audit/verify", "/api/v1/audit/checkpoint", "/api/v1/audit/export", "/api/v1/settings", "/api/v1/settings/{name}" })
@@ -170,8 +172,8 @@ public sealed class AuditApiTests
         Assert.StartsWith($"# checkpoint-public-key: {checkpoint.KeyId} MFkw", lines[4], StringComparison.Ordinal);
         Assert.Equal("sequence,time,actor_subject,actor_name,actor_roles,actor_method,action,target_kind,target_name,outcome,details,client_address,request_id,prev_hash,hash", lines[5]);
         Assert.Equal(2, lines.Length - 6);
-        Assert.StartsWith("1,", lines[6], StringComparison.Ordinal);
-        Assert.Contains(",anonymous,anonymous,\"[\"\"Viewer\"\"]\",none,settings.changed,setting,RequiredApprovals,ok,\"{\"\"new\"\":\"\"2\"\",", lines[6], StringComparison.Ordinal);
+        Assert.StartsWith("2,", lines[6], StringComparison.Ordinal);
+        Assert.Contains(",admin,Ada Admin,\"[\"\"Admin\"\"]\",bearer,settings.changed,setting,RequiredApprovals,ok,\"{\"\"new\"\":\"\"2\"\",", lines[6], StringComparison.Ordinal);
 
         var root = document.RootElement;
         Assert.Equal("application/json", json.Content.Headers.ContentType?.MediaType);
@@ -179,16 +181,17 @@ public sealed class AuditApiTests
         Assert.Equal(checkpoint, AuditCheckpoint.Parse(root.GetProperty("checkpoint").GetRawText()));
         Assert.Contains("BEGIN PUBLIC KEY", root.GetProperty("publicKey").GetString(), StringComparison.Ordinal);
         var entries = root.GetProperty("entries").EnumerateArray().ToArray();
-        // Two changes, the checkpoint's entry, the CSV export's entry (written before this export began) and this export's.
-        Assert.Equal([1L, 2, 3, 4, 5], entries.Select(e => e.GetProperty("sequence").GetInt64()));
-        Assert.Equal(5, root.GetProperty("entryCount").GetInt32());
-        Assert.Equal("Viewer", entries[0].GetProperty("actor").GetProperty("roles")[0].GetString());
-        Assert.Equal("2", entries[0].GetProperty("details").GetProperty("new").GetString());
-        Assert.Equal((AuditActions.Exported, "csv"), (entries[3].GetProperty("action").GetString(), entries[3].GetProperty("targetName").GetString()));
-        Assert.Equal("settings.changed", entries[3].GetProperty("details").GetProperty("filter").GetProperty("action").GetString());
+        // The sign-in, two changes, the checkpoint's entry, the CSV export's entry (written before this export began) and this export's.
+        Assert.Equal([1L, 2, 3, 4, 5, 6], entries.Select(e => e.GetProperty("sequence").GetInt64()));
+        Assert.Equal(6, root.GetProperty("entryCount").GetInt32());
+        Assert.Equal(AuditActions.SignIn, entries[0].GetProperty("action").GetString());
+        Assert.Equal("Admin", entries[1].GetProperty("actor").GetProperty("roles")[0].GetString());
+        Assert.Equal("2", entries[1].GetProperty("details").GetProperty("new").GetString());
+        Assert.Equal((AuditActions.Exported, "csv"), (entries[4].GetProperty("action").GetString(), entries[4].GetProperty("targetName").GetString()));
+        Assert.Equal("settings.changed", entries[4].GetProperty("details").GetProperty("filter").GetProperty("action").GetString());
         // The export is complete and checkable: its entries re-hash to the chain, up to the checkpoint.
-        var stored = await dashboard.Get<IAuditReader>().GetAsync(2, Ct);
-        Assert.Equal(stored!.Hash, entries[1].GetProperty("hash").GetString());
+        var stored = await dashboard.Get<IAuditReader>().GetAsync(3, Ct);
+        Assert.Equal(stored!.Hash, entries[2].GetProperty("hash").GetString());
         Assert.Equal(checkpoint.HeadHash, entries[(int)checkpoint.Sequence - 1].GetProperty("hash").GetString());
     }
 

@@ -18,14 +18,14 @@ public sealed class AuditTamperingTests
 
     public static TheoryData<string, string, long, string> Tampering => new()
     {
-        { "edited", "UPDATE audit_log SET details = replace(details, '\"new\":\"5\"', '\"new\":\"1\"') WHERE seq = 4", 4, "entry 4 was edited" },
-        { "deleted", "DELETE FROM audit_log WHERE seq = 5", 5, "entry 5 is missing: it was deleted" },
-        { "truncated", "DELETE FROM audit_log WHERE seq > 6", 7, "entries 7–9 were deleted (truncated tail)" },
+        { "edited", "UPDATE audit_log SET details = replace(details, '\"new\":\"5\"', '\"new\":\"1\"') WHERE seq = 5", 5, "entry 5 was edited" },
+        { "deleted", "DELETE FROM audit_log WHERE seq = 6", 6, "entry 6 is missing: it was deleted" },
+        { "truncated", "DELETE FROM audit_log WHERE seq > 7", 8, "entries 8–10 were deleted (truncated tail)" },
     };
 
     /// <summary>
-    /// Eleven entries: nine settings changes made through the API, a checkpoint of entry 9 in the
-    /// cluster (entry 10 records it), and one more change; then the file is edited underneath the dashboard.
+    /// Twelve entries: the admin's sign-in, nine settings changes made through the API, a checkpoint
+    /// of entry 10 in the cluster (entry 11 records it), and one more change; then the file is edited underneath the dashboard.
     /// </summary>
     private static async Task<AuditDashboard> DashboardWithHistoryAsync()
     {
@@ -48,11 +48,11 @@ public sealed class AuditTamperingTests
 
         Assert.Equal(AuditVerifyCommand.ExitIntact, exit);
         Assert.Contains("result: INTACT", output.ToString(), StringComparison.Ordinal);
-        Assert.Contains("checkpoint: entry 9", output.ToString(), StringComparison.Ordinal);
-        Assert.Equal((AuditVerificationStatus.Intact, 11L, 9L), (api.Status, api.HeadSequence, api.Checkpoint!.Sequence));
+        Assert.Contains("checkpoint: entry 10", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal((AuditVerificationStatus.Intact, 12L, 10L), (api.Status, api.HeadSequence, api.Checkpoint!.Sequence));
         // The verification is recorded, by whoever asked.
         var recorded = (await dashboard.Get<CniDashboard.Server.Store.IAuditReader>().GetHeadAsync(Ct))!;
-        Assert.Equal((12L, AuditActions.Verified, "ok", "anonymous", "127.0.0.1"), (recorded.Sequence, recorded.Action, recorded.Outcome, recorded.ActorSubject, recorded.ClientAddress));
+        Assert.Equal((13L, AuditActions.Verified, "ok", "admin", "127.0.0.1"), (recorded.Sequence, recorded.Action, recorded.Outcome, recorded.ActorSubject, recorded.ClientAddress));
         Assert.Contains("\"status\":\"Intact\"", recorded.Details, StringComparison.Ordinal);
     }
 
@@ -61,7 +61,7 @@ public sealed class AuditTamperingTests
     public async Task Tampering_is_reported_at_the_right_sequence_number_by_the_command_and_the_api(string what, string sql, long firstBad, string problem)
     {
         await using var dashboard = await DashboardWithHistoryAsync();
-        // The 11th entry (the last settings change) is newer than the checkpoint; the truncation removes it too.
+        // The 12th entry (the last settings change) is newer than the checkpoint; the truncation removes it too.
         await AuditHarness.Tamper(dashboard.DatabasePath, sql);
         var checkpointFile = Path.Combine(dashboard.DataDir, "checkpoint.json");
         await File.WriteAllTextAsync(checkpointFile, (await dashboard.GetJsonAsync<CheckpointView>("api/v1/audit/checkpoint")).Checkpoint!.ToJson(), Ct);

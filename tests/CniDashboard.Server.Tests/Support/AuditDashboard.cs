@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using CniDashboard.Demo.SignIn;
 using CniDashboard.Server.Audit;
 using CniDashboard.Simulator.Scenarios;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -8,13 +9,17 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace CniDashboard.Server.Tests.Support;
 
 /// <summary>
-/// The real dashboard host (DashboardWebApplication on Kestrel, 127.0.0.1:0) on a temp data dir,
-/// pointed at the Kubernetes API emulator with the chart's checkpoint ConfigMap: no nodes, which
-/// the audit log does not need.
+/// The real dashboard host (DashboardWebApplication on Kestrel, 127.0.0.1) on a temp data dir,
+/// pointed at the Kubernetes API emulator with the chart's checkpoint ConfigMap (no nodes, which
+/// the audit log does not need), signing people in with the demo's OpenID Connect provider.
+/// <see cref="Http"/> calls the API as <c>admin</c> (Ada Admin) with a bearer token, whose sign-in
+/// is entry 1 of the audit log when a test begins.
 /// </summary>
 public sealed class AuditDashboard : IAsyncDisposable
 {
     private readonly TempDir _dir = new();
+
+    private DemoIdentityProvider? _identityProvider;
 
     private AuditDashboard(EmulatedApi cluster) => Cluster = cluster;
 
@@ -34,13 +39,31 @@ public sealed class AuditDashboard : IAsyncDisposable
         var dashboard = new AuditDashboard(cluster);
         var tokenFile = Path.Combine(dashboard._dir.Path, "agent-token");
         await File.WriteAllTextAsync(tokenFile, "agent-token\n");
+        var port = CniDashboard.Demo.FreePort.Pick();
+        dashboard._identityProvider = await DemoIdentityProvider.StartAsync(new DemoIdentityProviderOptions
+        {
+            DashboardOrigins = [new Uri($"http://127.0.0.1:{port}/")],
+            Users = DemoUser.All,
+        });
+        var idp = dashboard._identityProvider;
         var settings = new Dictionary<string, string?>
         {
+            ["Dashboard:Auth:Mode"] = "oidc",
+            ["Dashboard:Auth:Oidc:Authority"] = idp.Issuer.ToString(),
+            ["Dashboard:Auth:Oidc:ClientId"] = DemoIdentityProvider.ClientId,
+            ["Dashboard:Auth:Oidc:ClientSecret"] = idp.ClientSecret,
+            ["Dashboard:Auth:Oidc:Scopes:0"] = DemoIdentityProvider.GroupsClaim,
+            ["Dashboard:Auth:Oidc:RolesClaim"] = DemoIdentityProvider.GroupsClaim,
+            ["Dashboard:Auth:Oidc:Audience"] = DemoIdentityProvider.Audience,
+            ["Dashboard:Auth:Roles:Viewer:0"] = DemoUser.DemoGroups.Viewers,
+            ["Dashboard:Auth:Roles:Operator:0"] = DemoUser.DemoGroups.Operators,
+            ["Dashboard:Auth:Roles:Approver:0"] = DemoUser.DemoGroups.Approvers,
+            ["Dashboard:Auth:Roles:Admin:0"] = DemoUser.DemoGroups.Admins,
             ["Dashboard:Kubernetes:Kubeconfig"] = cluster.Kubeconfig,
             ["Dashboard:Poller:AgentTokenFile"] = tokenFile,
             ["Dashboard:DataDir"] = dashboard.DataDir,
             ["Dashboard:ListenAddress"] = "127.0.0.1",
-            ["Dashboard:Port"] = "0",
+            ["Dashboard:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Dashboard:ClusterName"] = "audit-test",
         };
         var builder = DashboardWebApplication.CreateBuilder([], b =>
@@ -52,7 +75,12 @@ public sealed class AuditDashboard : IAsyncDisposable
         dashboard.App = DashboardWebApplication.Build(builder);
         await dashboard.App.StartAsync();
         var address = dashboard.App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        dashboard.Http = new HttpClient { BaseAddress = new Uri(address.EndsWith('/') ? address : address + "/") };
+        var baseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        dashboard.Http = new HttpClient { BaseAddress = baseAddress };
+        dashboard.Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", await HeadlessSignIn.GetAccessTokenAsync(idp, baseAddress, "admin"));
+        // The token's first use is recorded as admin's sign-in: entry 1 of every test's log.
+        (await dashboard.Http.GetAsync("api/v1/settings")).EnsureSuccessStatusCode();
         return dashboard;
     }
 
@@ -81,6 +109,7 @@ public sealed class AuditDashboard : IAsyncDisposable
             await App.DisposeAsync();
         }
 
+        if (_identityProvider is not null) await _identityProvider.DisposeAsync();
         await Cluster.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _dir.Dispose();

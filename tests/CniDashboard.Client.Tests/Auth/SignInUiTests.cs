@@ -139,7 +139,7 @@ public sealed class SignInUiTests : DashboardTestContext
     [InlineData(DashboardRole.Operator, false)]
     [InlineData(DashboardRole.Approver, false)]
     [InlineData(DashboardRole.Admin, true)]
-    public void Only_an_admin_sees_the_access_link_in_the_navigation(DashboardRole role, bool shown)
+    public void Only_an_admin_sees_the_access_and_admin_links_in_the_navigation(DashboardRole role, bool shown)
     {
         JSInterop.Setup<BrowserWindowSize>("mudResizeListener.getBrowserWindowSize").SetResult(new BrowserWindowSize { Width = 1440, Height = 900 });
         SignIn("someone", "oidc", [], role);
@@ -148,5 +148,8 @@ public sealed class SignInUiTests : DashboardTestContext
 
         Assert.NotNull(cut.Find("[data-testid=nav-nodes]"));
         Assert.Equal(shown, cut.FindAll("[data-testid=nav-access]").Count == 1);
+        Assert.Equal(shown, cut.FindAll("[data-testid=nav-admin]").Count == 1);
+        // Every role reads the audit log.
+        Assert.Equal("audit", cut.Find("[data-testid=nav-audit]").GetAttribute("href"));
     }
 }

@@ -27,7 +27,6 @@ public class MainLayoutTests : DashboardTestContext
         Assert.Contains("Nodes", cut.Find("[data-testid=nav-nodes]").TextContent);
         Assert.Contains("Sandbox errors", cut.Find("[data-testid=nav-sandbox-errors]").TextContent);
         Assert.Equal(("Audit log", "audit"), (cut.Find("[data-testid=nav-audit]").TextContent.Trim(), cut.Find("[data-testid=nav-audit]").GetAttribute("href")));
-        Assert.Equal(("Admin", "admin"), (cut.Find("[data-testid=nav-admin]").TextContent.Trim(), cut.Find("[data-testid=nav-admin]").GetAttribute("href")));
         cut.WaitForAssertion(() => Assert.Equal("eks-prod-us-west-2", cut.Find("[data-testid=cluster-name]").TextContent));
         var status = cut.Find("[data-testid=connection-status]");
         Assert.Equal("true", status.GetAttribute("data-healthy"));

@@ -108,8 +108,11 @@ public partial class AuditLogPage : IDisposable
 
         var newest = page.Entries[0].Sequence;
         var oldest = page.Entries[^1].Sequence;
+        var range = newest == oldest
+            ? string.Create(CultureInfo.InvariantCulture, $"#{newest:N0}")
+            : string.Create(CultureInfo.InvariantCulture, $"#{oldest:N0}–#{newest:N0} (newest first)");
         return string.Create(CultureInfo.InvariantCulture,
-            $"Showing {page.Entries.Count:N0} {(_filter.IsFiltered ? "matching " : "")}{(page.Entries.Count == 1 ? "entry" : "entries")}, #{newest:N0} to #{oldest:N0}, of {page.HeadSequence:N0} in the log");
+            $"Showing {page.Entries.Count:N0} {(_filter.IsFiltered ? "matching " : "")}{(page.Entries.Count == 1 ? "entry" : "entries")}, {range}, of {page.HeadSequence:N0} in the log");
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using CniDashboard.Client.Components.Pages;
 using CniDashboard.Shared.Audit;
+using CniDashboard.Shared.Security;
 
 namespace CniDashboard.Client.Tests.Pages;
 
@@ -38,7 +39,19 @@ public class AuditLogPageTests : DashboardTestContext
         Assert.Equal("denied", denied.QuerySelector("[data-testid=audit-outcome]")!.TextContent.Trim());
         Assert.Contains("audit-row-denied", denied.ClassName);
         Assert.Contains("2026-11-20 08:32:00Z", denied.TextContent);
-        Assert.Equal("Showing 4 entries, #4 to #1, of 4 in the log", cut.Find("[data-testid=audit-count]").TextContent.Trim());
+        Assert.Equal("Showing 4 entries, #1–#4 (newest first), of 4 in the log", cut.Find("[data-testid=audit-count]").TextContent.Trim());
+    }
+
+    [Theory]
+    [InlineData(DashboardRole.Viewer, false)]
+    [InlineData(DashboardRole.Admin, true)]
+    public void Only_an_admin_is_pointed_to_the_admin_page_to_verify(DashboardRole role, bool shown)
+    {
+        SignIn("someone", "oidc", [], role);
+
+        var cut = RenderAt("audit");
+
+        Assert.Equal(shown, cut.FindAll("[data-testid=verify-link]").Count == 1);
     }
 
     [Fact]

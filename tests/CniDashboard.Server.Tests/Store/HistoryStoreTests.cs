@@ -6,13 +6,18 @@ using CniDashboard.Shared.Sandbox;
 
 namespace CniDashboard.Server.Tests.Store;
 
-public sealed class HistoryStoreTests : IDisposable
+/// <summary>Findings, sandbox events and retention, on SQLite and on PostgreSQL (one subclass per engine).</summary>
+public abstract class HistoryStoreTests(StoreProvider provider) : IDisposable
 {
-    private readonly StoreHarness _store = new();
+    private readonly StoreHarness _store = new(provider);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static Finding Finding(string rule, Severity severity = Severity.Critical, string message = "stale linkerd-cni entry") => new()
     {
@@ -156,3 +161,7 @@ public sealed class HistoryStoreTests : IDisposable
         Assert.Equal(now.AddMinutes(-1), row.LastSeenAt);
     }
 }
+
+public sealed class HistoryStoreOnSqliteTests() : HistoryStoreTests(StoreProvider.Sqlite);
+
+public sealed class HistoryStoreOnPostgresTests() : HistoryStoreTests(StoreProvider.Postgres);

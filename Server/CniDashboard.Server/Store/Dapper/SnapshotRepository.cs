@@ -3,14 +3,49 @@ using System.Text;
 using CniDashboard.Shared.Cni;
 using CniDashboard.Shared.Dashboard;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CniDashboard.Server.Store.Dapper;
 
-/// <summary>Snapshots over SQLite: content in blobs keyed by the sha256 of the stored text.</summary>
-public sealed class SnapshotRepository(SqliteConnectionFactory connections) : ISnapshotRepository
+/// <summary>Snapshots over SQLite or PostgreSQL: content in blobs keyed by the sha256 of the stored text.</summary>
+public sealed class SnapshotRepository(IStoreConnectionFactory connections) : ISnapshotRepository
 {
     static SnapshotRepository() => DapperConventions.Ensure();
+
+    private readonly Dialect _dialect = connections.Pick(Dialect.Sqlite, Dialect.Postgres);
+
+    /// <summary>What differs between SQL engines, in one place.</summary>
+    /// <param name="NextIds">
+    /// <c>@count</c> new snapshot ids, ascending. SQLite: the ones after the largest (the transaction
+    /// holds the write lock, so nobody else hands out ids meanwhile). PostgreSQL: from the id's sequence.
+    /// </param>
+    /// <param name="LockBlobs">
+    /// Run before blobs are referenced. SQLite: nothing. PostgreSQL: the blobs lock shared (ingests do
+    /// not wait for each other), so retention, which takes it exclusively, never deletes a blob that an
+    /// uncommitted snapshot is about to reference.
+    /// </param>
+    /// <param name="InList">The condition "in the list parameter <c>@name</c>" for a parameter name.</param>
+    /// <param name="IdList">How a list of ids is passed: JSON text on SQLite (read with <c>json_each</c>), an array on PostgreSQL.</param>
+    /// <param name="KeyList">How a list of blob keys is passed, likewise.</param>
+    private sealed record Dialect(string NextIds, string LockBlobs, Func<string, string> InList, Func<long[], object> IdList, Func<string[], object> KeyList)
+    {
+        public static readonly Dialect Sqlite = new(
+            """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
+            SELECT (SELECT COALESCE(MAX(id), 0) FROM snapshots) + i FROM n ORDER BY i
+            """,
+            "",
+            name => $"IN (SELECT value FROM json_each(@{name}))",
+            ids => StoreJson.Serialize(ids),
+            keys => StoreJson.Serialize(keys));
+
+        public static readonly Dialect Postgres = new(
+            "SELECT nextval(pg_get_serial_sequence('snapshots', 'id')) AS id FROM generate_series(1, @count) ORDER BY id",
+            $"SELECT pg_advisory_xact_lock_shared({PostgresLocks.Blobs})",
+            name => $"= ANY(@{name})",
+            ids => ids,
+            keys => keys);
+    }
 
     /// <summary>The blob key of a stored text: lower-case hex SHA-256 of its UTF-8 bytes.</summary>
     public static string BlobKey(string content)
@@ -26,7 +61,7 @@ public sealed class SnapshotRepository(SqliteConnectionFactory connections) : IS
         var prepared = writes.Select(Prepare).ToArray();
 
         const string insertBlob = """
-            INSERT OR IGNORE INTO blobs (key, content, size) VALUES (@Key, @Content, @Size)
+            INSERT INTO blobs (key, content, size) VALUES (@Key, @Content, @Size) ON CONFLICT (key) DO NOTHING
             """;
         const string insertSnapshot = """
             INSERT INTO snapshots (id, node, taken_at, agent_taken_at, manifest_hash, primary_file, primary_status, chain, changed_files, first_of_node, cni_dir, agent_version, binaries_key, binaries_error)
@@ -46,13 +81,11 @@ public sealed class SnapshotRepository(SqliteConnectionFactory connections) : IS
             """;
 
         await using var connection = await connections.OpenAsync(cancellationToken);
-        // BEGIN IMMEDIATE: this transaction holds the write lock, so it may hand out the next ids itself.
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var next = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COALESCE(MAX(id), 0) + 1 FROM snapshots", transaction: tx, cancellationToken: cancellationToken));
-        var ids = new long[prepared.Length];
+        await using var tx = await connections.BeginWriteAsync(connection, cancellationToken);
+        await connection.RunIfAnyAsync(_dialect.LockBlobs, tx, cancellationToken);
+        var ids = (await connection.QueryAsync<long>(new CommandDefinition(_dialect.NextIds, new { count = prepared.Length }, tx, cancellationToken: cancellationToken))).ToArray();
         for (var i = 0; i < prepared.Length; i++)
         {
-            ids[i] = next + i;
             prepared[i].Header.Id = ids[i];
             foreach (var file in prepared[i].Files) file.SnapshotId = ids[i];
         }
@@ -208,25 +241,25 @@ public sealed class SnapshotRepository(SqliteConnectionFactory connections) : IS
         return await LoadContentsAsync(connection, headers, cancellationToken);
     }
 
-    private static async Task<IReadOnlyList<SnapshotContent>> LoadContentsAsync(SqliteConnection connection, IReadOnlyList<HeaderRow> headers, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SnapshotContent>> LoadContentsAsync(DbConnection connection, IReadOnlyList<HeaderRow> headers, CancellationToken cancellationToken)
     {
         if (headers.Count == 0) return [];
         // Read every entry of these snapshots in one pass; blobs shared by many nodes are decoded once.
-        const string filesSql = """
+        var filesSql = $"""
             SELECT f.snapshot_id AS SnapshotId, f.name AS Name, f.blob_key AS BlobKey, f.meta AS Meta
-            FROM snapshot_files f WHERE f.snapshot_id IN (SELECT value FROM json_each(@ids))
+            FROM snapshot_files f WHERE f.snapshot_id {_dialect.InList("ids")}
             ORDER BY f.snapshot_id, f.name
             """;
-        var ids = StoreJson.Serialize(headers.Select(h => h.Id));
+        var ids = _dialect.IdList(headers.Select(h => h.Id).ToArray());
         var files = (await connection.QueryAsync<FileRow>(new CommandDefinition(filesSql, new { ids }, cancellationToken: cancellationToken))).ToArray();
 
         var keys = files.Select(f => f.BlobKey).OfType<string>()
             .Concat(headers.Select(h => h.BinariesKey).OfType<string>())
             .Distinct(StringComparer.Ordinal).ToArray();
-        const string blobsSql = """
-            SELECT key AS Key, content AS Content FROM blobs WHERE key IN (SELECT value FROM json_each(@keys))
+        var blobsSql = $"""
+            SELECT key AS Key, content AS Content FROM blobs WHERE key {_dialect.InList("keys")}
             """;
-        var blobs = (await connection.QueryAsync<BlobRow>(new CommandDefinition(blobsSql, new { keys = StoreJson.Serialize(keys) }, cancellationToken: cancellationToken)))
+        var blobs = (await connection.QueryAsync<BlobRow>(new CommandDefinition(blobsSql, new { keys = _dialect.KeyList(keys) }, cancellationToken: cancellationToken)))
             .ToDictionary(b => b.Key, b => b.Content, StringComparer.Ordinal);
 
         var byId = files.GroupBy(f => f.SnapshotId).ToDictionary(g => g.Key, g => g.ToArray());

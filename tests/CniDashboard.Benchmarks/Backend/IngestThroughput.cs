@@ -53,7 +53,7 @@ public static class IngestThroughput
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     /// <summary>Distinct snapshots: every node's conflist carries its own MTU, so each snapshot has one new blob.</summary>
-    private static NodeSnapshot[] Generate(IReadOnlyList<CniFolderFile> template, int count, int seed) =>
+    internal static NodeSnapshot[] Generate(IReadOnlyList<CniFolderFile> template, int count, int seed) =>
         Enumerable.Range(0, count).Select(i =>
         {
             var node = $"ip-10-{seed}-{i / 250}-{i % 250}";

@@ -27,8 +27,29 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
     /// <param name="InList">The condition "in the list parameter <c>@name</c>" for a parameter name.</param>
     /// <param name="IdList">How a list of ids is passed: JSON text on SQLite (read with <c>json_each</c>), an array on PostgreSQL.</param>
     /// <param name="KeyList">How a list of blob keys is passed, likewise.</param>
-    private sealed record Dialect(string NextIds, string LockBlobs, Func<string, string> InList, Func<long[], object> IdList, Func<string[], object> KeyList)
+    /// <param name="ColumnArrays">
+    /// How a batch of rows is written. SQLite: row by row through one prepared command (in-process, so
+    /// a statement costs microseconds). PostgreSQL: each column as an array, <c>unnest</c>ed by one
+    /// statement per table, so a batch costs a few round trips, not one per row.
+    /// </param>
+    /// <param name="InsertBlobs">Blobs (<c>Key</c>, <c>Content</c>, <c>Size</c>), a content already stored left alone.</param>
+    /// <param name="InsertSnapshots">Snapshot headers (the columns of <see cref="HeaderRow"/>).</param>
+    /// <param name="InsertFiles">Snapshot entries (<c>SnapshotId</c>, <c>Name</c>, <c>BlobKey</c>, <c>Meta</c>).</param>
+    /// <param name="UpsertNodes">Each node's pointer to its latest snapshot (the columns of <see cref="NodePointer"/>).</param>
+    private sealed record Dialect(
+        string NextIds, string LockBlobs, Func<string, string> InList, Func<long[], object> IdList, Func<string[], object> KeyList,
+        bool ColumnArrays, string InsertBlobs, string InsertSnapshots, string InsertFiles, string UpsertNodes)
     {
+        private const string SnapshotColumns = "id, node, taken_at, agent_taken_at, manifest_hash, primary_file, primary_status, chain, changed_files, first_of_node, cni_dir, agent_version, binaries_key, binaries_error";
+        private const string NodeColumns = "name, first_seen_at, agent_state, last_seen_at, agent_version, manifest_hash, latest_snapshot_id, last_change_at";
+        private const string NodeUpdate = """
+            ON CONFLICT (name) DO UPDATE SET
+                agent_state = excluded.agent_state, stale_since = NULL, stale_reason = NULL,
+                last_seen_at = excluded.last_seen_at, agent_version = excluded.agent_version,
+                manifest_hash = excluded.manifest_hash, latest_snapshot_id = excluded.latest_snapshot_id,
+                last_change_at = excluded.last_change_at
+            """;
+
         public static readonly Dialect Sqlite = new(
             """
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
@@ -37,14 +58,44 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
             "",
             name => $"IN (SELECT value FROM json_each(@{name}))",
             ids => StoreJson.Serialize(ids),
-            keys => StoreJson.Serialize(keys));
+            keys => StoreJson.Serialize(keys),
+            ColumnArrays: false,
+            "INSERT INTO blobs (key, content, size) VALUES (@Key, @Content, @Size) ON CONFLICT (key) DO NOTHING",
+            $"""
+            INSERT INTO snapshots ({SnapshotColumns})
+            VALUES (@Id, @Node, @TakenAt, @AgentTakenAt, @ManifestHash, @PrimaryFile, @PrimaryStatus, @Chain, @ChangedFiles, @FirstOfNode, @CniDir, @AgentVersion, @BinariesKey, @BinariesError)
+            """,
+            "INSERT INTO snapshot_files (snapshot_id, name, blob_key, meta) VALUES (@SnapshotId, @Name, @BlobKey, @Meta)",
+            $"""
+            INSERT INTO nodes ({NodeColumns})
+            VALUES (@Node, @TakenAt, @AgentState, @TakenAt, @AgentVersion, @ManifestHash, @SnapshotId, @TakenAt)
+            {NodeUpdate}
+            """);
 
         public static readonly Dialect Postgres = new(
             "SELECT nextval(pg_get_serial_sequence('snapshots', 'id')) AS id FROM generate_series(1, @count) ORDER BY id",
             $"SELECT pg_advisory_xact_lock_shared({PostgresLocks.Blobs})",
             name => $"= ANY(@{name})",
             ids => ids,
-            keys => keys);
+            keys => keys,
+            ColumnArrays: true,
+            "INSERT INTO blobs (key, content, size) SELECT * FROM unnest(@Key::text[], @Content::text[], @Size::bigint[]) ON CONFLICT (key) DO NOTHING",
+            $"""
+            INSERT INTO snapshots ({SnapshotColumns})
+            SELECT * FROM unnest(@Id::bigint[], @Node::text[], @TakenAt::bigint[], @AgentTakenAt::bigint[], @ManifestHash::text[], @PrimaryFile::text[],
+                                 @PrimaryStatus::bigint[], @Chain::text[], @ChangedFiles::text[], @FirstOfNode::integer[], @CniDir::text[],
+                                 @AgentVersion::text[], @BinariesKey::text[], @BinariesError::text[])
+            """,
+            "INSERT INTO snapshot_files (snapshot_id, name, blob_key, meta) SELECT * FROM unnest(@SnapshotId::bigint[], @Name::text[], @BlobKey::text[], @Meta::text[])",
+            $"""
+            INSERT INTO nodes ({NodeColumns})
+            SELECT n, t, s, t, v, h, i, t
+            FROM unnest(@Node::text[], @TakenAt::bigint[], @AgentState::bigint[], @AgentVersion::text[], @ManifestHash::text[], @SnapshotId::bigint[]) AS u(n, t, s, v, h, i)
+            {NodeUpdate}
+            """);
+
+        /// <summary>A batch's parameters: the rows themselves, or one array per column.</summary>
+        public object Rows<T>(IReadOnlyList<T> rows) => ColumnArrays ? DialectStatements.Columns(rows) : rows;
     }
 
     /// <summary>The blob key of a stored text: lower-case hex SHA-256 of its UTF-8 bytes.</summary>
@@ -60,26 +111,6 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
         if (writes.Count == 0) return [];
         var prepared = writes.Select(Prepare).ToArray();
 
-        const string insertBlob = """
-            INSERT INTO blobs (key, content, size) VALUES (@Key, @Content, @Size) ON CONFLICT (key) DO NOTHING
-            """;
-        const string insertSnapshot = """
-            INSERT INTO snapshots (id, node, taken_at, agent_taken_at, manifest_hash, primary_file, primary_status, chain, changed_files, first_of_node, cni_dir, agent_version, binaries_key, binaries_error)
-            VALUES (@Id, @Node, @TakenAt, @AgentTakenAt, @ManifestHash, @PrimaryFile, @PrimaryStatus, @Chain, @ChangedFiles, @FirstOfNode, @CniDir, @AgentVersion, @BinariesKey, @BinariesError)
-            """;
-        const string insertFile = """
-            INSERT INTO snapshot_files (snapshot_id, name, blob_key, meta) VALUES (@SnapshotId, @Name, @BlobKey, @Meta)
-            """;
-        const string upsertNode = """
-            INSERT INTO nodes (name, first_seen_at, agent_state, last_seen_at, agent_version, manifest_hash, latest_snapshot_id, last_change_at)
-            VALUES (@Node, @TakenAt, @AgentState, @TakenAt, @AgentVersion, @ManifestHash, @SnapshotId, @TakenAt)
-            ON CONFLICT (name) DO UPDATE SET
-                agent_state = excluded.agent_state, stale_since = NULL, stale_reason = NULL,
-                last_seen_at = excluded.last_seen_at, agent_version = excluded.agent_version,
-                manifest_hash = excluded.manifest_hash, latest_snapshot_id = excluded.latest_snapshot_id,
-                last_change_at = excluded.last_change_at
-            """;
-
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var tx = await connections.BeginWriteAsync(connection, cancellationToken);
         await connection.RunIfAnyAsync(_dialect.LockBlobs, tx, cancellationToken);
@@ -90,20 +121,15 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
             foreach (var file in prepared[i].Files) file.SnapshotId = ids[i];
         }
 
-        // One statement per table for the whole batch: Dapper runs a list through one prepared command.
+        // One statement per table for the whole batch (see Dialect.ColumnArrays). A node appears once:
+        // its last snapshot in the batch is its latest.
         var blobs = prepared.SelectMany(p => p.Blobs).DistinctBy(b => b.Key, StringComparer.Ordinal).ToArray();
-        await connection.ExecuteAsync(new CommandDefinition(insertBlob, blobs, tx, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(insertSnapshot, prepared.Select(p => p.Header), tx, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(insertFile, prepared.SelectMany(p => p.Files), tx, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(upsertNode, prepared.Select(p => new
-        {
-            p.Header.Node,
-            p.Header.TakenAt,
-            AgentState = (int)AgentState.Current,
-            p.Header.AgentVersion,
-            p.Header.ManifestHash,
-            SnapshotId = p.Header.Id,
-        }), tx, cancellationToken: cancellationToken));
+        var nodes = prepared.Select(p => new NodePointer(p.Header.Node, p.Header.TakenAt, (long)AgentState.Current, p.Header.AgentVersion, p.Header.ManifestHash, p.Header.Id))
+            .Reverse().DistinctBy(n => n.Node, StringComparer.Ordinal).Reverse().ToArray();
+        await connection.ExecuteAsync(new CommandDefinition(_dialect.InsertBlobs, _dialect.Rows(blobs), tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(_dialect.InsertSnapshots, _dialect.Rows(prepared.Select(p => p.Header).ToArray()), tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(_dialect.InsertFiles, _dialect.Rows(prepared.SelectMany(p => p.Files).ToArray()), tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(_dialect.UpsertNodes, _dialect.Rows(nodes), tx, cancellationToken: cancellationToken));
 
         await tx.CommitAsync(cancellationToken);
         return ids;
@@ -289,6 +315,9 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
         primary_file AS PrimaryFile, primary_status AS PrimaryStatus, chain AS Chain, changed_files AS ChangedFiles,
         first_of_node AS FirstOfNode, cni_dir AS CniDir, agent_version AS AgentVersion, binaries_key AS BinariesKey, binaries_error AS BinariesError
         """;
+
+    /// <summary>A node's pointer to its latest snapshot, written with the snapshot.</summary>
+    private sealed record NodePointer(string Node, long TakenAt, long AgentState, string? AgentVersion, string ManifestHash, long SnapshotId);
 
     private sealed record PreparedSnapshot(HeaderRow Header, IReadOnlyList<BlobRow> Blobs, IReadOnlyList<FileRow> Files);
 

@@ -30,7 +30,15 @@ public sealed class StoreMigrator(IStoreConnectionFactory connections, ILogger<S
     {
         // Replicas starting together take turns: a session lock held while DbUp runs on its own connection.
         using var gate = new NpgsqlConnection(postgres.ConnectionString);
-        gate.Open();
+        try
+        {
+            gate.Open();
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            throw new InvalidOperationException($"Cannot open the store at {postgres.Description}: {e.Message}", e);
+        }
+
         using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({PostgresLocks.Migrations})", gate)) take.ExecuteNonQuery();
         try
         {

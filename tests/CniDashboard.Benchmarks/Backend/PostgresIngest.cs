@@ -104,13 +104,7 @@ public static class PostgresIngest
     /// <summary>The same rows, precomputed; per ingest batch: ids from the sequence, then every insert in one round trip.</summary>
     private static async Task<double> BareAsync(PostgresConnectionFactory connections, NodeSnapshot[] work)
     {
-        var rows = work.Select(s => new
-        {
-            Snapshot = s,
-            Files = s.Files.Select(f => (f.Name, Key: f.Content is null ? null : SnapshotRepository.BlobKey(f.Content), f.Content, Meta: StoreJson.Serialize(f with { Content = null }))).ToArray(),
-            Chain = StoreJson.Serialize(s.Chain),
-            Changed = StoreJson.Serialize(s.Files.Select(f => f.Name)),
-        }).ToArray();
+        var rows = IngestThroughput.BareRow.From(work);
 
         var clock = Stopwatch.StartNew();
         await using var connection = (NpgsqlConnection)await connections.OpenAsync(CancellationToken.None);

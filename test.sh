@@ -2,8 +2,9 @@
 # The whole test suite, on a fresh machine: ./test.sh
 # Installs what the browser tests need (Debian's chromium) and what the go-cni
 # differential test needs (Debian's golang-go and containerd's go-cni) when they
-# are missing, builds the solution once, runs every test project in turn, and
-# ends with one line of totals: "N passed, N failed, N skipped".
+# are missing, starts a throwaway PostgreSQL for the store tests (stopped on exit),
+# builds the solution once, runs every test project in turn, and ends with one
+# line of totals: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -37,6 +38,13 @@ if command -v go >/dev/null && [ -d "$gocni_src" ]; then
     go build -o artifacts/gocni/gocni-load tests/CniDashboard.Shared.Tests/GoCni/main.go \
     || echo "!! could not build the go-cni loader; the go-cni differential test will fail"
 fi
+
+# The store and backend suites run on SQLite and on PostgreSQL: a throwaway server from the machine's
+# own binaries (Debian's postgresql where they are missing), stopped when this script exits, however.
+source tests/throwaway-postgres.sh
+trap stop_throwaway_postgres EXIT
+trap 'exit 130' INT TERM
+start_throwaway_postgres || echo "!! no PostgreSQL; the PostgreSQL store tests will fail"
 
 echo "== building"
 dotnet build CniDashboard.sln -c Release -nologo -v quiet > "$results/build.log" 2>&1

@@ -32,8 +32,15 @@ public static class Extensions
         services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
 
-        // Store: one connection per call, repositories beside their interfaces.
-        services.AddSingleton<SqliteConnectionFactory>();
+        // Store: one connection per call on the configured engine, repositories beside their interfaces.
+        services.AddSingleton<IStoreConnectionFactory>(sp => sp.GetRequiredService<IOptions<DashboardOptions>>().Value.Store.Provider switch
+        {
+            StoreProvider.Postgres => ActivatorUtilities.CreateInstance<PostgresConnectionFactory>(sp),
+            _ => ActivatorUtilities.CreateInstance<SqliteConnectionFactory>(sp),
+        });
+        // Code written for the SQLite file alone still resolves it, and fails loudly on PostgreSQL rather than write elsewhere.
+        services.AddSingleton(sp => sp.GetRequiredService<IStoreConnectionFactory>() as SqliteConnectionFactory
+            ?? throw new InvalidOperationException("The store is PostgreSQL (Dashboard:Store:Provider); use IStoreConnectionFactory, not SqliteConnectionFactory."));
         services.AddSingleton<StoreMigrator>();
         services.AddSingleton<ISnapshotRepository, SnapshotRepository>();
         services.AddSingleton<INodeRepository, NodeRepository>();

@@ -20,6 +20,9 @@ public sealed record ClusterChange
     /// <summary>The severity, for finding changes and node state changes (the node's worst).</summary>
     public Severity? Severity { get; init; }
 
+    /// <summary>The remediation plan concerned, for plan changes.</summary>
+    public string? Plan { get; init; }
+
     /// <summary>A line for humans (e.g. the files that changed, the error text).</summary>
     public string? Summary { get; init; }
 }
@@ -45,6 +48,8 @@ public enum ClusterChangeKind
     DaemonSetChanged,
     /// <summary>A watch or the poller changed health.</summary>
     ConnectionChanged,
+    /// <summary>A remediation plan changed (state, a node's step, an approval); <see cref="ClusterChange.Plan"/> names it, <see cref="ClusterChange.Node"/> the node when a step moved.</summary>
+    PlanChanged,
     /// <summary>Changes were dropped because this subscriber fell behind: re-read everything.</summary>
     Resync,
 }

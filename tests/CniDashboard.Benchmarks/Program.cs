@@ -26,6 +26,14 @@ if (args is ["audit", ..])
     return;
 }
 
+// `-- ingest-postgres [--snapshots 4000] [--reps 5]` compares the dashboard's ingest into PostgreSQL with a bare
+// batched insert of the same rows into the same server (Backend/PostgresIngest.cs; server from CNI_DASHBOARD_TEST_POSTGRES).
+if (args is ["ingest-postgres", ..])
+{
+    Environment.ExitCode = await PostgresIngest.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["backend", ..])
 {
     Environment.ExitCode = await BackendScale.RunAsync(args[1..]);

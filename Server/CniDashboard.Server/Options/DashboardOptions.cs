@@ -11,8 +11,11 @@ public sealed class DashboardOptions
     /// <summary>The cluster's display name in the status bar.</summary>
     public string ClusterName { get; set; } = "cluster";
 
-    /// <summary>Folder holding the SQLite file (<c>/data</c> in the container).</summary>
+    /// <summary>Folder holding the SQLite file (<c>/data</c> in the container) and the audit checkpoint key.</summary>
     public string DataDir { get; set; } = "./data";
+
+    /// <summary>Which engine keeps history: SQLite in <see cref="DataDir"/> (default) or PostgreSQL.</summary>
+    public StoreOptions Store { get; set; } = new();
 
     /// <summary>
     /// Address Kestrel listens on: loopback by default. Any other address needs a sign-in mode

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using CniDashboard.Server.Options;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,7 @@ namespace CniDashboard.Server.Store;
 /// Opens connections to the dashboard's SQLite file: one per call (Microsoft.Data.Sqlite pools them),
 /// WAL so readers never wait for the writer, and a busy timeout so a writer waits rather than fails.
 /// </summary>
-public sealed class SqliteConnectionFactory
+public sealed class SqliteConnectionFactory : IStoreConnectionFactory
 {
     /// <summary>The database file's name inside the data dir.</summary>
     public const string FileName = "cni-dashboard.db";
@@ -41,6 +42,19 @@ public sealed class SqliteConnectionFactory
 
     /// <summary>The connection string (for the migrator).</summary>
     public string ConnectionString => _connectionString;
+
+    /// <inheritdoc />
+    public StoreProvider Provider => StoreProvider.Sqlite;
+
+    /// <inheritdoc />
+    public string Description => DatabasePath;
+
+    /// <inheritdoc />
+    async Task<DbConnection> IStoreConnectionFactory.OpenAsync(CancellationToken cancellationToken) => await OpenAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 
     /// <summary>Opens a connection with the per-connection settings applied.</summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)

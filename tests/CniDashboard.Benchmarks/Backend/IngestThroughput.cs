@@ -53,7 +53,7 @@ public static class IngestThroughput
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     /// <summary>Distinct snapshots: every node's conflist carries its own MTU, so each snapshot has one new blob.</summary>
-    private static NodeSnapshot[] Generate(IReadOnlyList<CniFolderFile> template, int count, int seed) =>
+    internal static NodeSnapshot[] Generate(IReadOnlyList<CniFolderFile> template, int count, int seed) =>
         Enumerable.Range(0, count).Select(i =>
         {
             var node = $"ip-10-{seed}-{i / 250}-{i % 250}";
@@ -120,13 +120,7 @@ public static class IngestThroughput
     /// <summary>The same rows the dashboard writes, precomputed, inserted with prepared commands in batches of the same size.</summary>
     private static async Task<double> BareAsync(NodeSnapshot[] work)
     {
-        var rows = work.Select(s => new
-        {
-            Snapshot = s,
-            Files = s.Files.Select(f => (f.Name, Key: f.Content is null ? null : SnapshotRepository.BlobKey(f.Content), f.Content, Meta: StoreJson.Serialize(f with { Content = null }))).ToArray(),
-            Chain = StoreJson.Serialize(s.Chain),
-            Changed = StoreJson.Serialize(s.Files.Select(f => f.Name)),
-        }).ToArray();
+        var rows = BareRow.From(work);
 
         var (connections, dir) = NewStore();
         try
@@ -172,6 +166,16 @@ public static class IngestThroughput
             SqliteConnection.ClearAllPools();
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>A snapshot's rows as the store writes them, computed before the bare inserts are timed.</summary>
+    internal sealed record BareRow(NodeSnapshot Snapshot, (string Name, string? Key, string? Content, string Meta)[] Files, string Chain, string Changed)
+    {
+        public static BareRow[] From(NodeSnapshot[] work) => work.Select(s => new BareRow(
+            s,
+            s.Files.Select(f => (f.Name, f.Content is null ? null : SnapshotRepository.BlobKey(f.Content), f.Content, StoreJson.Serialize(f with { Content = null }))).ToArray(),
+            StoreJson.Serialize(s.Chain),
+            StoreJson.Serialize(s.Files.Select(f => f.Name)))).ToArray();
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql, params string[] names)

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using CniDashboard.Server.Audit;
 using CniDashboard.Server.Store;
@@ -8,19 +7,22 @@ using CniDashboard.Shared.Audit;
 using CniDashboard.Shared.Kubeconfig;
 using CniDashboard.Shared.Security;
 using CniDashboard.Shared.Settings;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CniDashboard.Server.Tests.Audit;
 
-/// <summary>The audit log on a real SQLite file: what an entry holds, the chain, transactions, concurrency, fail closed.</summary>
-public sealed class AuditLogTests : IDisposable
+/// <summary>
+/// The audit log on a real SQLite file and on a real PostgreSQL database (one subclass per engine):
+/// what an entry holds, the chain, transactions, concurrency, append-only, fail closed.
+/// </summary>
+public abstract class AuditLogTests(StoreProvider provider) : IDisposable
 {
     private static readonly AuditActor Alice = new("alice-sub", "Alice Example", [DashboardRole.Admin, DashboardRole.Viewer, DashboardRole.Admin], "oidc");
-    private readonly StoreHarness _store = new();
+    private readonly StoreHarness _store = new(provider);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private AuditLogRepository NewLog(SqliteConnectionFactory? connections = null) => new(connections ?? _store.Connections, _store.Time);
+    private AuditLogRepository NewLog(IStoreConnectionFactory? connections = null) => new(connections ?? _store.Connections, _store.Time);
 
     private async Task<AuditVerification> VerifyChainAsync() =>
         await AuditVerifier.VerifyAsync(NewLog().ReadChainAsync(0, Ct), new CheckpointReading("none", null, Error: "not compared here"), null, Ct);
@@ -57,14 +59,14 @@ public sealed class AuditLogTests : IDisposable
         var log = NewLog();
         await using (var connection = await _store.Connections.OpenAsync(Ct))
         {
-            await using var tx = connection.BeginTransaction(deferred: false);
+            await using var tx = await _store.Connections.BeginWriteAsync(connection, Ct);
             await log.AppendAsync(connection, tx, AuditCaller.System.Record("test.rolled-back", null, AuditOutcome.Ok), Ct);
             await tx.RollbackAsync(Ct);
         }
 
         await using (var connection = await _store.Connections.OpenAsync(Ct))
         {
-            await using var tx = connection.BeginTransaction(deferred: false);
+            await using var tx = await _store.Connections.BeginWriteAsync(connection, Ct);
             var seq = await log.AppendAsync(connection, tx, AuditCaller.System.Record("test.committed", null, AuditOutcome.Ok), Ct);
             Assert.Equal(1, seq);
             await tx.CommitAsync(Ct);
@@ -99,8 +101,7 @@ public sealed class AuditLogTests : IDisposable
         Assert.DoesNotContain("abc123", stored, StringComparison.Ordinal);
         Assert.Contains($"<redacted sha256:{TokenRedactor.Fingerprint(Jwt)}>", entry.ActorSubject, StringComparison.Ordinal);
         Assert.Contains("\"tokenExpiry\":\"2026-12-08T00:00:00Z\"", entry.Details, StringComparison.Ordinal);
-        await _store.CheckpointAsync();
-        Assert.True(TokenRedactor.ContainsNoJwt(Encoding.Latin1.GetString(await File.ReadAllBytesAsync(_store.Connections.DatabasePath, Ct))));
+        Assert.True(TokenRedactor.ContainsNoJwt(await _store.EverythingStoredAsync()));
     }
 
     [Fact]
@@ -118,14 +119,14 @@ public sealed class AuditLogTests : IDisposable
     }
 
     /// <summary>
-    /// Eight writers in parallel, on two connection pools as two processes would have, some in their
-    /// own transactions and some in callers' transactions: every entry gets its own sequence number and
-    /// the chain has no fork.
+    /// Eight writers in parallel, on two connection pools as two processes (or two replicas on
+    /// PostgreSQL) would have, some in their own transactions and some in callers' transactions: every
+    /// entry gets its own sequence number, in the order the chain links them, and the chain has no fork.
     /// </summary>
     [Fact]
     public async Task Parallel_writers_serialize_in_the_chain()
     {
-        var otherProcess = new SqliteConnectionFactory(_store.Connections.DatabasePath);
+        var otherProcess = _store.NewConnections();
         var logs = new[] { NewLog(), NewLog(otherProcess) };
         var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
         {
@@ -142,7 +143,7 @@ public sealed class AuditLogTests : IDisposable
                 else
                 {
                     await using var connection = await connections.OpenAsync(Ct);
-                    await using var tx = connection.BeginTransaction(deferred: false);
+                    await using var tx = await connections.BeginWriteAsync(connection, Ct);
                     sequences.Add(await log.AppendAsync(connection, tx, record, Ct));
                     await tx.CommitAsync(Ct);
                 }
@@ -166,10 +167,17 @@ public sealed class AuditLogTests : IDisposable
         await using var command = connection.CreateCommand();
 
         command.CommandText = "UPDATE audit_log SET outcome = 'denied'";
-        Assert.Contains("append-only", (await Assert.ThrowsAsync<SqliteException>(() => command.ExecuteNonQueryAsync(Ct))).Message, StringComparison.Ordinal);
+        Assert.Contains("append-only", (await Assert.ThrowsAnyAsync<DbException>(() => command.ExecuteNonQueryAsync(Ct))).Message, StringComparison.Ordinal);
         command.CommandText = "DELETE FROM audit_log";
-        Assert.Contains("append-only", (await Assert.ThrowsAsync<SqliteException>(() => command.ExecuteNonQueryAsync(Ct))).Message, StringComparison.Ordinal);
+        Assert.Contains("append-only", (await Assert.ThrowsAnyAsync<DbException>(() => command.ExecuteNonQueryAsync(Ct))).Message, StringComparison.Ordinal);
+        if (_store.Provider == StoreProvider.Postgres)
+        {
+            command.CommandText = "TRUNCATE audit_log";
+            Assert.Contains("append-only", (await Assert.ThrowsAnyAsync<DbException>(() => command.ExecuteNonQueryAsync(Ct))).Message, StringComparison.Ordinal);
+        }
+
         Assert.Equal(1, await _store.ScalarAsync("SELECT COUNT(*) FROM audit_log"));
+        Assert.Equal("ok", (await NewLog().GetAsync(1, Ct))!.Outcome);
     }
 
     [Fact]
@@ -193,8 +201,12 @@ public sealed class AuditLogTests : IDisposable
         var log = NewLog();
         var settings = new Settings.RuntimeSettingsService(new SettingsRepository(_store.Connections), log, new FixedUser(), _store.Time);
         await settings.UpdateAsync("RequiredApprovals", "2", Ct);
-        await AuditHarness.Tamper(_store.Connections.DatabasePath,
-            "CREATE TRIGGER audit_log_disk_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;");
+        await _store.ExecuteAsync(_store.Provider == StoreProvider.Postgres
+            ? """
+              CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'database or disk is full'; END; $$;
+              CREATE TRIGGER audit_log_disk_full BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION disk_full();
+              """
+            : "CREATE TRIGGER audit_log_disk_full BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;");
 
         var error = await Assert.ThrowsAsync<AuditWriteException>(() => settings.UpdateAsync("RequiredApprovals", "3", Ct));
         var own = await Assert.ThrowsAsync<AuditWriteException>(() => log.AppendAsync(AuditCaller.System.Record("test.x", null, AuditOutcome.Ok), Ct));
@@ -207,7 +219,11 @@ public sealed class AuditLogTests : IDisposable
         Assert.Equal(1, await _store.ScalarAsync("SELECT COUNT(*) FROM audit_log"));
     }
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private sealed class FixedUser : ICurrentUser
     {
@@ -215,3 +231,7 @@ public sealed class AuditLogTests : IDisposable
             ValueTask.FromResult(new AuditCaller(Alice, "127.0.0.1", "req-1"));
     }
 }
+
+public sealed class AuditLogOnSqliteTests() : AuditLogTests(StoreProvider.Sqlite);
+
+public sealed class AuditLogOnPostgresTests() : AuditLogTests(StoreProvider.Postgres);

@@ -1,10 +1,14 @@
+using CniDashboard.Server.Store;
 using CniDashboard.Server.Tests.Support;
 using CniDashboard.Shared.Dashboard;
 
 namespace CniDashboard.Server.Tests.Polling;
 
-/// <summary>The poller against real agents (the product's agent code) on loopback, storing into a real SQLite file.</summary>
-public sealed class AgentPollerTests : IAsyncLifetime
+/// <summary>
+/// The poller against real agents (the product's agent code) on loopback, storing into a real SQLite
+/// file or a real PostgreSQL database (one subclass per engine).
+/// </summary>
+public abstract class AgentPollerTests(StoreProvider provider) : IAsyncLifetime
 {
     private readonly AgentFarm _farm = new();
     private BackendHarness _backend = null!;
@@ -16,7 +20,7 @@ public sealed class AgentPollerTests : IAsyncLifetime
         await _farm.AddAsync("ip-10-0-1-10", "healthy");
         await _farm.AddAsync("ip-10-0-12-34", "incident");
         await _farm.AddAsync("ip-10-0-7-7", "healthy");
-        _backend = new BackendHarness(new Dictionary<string, string?> { ["Dashboard:Poller:AgentPort"] = _farm.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, agentToken: _farm.Token);
+        _backend = new BackendHarness(new Dictionary<string, string?> { ["Dashboard:Poller:AgentPort"] = _farm.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, agentToken: _farm.Token, provider: provider);
         await _backend.StartStoreAsync();
         _farm.Register(_backend.Cluster);
     }
@@ -25,6 +29,7 @@ public sealed class AgentPollerTests : IAsyncLifetime
     {
         await _backend.DisposeAsync();
         await _farm.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 
     [Fact]
@@ -35,8 +40,7 @@ public sealed class AgentPollerTests : IAsyncLifetime
         Assert.Equal(3, await _backend.ScalarAsync("SELECT COUNT(*) FROM snapshots"));
         Assert.All(_backend.Fleet.All, n => Assert.Equal(AgentState.Current, n.Agent.State));
 
-        await _backend.ScalarAsync("PRAGMA wal_checkpoint(TRUNCATE)");
-        var size = new FileInfo(_backend.Connections.DatabasePath).Length;
+        var size = await SqliteSizeAsync();
         var blobs = await _backend.ScalarAsync("SELECT COUNT(*) FROM blobs");
         for (var i = 0; i < 5; i++)
         {
@@ -44,10 +48,17 @@ public sealed class AgentPollerTests : IAsyncLifetime
             Assert.Equal((0, 3, 0), (round.Changed, round.Unchanged, round.Failed));
         }
 
-        await _backend.ScalarAsync("PRAGMA wal_checkpoint(TRUNCATE)");
         Assert.Equal(3, await _backend.ScalarAsync("SELECT COUNT(*) FROM snapshots"));
         Assert.Equal(blobs, await _backend.ScalarAsync("SELECT COUNT(*) FROM blobs"));
-        Assert.True(new FileInfo(_backend.Connections.DatabasePath).Length - size <= 200 * 15, "unchanged rounds must add at most 200 bytes per node");
+        if (provider == StoreProvider.Sqlite)
+            Assert.True(await SqliteSizeAsync() - size <= 200 * 15, "unchanged rounds must add at most 200 bytes per node");
+    }
+
+    private async Task<long> SqliteSizeAsync()
+    {
+        if (provider != StoreProvider.Sqlite) return 0;
+        await _backend.ScalarAsync("PRAGMA wal_checkpoint(TRUNCATE)");
+        return new FileInfo(_backend.Sqlite.DatabasePath).Length;
     }
 
     [Fact]
@@ -137,3 +148,7 @@ public sealed class AgentPollerTests : IAsyncLifetime
         Assert.Equal((2, 1), (after.Changed, after.Failed));
     }
 }
+
+public sealed class AgentPollerOnSqliteTests() : AgentPollerTests(StoreProvider.Sqlite);
+
+public sealed class AgentPollerOnPostgresTests() : AgentPollerTests(StoreProvider.Postgres);

@@ -1,4 +1,5 @@
 using CniDashboard.Server.Ingest;
+using CniDashboard.Server.Store;
 using CniDashboard.Server.Tests.Support;
 using CniDashboard.Shared.Dashboard;
 using Microsoft.Extensions.Logging.Testing;
@@ -9,16 +10,19 @@ public sealed class RestartTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task A_restarted_dashboard_resumes_from_its_store_without_rewriting_history()
+    [Theory]
+    [InlineData(StoreProvider.Sqlite)]
+    [InlineData(StoreProvider.Postgres)]
+    public async Task A_restarted_dashboard_resumes_from_its_store_without_rewriting_history(StoreProvider provider)
     {
         using var data = new TempDir();
+        using var database = provider == StoreProvider.Postgres ? new PostgresTestDatabase() : null;
         await using var farm = new AgentFarm();
         await farm.AddAsync("ip-10-0-1-10", "healthy");
         await farm.AddAsync("ip-10-0-7-7", "healthy");
         var settings = new Dictionary<string, string?> { ["Dashboard:Poller:AgentPort"] = farm.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
-        await using (var first = new BackendHarness(settings, farm.Token, dataDir: data.Path))
+        await using (var first = new BackendHarness(settings, farm.Token, dataDir: data.Path, provider: provider, database: database))
         {
             await first.StartStoreAsync();
             farm.Register(first.Cluster);
@@ -28,10 +32,10 @@ public sealed class RestartTests
         }
 
         await farm.StartAsync("ip-10-0-7-7");
-        await using var second = new BackendHarness(settings, farm.Token, dataDir: data.Path);
+        await using var second = new BackendHarness(settings, farm.Token, dataDir: data.Path, provider: provider, database: database);
         await second.StartStoreAsync();
 
-        // Before any poll: the files, the manifest hashes and the agent states are back from SQLite.
+        // Before any poll: the files, the manifest hashes and the agent states are back from the store.
         var node = second.Fleet.Get("ip-10-0-1-10");
         Assert.NotNull(node?.Latest);
         Assert.Equal(3, node.Latest.Files.Count);

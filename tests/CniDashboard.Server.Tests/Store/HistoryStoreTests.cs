@@ -6,13 +6,18 @@ using CniDashboard.Shared.Sandbox;
 
 namespace CniDashboard.Server.Tests.Store;
 
-public sealed class HistoryStoreTests : IDisposable
+/// <summary>Findings, sandbox events and retention, on SQLite and on PostgreSQL (one subclass per engine).</summary>
+public abstract class HistoryStoreTests(StoreProvider provider) : IDisposable
 {
-    private readonly StoreHarness _store = new();
+    private readonly StoreHarness _store = new(provider);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static Finding Finding(string rule, Severity severity = Severity.Critical, string message = "stale linkerd-cni entry") => new()
     {
@@ -111,6 +116,41 @@ public sealed class HistoryStoreTests : IDisposable
         Assert.Equal([(first, 1), (last, 26)], increments.Select(i => (i.At, i.Delta)));
     }
 
+    /// <summary>
+    /// Retention deleting a blob that only an old snapshot references, while an ingest stores a new
+    /// snapshot with the same content (the blob already exists, so the ingest inserts nothing): after
+    /// both, every entry's blob is there. SQLite serializes the two on its write lock; PostgreSQL on the
+    /// blobs advisory lock (ingests shared, retention exclusive).
+    /// </summary>
+    [Fact]
+    public async Task Retention_running_beside_ingest_never_deletes_a_blob_a_new_snapshot_references()
+    {
+        var old = _store.Time.GetUtcNow();
+        var now = old.AddDays(100);
+        const int Rounds = 40;
+        for (var i = 0; i < Rounds; i++)
+        {
+            var shared = Fixtures.File_("10-aws.conflist", $$"""{"name":"aws-cni","cniVersion":"1.0.0","plugins":[{"type":"aws-cni","mtu":{{1000 + i}}}]}""");
+            var moved = Fixtures.File_("10-aws.conflist", $$"""{"name":"aws-cni","cniVersion":"1.0.0","plugins":[{"type":"aws-cni","mtu":{{5000 + i}}}]}""");
+            await _store.Snapshots.AddAsync([new SnapshotWrite(Fixtures.Snapshot($"old-{i}", [shared]), old, ["10-aws.conflist"])], Ct);
+            await _store.Snapshots.AddAsync([new SnapshotWrite(Fixtures.Snapshot($"old-{i}", [moved]), now, ["10-aws.conflist"])], Ct);
+
+            using var go = new ManualResetEventSlim();
+            var prune = Task.Run(async () => { go.Wait(Ct); return await _store.Retention.PruneAsync(now.AddDays(-90), Ct); }, Ct);
+            var ingest = Task.Run(async () => { go.Wait(Ct); return await _store.Snapshots.AddAsync([new SnapshotWrite(Fixtures.Snapshot($"new-{i}", [shared]), now, ["10-aws.conflist"])], Ct); }, Ct);
+            go.Set();
+            await Task.WhenAll(prune, ingest);
+        }
+
+        Assert.Equal(0, await _store.ScalarAsync("SELECT COUNT(*) FROM snapshot_files f WHERE f.blob_key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.key = f.blob_key)"));
+        Assert.Equal(Rounds, await _store.ScalarAsync("SELECT COUNT(*) FROM snapshots WHERE node LIKE 'new-%'"));
+        for (var i = 0; i < Rounds; i += 13)
+        {
+            var latest = (await _store.Snapshots.ListAsync($"new-{i}", 1, Ct)).Single();
+            Assert.Contains($"\"mtu\":{1000 + i}", (await _store.Snapshots.GetFileAsync($"new-{i}", latest.Id, "10-aws.conflist", Ct))!.Content, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Retention_prunes_old_history_keeps_each_nodes_latest_and_collects_unreferenced_blobs()
     {
@@ -156,3 +196,7 @@ public sealed class HistoryStoreTests : IDisposable
         Assert.Equal(now.AddMinutes(-1), row.LastSeenAt);
     }
 }
+
+public sealed class HistoryStoreOnSqliteTests() : HistoryStoreTests(StoreProvider.Sqlite);
+
+public sealed class HistoryStoreOnPostgresTests() : HistoryStoreTests(StoreProvider.Postgres);

@@ -24,7 +24,7 @@ public sealed class AuditHarness : IAsyncDisposable
     public IAuditReader Reader => Backend.Get<IAuditReader>();
     public AuditCheckpointWriter Writer => Backend.Get<AuditCheckpointWriter>();
     public AuditVerifier Verifier => Backend.Get<AuditVerifier>();
-    public string DatabasePath => Backend.Connections.DatabasePath;
+    public string DatabasePath => Backend.Sqlite.DatabasePath;
     public string PublicKeyPath => AuditCheckpointKey.PublicKeyPath(Backend.Get<AuditCheckpointSigner>().KeyPath);
     public string Kubeconfig => Cluster.Kubeconfig;
 

@@ -10,15 +10,19 @@ using Microsoft.Extensions.Time.Testing;
 namespace CniDashboard.Server.Tests.Support;
 
 /// <summary>
-/// The backend's real DI wiring without the web host: store on a temp SQLite file, poller, analysis,
-/// read model. Background services are not started; tests drive rounds explicitly.
+/// The backend's real DI wiring without the web host: store on a temp SQLite file (or, with
+/// <see cref="StoreProvider.Postgres"/>, a PostgreSQL database: the one passed when given,
+/// else one of its own), poller, analysis, read model. Background services are not started; tests
+/// drive rounds explicitly.
 /// </summary>
 public sealed class BackendHarness : IAsyncDisposable
 {
     private readonly TempDir _dir = new();
     private readonly ServiceProvider _services;
+    private readonly PostgresTestDatabase? _ownDatabase;
 
-    public BackendHarness(IDictionary<string, string?>? settings = null, string? agentToken = null, bool fakeTime = false, string? dataDir = null)
+    public BackendHarness(IDictionary<string, string?>? settings = null, string? agentToken = null, bool fakeTime = false, string? dataDir = null,
+        StoreProvider provider = StoreProvider.Sqlite, PostgresTestDatabase? database = null)
     {
         var tokenFile = Path.Combine(_dir.Path, "agent-token");
         if (agentToken is not null) File.WriteAllText(tokenFile, agentToken + "\n");
@@ -28,6 +32,13 @@ public sealed class BackendHarness : IAsyncDisposable
             ["Dashboard:Poller:AgentTokenFile"] = tokenFile,
             ["Dashboard:Poller:RequestTimeout"] = "00:00:02",
         };
+        if (provider == StoreProvider.Postgres)
+        {
+            database ??= _ownDatabase = new PostgresTestDatabase();
+            config["Dashboard:Store:Provider"] = "postgres";
+            config["Dashboard:Store:ConnectionString"] = database.ConnectionString;
+        }
+
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
 
         var services = new ServiceCollection();
@@ -51,7 +62,10 @@ public sealed class BackendHarness : IAsyncDisposable
     public AgentPoller Poller => Get<AgentPoller>();
     public ClusterChangeFeed Feed => Get<ClusterChangeFeed>();
     public IDashboardQueries Queries => Get<IDashboardQueries>();
-    public SqliteConnectionFactory Connections => Get<SqliteConnectionFactory>();
+    public IStoreConnectionFactory Connections => Get<IStoreConnectionFactory>();
+
+    /// <summary>The SQLite file's factory (SQLite-only tests).</summary>
+    public SqliteConnectionFactory Sqlite => Get<SqliteConnectionFactory>();
 
     /// <summary>
     /// Subscribes to the change feed until <paramref name="cancellationToken"/> is cancelled and
@@ -95,6 +109,7 @@ public sealed class BackendHarness : IAsyncDisposable
     {
         await _services.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _ownDatabase?.Dispose();
         _dir.Dispose();
     }
 }

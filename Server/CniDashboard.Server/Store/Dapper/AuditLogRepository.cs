@@ -4,31 +4,38 @@ using System.Text;
 using CniDashboard.Server.Audit;
 using CniDashboard.Shared.Audit;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace CniDashboard.Server.Store.Dapper;
 
 /// <summary>
-/// The audit log over SQLite. Appends serialize on the database's write lock: an own-transaction
-/// append begins with <c>BEGIN IMMEDIATE</c>, so the head it reads is still the head when it
-/// inserts, across threads and processes alike; a caller's transaction must be begun the same way
-/// (<see cref="SqliteConnection.BeginTransaction(bool)"/> with <c>deferred: false</c>, the default).
+/// The audit log over SQLite or PostgreSQL. Appends serialize, so the head an appender reads is still
+/// the head when it inserts, across threads, processes and replicas: on SQLite the write transaction
+/// holds the database's write lock (<c>BEGIN IMMEDIATE</c>); on PostgreSQL the appender first takes a
+/// transaction-scoped advisory lock on the chain. A caller's transaction must come from
+/// <see cref="IStoreConnectionFactory.BeginWriteAsync"/>.
 /// </summary>
-public sealed class AuditLogRepository(SqliteConnectionFactory connections, TimeProvider time) : IAuditLog, IAuditReader
+public sealed class AuditLogRepository(IStoreConnectionFactory connections, TimeProvider time) : IAuditLog, IAuditReader
 {
     static AuditLogRepository() => DapperConventions.Ensure();
 
-    /// <summary>What differs between SQL engines, in one place (issue 14 adds PostgreSQL).</summary>
-    private static class Dialect
-    {
-        /// <summary>
-        /// Taken before the head is read. SQLite: nothing — the transaction already holds the database's
-        /// write lock (BEGIN IMMEDIATE). PostgreSQL would take a transaction-scoped advisory lock here.
-        /// </summary>
-        public const string LockChainHead = "";
+    private readonly Dialect _dialect = connections.Pick(Dialect.Sqlite, Dialect.Postgres);
 
-        /// <summary>Opens the write transaction of an own-transaction append.</summary>
-        public static DbTransaction BeginWrite(SqliteConnection connection) => connection.BeginTransaction(deferred: false);
+    /// <summary>What differs between SQL engines, in one place.</summary>
+    /// <param name="LockChainHead">
+    /// Run before the head is read. SQLite: nothing (the transaction already holds the write lock).
+    /// PostgreSQL: <c>pg_advisory_xact_lock</c> on the chain. Why an advisory lock and not
+    /// <c>SELECT … FOR UPDATE</c> on the newest row: an empty log has no row to lock, and two appenders
+    /// locking the same newest row would both go on to insert the same next sequence number (the row
+    /// they waited for is unchanged). The advisory lock needs no head row, blocks only appenders (readers
+    /// never wait), and is released at commit or rollback, even when the process dies. Statements under
+    /// READ COMMITTED see everything committed before they start, so the head read after the lock is the
+    /// real head.
+    /// </param>
+    private sealed record Dialect(string LockChainHead)
+    {
+        public static readonly Dialect Sqlite = new("");
+
+        public static readonly Dialect Postgres = new($"SELECT pg_advisory_xact_lock({PostgresLocks.AuditChain})");
     }
 
     private const string Columns = """
@@ -45,7 +52,7 @@ public sealed class AuditLogRepository(SqliteConnectionFactory connections, Time
         try
         {
             await using var connection = await connections.OpenAsync(cancellationToken);
-            await using var tx = Dialect.BeginWrite(connection);
+            await using var tx = await connections.BeginWriteAsync(connection, cancellationToken);
             var sequence = await AppendCoreAsync(connection, tx, record, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             return sequence;
@@ -84,8 +91,7 @@ public sealed class AuditLogRepository(SqliteConnectionFactory connections, Time
                     @Outcome, @Details, @ClientAddress, @RequestId, @PrevHash, @Hash)
             """;
 
-        if (Dialect.LockChainHead.Length > 0)
-            await connection.ExecuteAsync(new CommandDefinition(Dialect.LockChainHead, transaction: tx, cancellationToken: cancellationToken));
+        await connection.RunIfAnyAsync(_dialect.LockChainHead, tx, cancellationToken);
         var last = await connection.QuerySingleOrDefaultAsync<HeadRow>(new CommandDefinition(head, transaction: tx, cancellationToken: cancellationToken));
         var entry = AuditEntryFactory.Create(record, (last?.Sequence ?? 0) + 1, last?.Hash ?? AuditCanonicalForm.GenesisHash, time.GetUtcNow());
         await connection.ExecuteAsync(new CommandDefinition(insert, entry, tx, cancellationToken: cancellationToken));

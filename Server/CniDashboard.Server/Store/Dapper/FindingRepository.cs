@@ -1,11 +1,10 @@
 using CniDashboard.Shared.Analysis;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace CniDashboard.Server.Store.Dapper;
 
-/// <summary>Findings over SQLite: opened, updated in place while open, resolved — never deleted.</summary>
-public sealed class FindingRepository(SqliteConnectionFactory connections) : IFindingRepository
+/// <summary>Findings over SQLite or PostgreSQL: opened, updated in place while open, resolved — never deleted.</summary>
+public sealed class FindingRepository(IStoreConnectionFactory connections) : IFindingRepository
 {
     static FindingRepository() => DapperConventions.Ensure();
 
@@ -29,7 +28,7 @@ public sealed class FindingRepository(SqliteConnectionFactory connections) : IFi
             """;
 
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var tx = await connections.BeginWriteAsync(connection, cancellationToken);
         foreach (var change in changes)
         {
             var at = UnixTime.ToMs(change.At);

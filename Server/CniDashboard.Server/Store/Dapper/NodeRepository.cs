@@ -1,12 +1,11 @@
 using CniDashboard.Shared.Analysis;
 using CniDashboard.Shared.Dashboard;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace CniDashboard.Server.Store.Dapper;
 
-/// <summary>Nodes and agent status over SQLite.</summary>
-public sealed class NodeRepository(SqliteConnectionFactory connections) : INodeRepository
+/// <summary>Nodes and agent status over SQLite or PostgreSQL.</summary>
+public sealed class NodeRepository(IStoreConnectionFactory connections) : INodeRepository
 {
     static NodeRepository() => DapperConventions.Ensure();
 
@@ -51,7 +50,7 @@ public sealed class NodeRepository(SqliteConnectionFactory connections) : INodeR
                 agent_version = COALESCE(excluded.agent_version, nodes.agent_version)
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var tx = await connections.BeginWriteAsync(connection, cancellationToken);
         foreach (var s in states)
         {
             TokenGuard.EnsureNoToken(s.Status.Reason, $"stale reason of node {s.Node}");

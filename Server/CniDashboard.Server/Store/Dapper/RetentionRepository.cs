@@ -1,12 +1,27 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace CniDashboard.Server.Store.Dapper;
 
-/// <summary>Retention over SQLite.</summary>
-public sealed class RetentionRepository(SqliteConnectionFactory connections) : IRetentionRepository
+/// <summary>Retention over SQLite or PostgreSQL.</summary>
+public sealed class RetentionRepository(IStoreConnectionFactory connections) : IRetentionRepository
 {
     static RetentionRepository() => DapperConventions.Ensure();
+
+    private readonly Dialect _dialect = connections.Pick(Dialect.Sqlite, Dialect.Postgres);
+
+    /// <summary>What differs between SQL engines, in one place.</summary>
+    /// <param name="LockBlobs">
+    /// Run before anything is deleted. SQLite: nothing (the transaction holds the write lock, so no
+    /// ingest is half-way). PostgreSQL: the blobs lock exclusively; ingests hold it shared until they
+    /// commit, so a blob an ingest is about to reference is never deleted under it.
+    /// </param>
+    /// <param name="Greater">The larger of two values (<c>MAX(a, b)</c> on SQLite, <c>GREATEST(a, b)</c> on PostgreSQL).</param>
+    private sealed record Dialect(string LockBlobs, string Greater)
+    {
+        public static readonly Dialect Sqlite = new("", "MAX");
+
+        public static readonly Dialect Postgres = new($"SELECT pg_advisory_xact_lock({PostgresLocks.Blobs})", "GREATEST");
+    }
 
     /// <inheritdoc />
     public async Task<RetentionResult> PruneAsync(DateTimeOffset before, CancellationToken cancellationToken)
@@ -29,14 +44,15 @@ public sealed class RetentionRepository(SqliteConnectionFactory connections) : I
             DELETE FROM blobs WHERE NOT EXISTS (SELECT 1 FROM snapshot_files f WHERE f.blob_key = blobs.key)
                                 AND NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.binaries_key = blobs.key)
             """;
-        const string record = """
+        var record = $"""
             INSERT INTO retention (what, pruned_before) VALUES (@what, @cutoff)
-            ON CONFLICT (what) DO UPDATE SET pruned_before = MAX(retention.pruned_before, excluded.pruned_before)
+            ON CONFLICT (what) DO UPDATE SET pruned_before = {_dialect.Greater}(retention.pruned_before, excluded.pruned_before)
             """;
 
         var cutoff = UnixTime.ToMs(before);
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var tx = await connections.BeginWriteAsync(connection, cancellationToken);
+        await connection.RunIfAnyAsync(_dialect.LockBlobs, tx, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(deleteFiles, new { cutoff }, tx, cancellationToken: cancellationToken));
         var snapshots = await connection.ExecuteAsync(new CommandDefinition(deleteSnapshots, new { cutoff }, tx, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(deleteCounts, new { cutoff }, tx, cancellationToken: cancellationToken));

@@ -1,14 +1,28 @@
 using CniDashboard.Shared.Dashboard;
 using CniDashboard.Shared.Sandbox;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace CniDashboard.Server.Store.Dapper;
 
-/// <summary>Sandbox events over SQLite: one row per uid plus one row per observed count increase.</summary>
-public sealed class SandboxEventRepository(SqliteConnectionFactory connections) : ISandboxEventRepository
+/// <summary>Sandbox events over SQLite or PostgreSQL: one row per uid plus one row per observed count increase.</summary>
+public sealed class SandboxEventRepository(IStoreConnectionFactory connections) : ISandboxEventRepository
 {
     static SandboxEventRepository() => DapperConventions.Ensure();
+
+    private readonly Dialect _dialect = connections.Pick(Dialect.Sqlite, Dialect.Postgres);
+
+    /// <summary>What differs between SQL engines, in one place.</summary>
+    /// <param name="LockWriters">
+    /// Run before the first uid is looked up. SQLite: nothing (the transaction holds the write lock).
+    /// PostgreSQL: an advisory lock for event writers, so the read of a uid's count and the insert or
+    /// update that follows are one step, as on SQLite (no lost increment, no duplicate insert).
+    /// </param>
+    private sealed record Dialect(string LockWriters)
+    {
+        public static readonly Dialect Sqlite = new("");
+
+        public static readonly Dialect Postgres = new($"SELECT pg_advisory_xact_lock({PostgresLocks.SandboxEvents})");
+    }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<SandboxEventChange>> UpsertAsync(IReadOnlyList<SandboxEventObservation> observations, DateTimeOffset now, CancellationToken cancellationToken)
@@ -36,7 +50,8 @@ public sealed class SandboxEventRepository(SqliteConnectionFactory connections) 
 
         var changes = new List<SandboxEventChange>(observations.Count);
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var tx = await connections.BeginWriteAsync(connection, cancellationToken);
+        await connection.RunIfAnyAsync(_dialect.LockWriters, tx, cancellationToken);
         foreach (var o in observations)
         {
             TokenGuard.EnsureNoToken(o.Message, $"sandbox event {o.Uid}");

@@ -2,19 +2,24 @@ using Dapper;
 
 namespace CniDashboard.Server.Store.Dapper;
 
-/// <summary>Run-time settings over SQLite: one row per setting once it has been changed.</summary>
-public sealed class SettingsRepository(SqliteConnectionFactory connections) : ISettingsRepository
+/// <summary>Run-time settings over SQLite or PostgreSQL: one row per setting once it has been changed.</summary>
+public sealed class SettingsRepository(IStoreConnectionFactory connections) : ISettingsRepository
 {
     static SettingsRepository() => DapperConventions.Ensure();
 
-    /// <summary>What differs between SQL engines, in one place (the upsert is the same on SQLite and PostgreSQL).</summary>
-    private static class Dialect
+    private readonly Dialect _dialect = connections.Pick(Dialect.Sqlite, Dialect.Postgres);
+
+    /// <summary>What differs between SQL engines, in one place (the upsert is the same on both).</summary>
+    /// <param name="LockSetting">
+    /// Run before the old value is read, so the value read is the one replaced. SQLite: nothing (the
+    /// transaction holds the write lock). PostgreSQL: an advisory lock on the setting's name (a row lock
+    /// would not cover a setting never stored yet). The audit entry then takes the chain's own lock.
+    /// </param>
+    private sealed record Dialect(string LockSetting)
     {
-        /// <summary>
-        /// BEGIN IMMEDIATE: the old value read is the one replaced, and the audit entry's place in the
-        /// chain is ours (the audit log relies on the write lock; PostgreSQL would lock the row instead).
-        /// </summary>
-        public static Microsoft.Data.Sqlite.SqliteTransaction BeginWrite(Microsoft.Data.Sqlite.SqliteConnection connection) => connection.BeginTransaction(deferred: false);
+        public static readonly Dialect Sqlite = new("");
+
+        public static readonly Dialect Postgres = new($"SELECT pg_advisory_xact_lock({PostgresLocks.Settings}, hashtext(@name))");
     }
 
     /// <inheritdoc />
@@ -41,7 +46,8 @@ public sealed class SettingsRepository(SqliteConnectionFactory connections) : IS
             """;
 
         await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var tx = Dialect.BeginWrite(connection);
+        await using var tx = await connections.BeginWriteAsync(connection, cancellationToken);
+        await connection.RunIfAnyAsync(_dialect.LockSetting, tx, cancellationToken, new { name });
         var old = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(current, new { name }, tx, cancellationToken: cancellationToken));
         if ((old ?? defaultValue) == value) return null;
 

@@ -3,14 +3,100 @@ using System.Text;
 using CniDashboard.Shared.Cni;
 using CniDashboard.Shared.Dashboard;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace CniDashboard.Server.Store.Dapper;
 
-/// <summary>Snapshots over SQLite: content in blobs keyed by the sha256 of the stored text.</summary>
-public sealed class SnapshotRepository(SqliteConnectionFactory connections) : ISnapshotRepository
+/// <summary>Snapshots over SQLite or PostgreSQL: content in blobs keyed by the sha256 of the stored text.</summary>
+public sealed class SnapshotRepository(IStoreConnectionFactory connections) : ISnapshotRepository
 {
     static SnapshotRepository() => DapperConventions.Ensure();
+
+    private readonly Dialect _dialect = connections.Pick(Dialect.Sqlite, Dialect.Postgres);
+
+    /// <summary>What differs between SQL engines, in one place.</summary>
+    /// <param name="NextIds">
+    /// <c>@count</c> new snapshot ids, ascending. SQLite: the ones after the largest (the transaction
+    /// holds the write lock, so nobody else hands out ids meanwhile). PostgreSQL: from the id's sequence.
+    /// </param>
+    /// <param name="LockBlobs">
+    /// Run before blobs are referenced. SQLite: nothing. PostgreSQL: the blobs lock shared (ingests do
+    /// not wait for each other), so retention, which takes it exclusively, never deletes a blob that an
+    /// uncommitted snapshot is about to reference.
+    /// </param>
+    /// <param name="InList">The condition "in the list parameter <c>@name</c>" for a parameter name.</param>
+    /// <param name="IdList">How a list of ids is passed: JSON text on SQLite (read with <c>json_each</c>), an array on PostgreSQL.</param>
+    /// <param name="KeyList">How a list of blob keys is passed, likewise.</param>
+    /// <param name="ColumnArrays">
+    /// How a batch of rows is written. SQLite: row by row through one prepared command (in-process, so
+    /// a statement costs microseconds). PostgreSQL: each column as an array, <c>unnest</c>ed by one
+    /// statement per table, so a batch costs a few round trips, not one per row.
+    /// </param>
+    /// <param name="InsertBlobs">Blobs (<c>Key</c>, <c>Content</c>, <c>Size</c>), a content already stored left alone.</param>
+    /// <param name="InsertSnapshots">Snapshot headers (the columns of <see cref="HeaderRow"/>).</param>
+    /// <param name="InsertFiles">Snapshot entries (<c>SnapshotId</c>, <c>Name</c>, <c>BlobKey</c>, <c>Meta</c>).</param>
+    /// <param name="UpsertNodes">Each node's pointer to its latest snapshot (the columns of <see cref="NodePointer"/>).</param>
+    private sealed record Dialect(
+        string NextIds, string LockBlobs, Func<string, string> InList, Func<long[], object> IdList, Func<string[], object> KeyList,
+        bool ColumnArrays, string InsertBlobs, string InsertSnapshots, string InsertFiles, string UpsertNodes)
+    {
+        private const string SnapshotColumns = "id, node, taken_at, agent_taken_at, manifest_hash, primary_file, primary_status, chain, changed_files, first_of_node, cni_dir, agent_version, binaries_key, binaries_error";
+        private const string NodeColumns = "name, first_seen_at, agent_state, last_seen_at, agent_version, manifest_hash, latest_snapshot_id, last_change_at";
+        private const string NodeUpdate = """
+            ON CONFLICT (name) DO UPDATE SET
+                agent_state = excluded.agent_state, stale_since = NULL, stale_reason = NULL,
+                last_seen_at = excluded.last_seen_at, agent_version = excluded.agent_version,
+                manifest_hash = excluded.manifest_hash, latest_snapshot_id = excluded.latest_snapshot_id,
+                last_change_at = excluded.last_change_at
+            """;
+
+        public static readonly Dialect Sqlite = new(
+            """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
+            SELECT (SELECT COALESCE(MAX(id), 0) FROM snapshots) + i FROM n ORDER BY i
+            """,
+            "",
+            name => $"IN (SELECT value FROM json_each(@{name}))",
+            ids => StoreJson.Serialize(ids),
+            keys => StoreJson.Serialize(keys),
+            ColumnArrays: false,
+            "INSERT INTO blobs (key, content, size) VALUES (@Key, @Content, @Size) ON CONFLICT (key) DO NOTHING",
+            $"""
+            INSERT INTO snapshots ({SnapshotColumns})
+            VALUES (@Id, @Node, @TakenAt, @AgentTakenAt, @ManifestHash, @PrimaryFile, @PrimaryStatus, @Chain, @ChangedFiles, @FirstOfNode, @CniDir, @AgentVersion, @BinariesKey, @BinariesError)
+            """,
+            "INSERT INTO snapshot_files (snapshot_id, name, blob_key, meta) VALUES (@SnapshotId, @Name, @BlobKey, @Meta)",
+            $"""
+            INSERT INTO nodes ({NodeColumns})
+            VALUES (@Node, @TakenAt, @AgentState, @TakenAt, @AgentVersion, @ManifestHash, @SnapshotId, @TakenAt)
+            {NodeUpdate}
+            """);
+
+        public static readonly Dialect Postgres = new(
+            "SELECT nextval(pg_get_serial_sequence('snapshots', 'id')) AS id FROM generate_series(1, @count) ORDER BY id",
+            $"SELECT pg_advisory_xact_lock_shared({PostgresLocks.Blobs})",
+            name => $"= ANY(@{name})",
+            ids => ids,
+            keys => keys,
+            ColumnArrays: true,
+            "INSERT INTO blobs (key, content, size) SELECT * FROM unnest(@Key::text[], @Content::text[], @Size::bigint[]) ON CONFLICT (key) DO NOTHING",
+            $"""
+            INSERT INTO snapshots ({SnapshotColumns})
+            SELECT * FROM unnest(@Id::bigint[], @Node::text[], @TakenAt::bigint[], @AgentTakenAt::bigint[], @ManifestHash::text[], @PrimaryFile::text[],
+                                 @PrimaryStatus::bigint[], @Chain::text[], @ChangedFiles::text[], @FirstOfNode::integer[], @CniDir::text[],
+                                 @AgentVersion::text[], @BinariesKey::text[], @BinariesError::text[])
+            """,
+            "INSERT INTO snapshot_files (snapshot_id, name, blob_key, meta) SELECT * FROM unnest(@SnapshotId::bigint[], @Name::text[], @BlobKey::text[], @Meta::text[])",
+            $"""
+            INSERT INTO nodes ({NodeColumns})
+            SELECT n, t, s, t, v, h, i, t
+            FROM unnest(@Node::text[], @TakenAt::bigint[], @AgentState::bigint[], @AgentVersion::text[], @ManifestHash::text[], @SnapshotId::bigint[]) AS u(n, t, s, v, h, i)
+            {NodeUpdate}
+            """);
+
+        /// <summary>A batch's parameters: the rows themselves, or one array per column.</summary>
+        public object Rows<T>(IReadOnlyList<T> rows) => ColumnArrays ? DialectStatements.Columns(rows) : rows;
+    }
 
     /// <summary>The blob key of a stored text: lower-case hex SHA-256 of its UTF-8 bytes.</summary>
     public static string BlobKey(string content)
@@ -25,52 +111,25 @@ public sealed class SnapshotRepository(SqliteConnectionFactory connections) : IS
         if (writes.Count == 0) return [];
         var prepared = writes.Select(Prepare).ToArray();
 
-        const string insertBlob = """
-            INSERT OR IGNORE INTO blobs (key, content, size) VALUES (@Key, @Content, @Size)
-            """;
-        const string insertSnapshot = """
-            INSERT INTO snapshots (id, node, taken_at, agent_taken_at, manifest_hash, primary_file, primary_status, chain, changed_files, first_of_node, cni_dir, agent_version, binaries_key, binaries_error)
-            VALUES (@Id, @Node, @TakenAt, @AgentTakenAt, @ManifestHash, @PrimaryFile, @PrimaryStatus, @Chain, @ChangedFiles, @FirstOfNode, @CniDir, @AgentVersion, @BinariesKey, @BinariesError)
-            """;
-        const string insertFile = """
-            INSERT INTO snapshot_files (snapshot_id, name, blob_key, meta) VALUES (@SnapshotId, @Name, @BlobKey, @Meta)
-            """;
-        const string upsertNode = """
-            INSERT INTO nodes (name, first_seen_at, agent_state, last_seen_at, agent_version, manifest_hash, latest_snapshot_id, last_change_at)
-            VALUES (@Node, @TakenAt, @AgentState, @TakenAt, @AgentVersion, @ManifestHash, @SnapshotId, @TakenAt)
-            ON CONFLICT (name) DO UPDATE SET
-                agent_state = excluded.agent_state, stale_since = NULL, stale_reason = NULL,
-                last_seen_at = excluded.last_seen_at, agent_version = excluded.agent_version,
-                manifest_hash = excluded.manifest_hash, latest_snapshot_id = excluded.latest_snapshot_id,
-                last_change_at = excluded.last_change_at
-            """;
-
         await using var connection = await connections.OpenAsync(cancellationToken);
-        // BEGIN IMMEDIATE: this transaction holds the write lock, so it may hand out the next ids itself.
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var next = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COALESCE(MAX(id), 0) + 1 FROM snapshots", transaction: tx, cancellationToken: cancellationToken));
-        var ids = new long[prepared.Length];
+        await using var tx = await connections.BeginWriteAsync(connection, cancellationToken);
+        await connection.RunIfAnyAsync(_dialect.LockBlobs, tx, cancellationToken);
+        var ids = (await connection.QueryAsync<long>(new CommandDefinition(_dialect.NextIds, new { count = prepared.Length }, tx, cancellationToken: cancellationToken))).ToArray();
         for (var i = 0; i < prepared.Length; i++)
         {
-            ids[i] = next + i;
             prepared[i].Header.Id = ids[i];
             foreach (var file in prepared[i].Files) file.SnapshotId = ids[i];
         }
 
-        // One statement per table for the whole batch: Dapper runs a list through one prepared command.
+        // One statement per table for the whole batch (see Dialect.ColumnArrays). A node appears once:
+        // its last snapshot in the batch is its latest.
         var blobs = prepared.SelectMany(p => p.Blobs).DistinctBy(b => b.Key, StringComparer.Ordinal).ToArray();
-        await connection.ExecuteAsync(new CommandDefinition(insertBlob, blobs, tx, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(insertSnapshot, prepared.Select(p => p.Header), tx, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(insertFile, prepared.SelectMany(p => p.Files), tx, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(upsertNode, prepared.Select(p => new
-        {
-            p.Header.Node,
-            p.Header.TakenAt,
-            AgentState = (int)AgentState.Current,
-            p.Header.AgentVersion,
-            p.Header.ManifestHash,
-            SnapshotId = p.Header.Id,
-        }), tx, cancellationToken: cancellationToken));
+        var nodes = prepared.Select(p => new NodePointer(p.Header.Node, p.Header.TakenAt, (long)AgentState.Current, p.Header.AgentVersion, p.Header.ManifestHash, p.Header.Id))
+            .Reverse().DistinctBy(n => n.Node, StringComparer.Ordinal).Reverse().ToArray();
+        await connection.ExecuteAsync(new CommandDefinition(_dialect.InsertBlobs, _dialect.Rows(blobs), tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(_dialect.InsertSnapshots, _dialect.Rows(prepared.Select(p => p.Header).ToArray()), tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(_dialect.InsertFiles, _dialect.Rows(prepared.SelectMany(p => p.Files).ToArray()), tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(_dialect.UpsertNodes, _dialect.Rows(nodes), tx, cancellationToken: cancellationToken));
 
         await tx.CommitAsync(cancellationToken);
         return ids;
@@ -208,25 +267,25 @@ public sealed class SnapshotRepository(SqliteConnectionFactory connections) : IS
         return await LoadContentsAsync(connection, headers, cancellationToken);
     }
 
-    private static async Task<IReadOnlyList<SnapshotContent>> LoadContentsAsync(SqliteConnection connection, IReadOnlyList<HeaderRow> headers, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SnapshotContent>> LoadContentsAsync(DbConnection connection, IReadOnlyList<HeaderRow> headers, CancellationToken cancellationToken)
     {
         if (headers.Count == 0) return [];
         // Read every entry of these snapshots in one pass; blobs shared by many nodes are decoded once.
-        const string filesSql = """
+        var filesSql = $"""
             SELECT f.snapshot_id AS SnapshotId, f.name AS Name, f.blob_key AS BlobKey, f.meta AS Meta
-            FROM snapshot_files f WHERE f.snapshot_id IN (SELECT value FROM json_each(@ids))
+            FROM snapshot_files f WHERE f.snapshot_id {_dialect.InList("ids")}
             ORDER BY f.snapshot_id, f.name
             """;
-        var ids = StoreJson.Serialize(headers.Select(h => h.Id));
+        var ids = _dialect.IdList(headers.Select(h => h.Id).ToArray());
         var files = (await connection.QueryAsync<FileRow>(new CommandDefinition(filesSql, new { ids }, cancellationToken: cancellationToken))).ToArray();
 
         var keys = files.Select(f => f.BlobKey).OfType<string>()
             .Concat(headers.Select(h => h.BinariesKey).OfType<string>())
             .Distinct(StringComparer.Ordinal).ToArray();
-        const string blobsSql = """
-            SELECT key AS Key, content AS Content FROM blobs WHERE key IN (SELECT value FROM json_each(@keys))
+        var blobsSql = $"""
+            SELECT key AS Key, content AS Content FROM blobs WHERE key {_dialect.InList("keys")}
             """;
-        var blobs = (await connection.QueryAsync<BlobRow>(new CommandDefinition(blobsSql, new { keys = StoreJson.Serialize(keys) }, cancellationToken: cancellationToken)))
+        var blobs = (await connection.QueryAsync<BlobRow>(new CommandDefinition(blobsSql, new { keys = _dialect.KeyList(keys) }, cancellationToken: cancellationToken)))
             .ToDictionary(b => b.Key, b => b.Content, StringComparer.Ordinal);
 
         var byId = files.GroupBy(f => f.SnapshotId).ToDictionary(g => g.Key, g => g.ToArray());
@@ -256,6 +315,9 @@ public sealed class SnapshotRepository(SqliteConnectionFactory connections) : IS
         primary_file AS PrimaryFile, primary_status AS PrimaryStatus, chain AS Chain, changed_files AS ChangedFiles,
         first_of_node AS FirstOfNode, cni_dir AS CniDir, agent_version AS AgentVersion, binaries_key AS BinariesKey, binaries_error AS BinariesError
         """;
+
+    /// <summary>A node's pointer to its latest snapshot, written with the snapshot.</summary>
+    private sealed record NodePointer(string Node, long TakenAt, long AgentState, string? AgentVersion, string ManifestHash, long SnapshotId);
 
     private sealed record PreparedSnapshot(HeaderRow Header, IReadOnlyList<BlobRow> Blobs, IReadOnlyList<FileRow> Files);
 

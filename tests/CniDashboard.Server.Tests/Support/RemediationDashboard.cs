@@ -45,18 +45,19 @@ public class RemediationDashboard : SimulatedDashboard
     /// <summary>The incident's nodes (the stale linkerd-cni entry in their folders).</summary>
     public IReadOnlyList<SimulatedNode> IncidentNodes => Cluster.NodesWithRole(NodeRole.Incident);
 
-    /// <summary>Waits until the dashboard shows the incident's finding on every incident node (the first polls and analysis are done).</summary>
-    public async Task<string> WaitForIncidentAsync()
+    /// <summary>Waits until the dashboard shows the incident's finding on <paramref name="nodes"/> (default: every incident node): the first polls and analysis are done.</summary>
+    public async Task<string> WaitForIncidentAsync(params SimulatedNode[] nodes)
     {
         var fleet = Get<Server.Fleet.FleetState>();
         string? rule = null;
+        var wanted = nodes.Length > 0 ? nodes : IncidentNodes;
         await Eventually.WaitAsync(() =>
         {
-            var critical = IncidentNodes.Select(n => fleet.Get(n.Name)?.Findings.FirstOrDefault(f => f.Severity == Shared.Analysis.Severity.Critical && f.Edit is not null)).ToArray();
+            var critical = wanted.Select(n => fleet.Get(n.Name)?.Findings.FirstOrDefault(f => f.Severity == Shared.Analysis.Severity.Critical && f.Edit is not null)).ToArray();
             if (critical.Any(f => f is null)) return false;
             rule = critical[0]!.Rule;
             return true;
-        }, "the incident's critical finding on every incident node", TimeSpan.FromSeconds(60));
+        }, $"the incident's critical finding on {string.Join(", ", wanted.Select(n => n.Name))}", TimeSpan.FromSeconds(60));
         return rule!;
     }
 

@@ -146,6 +146,8 @@ public static class Extensions
         services.AddSingleton<StandingAdmissions>();
         services.AddSingleton<RemediationEngine>();
         services.AddHostedService(sp => sp.GetRequiredService<RemediationEngine>());
+        services.AddSingleton<PlanWebhook>();
+        services.AddHostedService(sp => sp.GetRequiredService<PlanWebhook>());
         services.AddScoped<RemediationService>();
         services.AddScoped<IRemediationService>(sp => sp.GetRequiredService<RemediationService>());
         return services;

@@ -34,6 +34,13 @@ if (args is ["ingest-postgres", ..])
     return;
 }
 
+// `-- remediation [--nodes 12] [--window 5]` fixes the demo fleet's incident with one plan and times each node against its verification window (Backend/RemediationBench.cs).
+if (args is ["remediation", ..])
+{
+    Environment.ExitCode = await RemediationBench.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["backend", ..])
 {
     Environment.ExitCode = await BackendScale.RunAsync(args[1..]);

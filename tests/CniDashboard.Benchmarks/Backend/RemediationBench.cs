@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using CniDashboard.Server;
+using CniDashboard.Server.Audit;
+using CniDashboard.Server.Fleet;
+using CniDashboard.Server.Remediation;
+using CniDashboard.Shared.Analysis;
+using CniDashboard.Shared.Remediation;
+using CniDashboard.Shared.Security;
+using CniDashboard.Simulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CniDashboard.Benchmarks.Backend;
+
+/// <summary>
+/// The engine's own cost: the demo fleet (12 simulated nodes, the incident) fixed by one plan through the
+/// real dashboard in this process, timed per node against its verification window. A node's time is
+/// prepare + apply + restart + wait + window + release; what is not the window is the engine's overhead
+/// (and the simulated pod's restart, which the simulator speeds up by its time scale).
+/// </summary>
+public static class RemediationBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int Arg(string name, int fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+        }
+
+        var nodeCount = Arg("--nodes", 12);
+        var window = TimeSpan.FromSeconds(Arg("--window", 5));
+        var c = CultureInfo.InvariantCulture;
+        void Log(string line) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+        var dataDir = Directory.CreateTempSubdirectory("cni-remediation-bench-").FullName;
+        try
+        {
+            await using var cluster = await SimulatedCluster.StartAsync(new SimulationOptions
+            {
+                DataDir = Path.Combine(dataDir, "simulation"),
+                NodeCount = nodeCount,
+                AddressBase = IPAddress.Parse("127.18.0.0"),
+                TimeScale = 10,
+                LoggerFactory = NullLoggerFactory.Instance,
+            });
+            var builder = DashboardWebApplication.CreateBuilder([], b =>
+            {
+                b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Dashboard:Kubernetes:Kubeconfig"] = cluster.KubeconfigPath,
+                    ["Dashboard:Poller:AgentTokenFile"] = cluster.AgentTokenFile,
+                    ["Dashboard:Poller:AgentPort"] = cluster.AgentPort.ToString(c),
+                    ["Dashboard:Poller:AgentCaFile"] = cluster.AgentCaFile,
+                    ["Dashboard:Poller:AgentServerName"] = cluster.AgentServerName,
+                    ["Dashboard:Poller:Interval"] = "00:00:05",
+                    ["Dashboard:DataDir"] = Path.Combine(dataDir, "dashboard"),
+                    ["Dashboard:ListenAddress"] = "127.0.0.1",
+                    ["Dashboard:Port"] = "0",
+                    ["Dashboard:Remediation:ObserveInterval"] = "00:00:00.250",
+                });
+                b.Logging.ClearProviders();
+                // The dashboard's static asset manifest is named after its own assembly, which this process is not.
+                b.Environment.ApplicationName = "cni-dashboard";
+            });
+            await using var app = DashboardWebApplication.Build(builder);
+            await app.StartAsync();
+
+            var fleet = app.Services.GetRequiredService<FleetState>();
+            var wait = Stopwatch.StartNew();
+            string? rule = null;
+            while (rule is null && wait.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                rule = fleet.All.SelectMany(n => n.Findings).FirstOrDefault(f => f.Severity == Severity.Critical && f.Edit is not null && f.Plugin == "linkerd-cni")?.Rule;
+                if (rule is null) await Task.Delay(200);
+            }
+            if (rule is null) throw new TimeoutException("the incident's finding never showed");
+            await Task.Delay(TimeSpan.FromSeconds(6)); // one more poll round: every incident node analysed
+
+            IRemediationService As(AuditActor actor) =>
+                ActivatorUtilities.CreateInstance<RemediationService>(app.Services.CreateScope().ServiceProvider, new FixedUser(new AuditCaller(actor, null, null)));
+            var author = As(new AuditActor("operator", "operator", [DashboardRole.Operator], "bench"));
+            var options = new RemediationOptions { VerificationWindow = window, ReadyTimeout = TimeSpan.FromMinutes(1) };
+            var draft = await author.CreateAsync(new PlanDraftRequest { Rule = rule, Plugin = "linkerd-cni", Options = options }, CancellationToken.None);
+            var submitted = await author.SubmitAsync(draft.Id, draft.Version, "bench", CancellationToken.None);
+            var approved = await As(new AuditActor("approver", "approver", [DashboardRole.Approver], "bench"))
+                .ApproveAsync(submitted.Id, submitted.Sha256(), "bench", [.. submitted.Risks.Select(r => r.Id)], null, CancellationToken.None);
+            Log($"plan {approved.Id}: {approved.Nodes.Count} nodes, window {window.TotalSeconds:0} s");
+
+            var run = Stopwatch.StartNew();
+            await author.StartAsync(approved.Id, CancellationToken.None);
+            RemediationPlan? plan = null;
+            while (run.Elapsed < TimeSpan.FromMinutes(10))
+            {
+                plan = await author.GetAsync(approved.Id, CancellationToken.None);
+                if (plan!.State is PlanState.Completed or PlanState.Paused) break;
+                await Task.Delay(100);
+            }
+            run.Stop();
+            if (plan?.State != PlanState.Completed) throw new InvalidOperationException($"plan ended {plan?.State}: {plan?.PauseDetail}");
+
+            var windows = TimeSpan.Zero;
+            var overheads = new List<double>();
+            foreach (var n in plan.Nodes)
+            {
+                var total = n.FinishedAt!.Value - n.StartedAt!.Value;
+                var w = n.WindowEnd!.Value - n.WindowStart!.Value;
+                windows += w;
+                overheads.Add((total - w).TotalSeconds);
+                Log($"  {n.Node}: {total.TotalSeconds:0.00} s = {(n.WindowStart.Value - n.StartedAt.Value).TotalSeconds:0.00} s before the window (prepare, {n.Edits.Count} applies, restart, ready) + {w.TotalSeconds:0.00} s window + {(n.FinishedAt.Value - n.WindowEnd.Value).TotalSeconds:0.00} s after (last look, release)");
+            }
+            Log($"fixed {plan.Nodes.Count} nodes in {run.Elapsed.TotalSeconds:0.0} s; verification windows {windows.TotalSeconds:0.0} s; engine overhead per node mean {overheads.Average():0.00} s, max {overheads.Max():0.00} s; start-to-first-node and completion {(run.Elapsed - TimeSpan.FromSeconds(plan.Nodes.Sum(n => (n.FinishedAt!.Value - n.StartedAt!.Value).TotalSeconds))).TotalSeconds:0.00} s");
+            await app.StopAsync();
+            return 0;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(dataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private sealed class FixedUser(AuditCaller caller) : ICurrentUser
+    {
+        public ValueTask<AuditCaller> GetAsync(CancellationToken cancellationToken) => ValueTask.FromResult(caller);
+    }
+}

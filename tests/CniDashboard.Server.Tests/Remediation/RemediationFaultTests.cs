@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CniDashboard.Server.Cluster;
+using CniDashboard.Server.Tests.Support;
+using CniDashboard.Shared.Remediation;
+
+namespace CniDashboard.Server.Tests.Remediation;
+
+/// <summary>
+/// Faults on the real simulated cluster, each on its own incident node and each ending its plan: a
+/// file edited between review and apply, an agent that goes down, a verification that fails and the
+/// rollback after it.
+/// </summary>
+public sealed class RemediationFaultTests(RemediationDashboard dashboard) : IClassFixture<RemediationDashboard>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly TimeSpan Run = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task A_file_edited_between_review_and_apply_is_not_written_pauses_the_plan_and_a_rollback_puts_back_the_original_bytes_before_restarting_the_pod()
+    {
+        var node = dashboard.IncidentNodes[0];
+        var rule = await dashboard.WaitForIncidentAsync(node);
+        var plan = await dashboard.ApprovedPlanAsync(rule, [node.Name]);
+        var edits = plan.Nodes[0].Edits;
+        Assert.True(edits.Count >= 2, "the incident node needs edits to two files");
+        var originals = edits.ToDictionary(e => e.File, e => Sha256(Path.Combine(node.CniDir, e.File)));
+
+        // Someone edits the second file after the review: same meaning, other bytes.
+        var edited = edits[^1];
+        await File.AppendAllTextAsync(Path.Combine(node.CniDir, edited.File), "\n", Ct);
+        originals[edited.File] = Sha256(Path.Combine(node.CniDir, edited.File));
+        var operatorService = dashboard.As(RemediationDashboard.Operator);
+        try
+        {
+            await operatorService.StartAsync(plan.Id, Ct);
+            var paused = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.Paused, PlanState.Completed);
+            var n = paused.NodeNamed(node.Name);
+            Assert.Equal(PlanState.Paused, paused.State);
+            Assert.Equal(NodeStatus.Failed, n.Failure is null ? NodeStatus.Pending : n.Status);
+            Assert.Equal(StepFailureKind.FileChanged, n.Failure!.Kind);
+            Assert.Equal(edited.File, n.Failure.File);
+            Assert.Equal(originals[edited.File], n.Failure.CurrentSha256);
+            Assert.Equal(edits.Count - 1, n.Applied.Count);
+            var journal = JournalChangeIds(node.BackupDir);
+            Assert.DoesNotContain(RemediationKeys.ChangeId(plan.Id, node.Name, edited.File, RemediationKeys.ApplyOperation), journal);
+            Assert.Equal(1, journal.Count(id => id == n.Applied[0].ChangeId));
+            var log = await dashboard.As(RemediationDashboard.Viewer).GetLogAsync(plan.Id, Ct);
+            Assert.Contains(log, l => l.Action == "remediation.step.failed" && l.Outcome == "failed" && l.Node == node.Name);
+
+            // Roll back: the file the plan wrote is restored from its backup, byte for byte; the edited one was never touched.
+            await operatorService.ControlAsync(plan.Id, new PlanControl { Kind = PlanControlKind.RollBack }, Ct);
+            var restored = await Eventually.WaitAsync(async () => (await operatorService.GetAsync(plan.Id, Ct))!.NodeNamed(node.Name) is { Restored.Count: > 0 } r && r.Restored.Count == r.Applied.Count ? r : null,
+                "the rollback's restores", Run);
+            foreach (var (file, sha) in originals) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
+            Assert.Equal(restored.Applied[0].PreviousSha256, restored.Restored[0].NewSha256);
+
+            // The original bytes are the incident's chain: the restarted linkerd-cni pod cannot get a
+            // sandbox on it, so the rollback pauses at its wait (an operator decides), the files as they were.
+            var ended = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.Paused, PlanState.RolledBack);
+            var rolling = ended.NodeNamed(node.Name);
+            Assert.Equal((NodeStatus.Failed, NodeStatus.RollingBack, StepFailureKind.PodNotReady), (rolling.Status, rolling.FailedWhile!.Value, rolling.Failure!.Kind));
+            foreach (var (file, sha) in originals) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
+        }
+        finally
+        {
+            await EndAsync(plan.Id);
+        }
+        AssertReleased(node.Name);
+    }
+
+    [Fact]
+    public async Task An_agent_that_is_down_pauses_the_plan_and_after_it_is_back_a_resume_finishes_writing_each_file_once()
+    {
+        var node = dashboard.IncidentNodes[1];
+        var rule = await dashboard.WaitForIncidentAsync(node);
+        var plan = await dashboard.ApprovedPlanAsync(rule, [node.Name]);
+        var agentPod = dashboard.Get<ClusterState>().AgentPodFor(node.Name)!;
+        var address = agentPod.PodIp!;
+
+        // The agent goes away: its pod's address answers nothing.
+        SetPodIp(agentPod, "127.250.250.250");
+        await Eventually.WaitAsync(() => dashboard.Get<ClusterState>().AgentPodFor(node.Name)?.PodIp == "127.250.250.250", "the dashboard to see the agent's new address");
+        var operatorService = dashboard.As(RemediationDashboard.Operator);
+        await operatorService.StartAsync(plan.Id, Ct);
+        var paused = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.Paused, PlanState.Completed);
+        var n = paused.NodeNamed(node.Name);
+        SetPodIp(agentPod, address);
+        Assert.Equal(StepFailureKind.AgentUnavailable, n.Failure!.Kind);
+        Assert.Equal(NodeStep.Apply, n.Failure.Step);
+
+        // Back, and resumed: the plan finishes; each file written exactly once.
+        await Eventually.WaitAsync(() => dashboard.Get<ClusterState>().AgentPodFor(node.Name)?.PodIp == address, "the dashboard to see the agent back");
+        await operatorService.ControlAsync(plan.Id, new PlanControl { Kind = PlanControlKind.Resume }, Ct);
+        var done = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.Completed, PlanState.Paused);
+        Assert.True(done.State == PlanState.Completed, $"paused again: {done.PauseDetail}");
+        var journal = JournalChangeIds(node.BackupDir);
+        foreach (var applied in done.NodeNamed(node.Name).Applied) Assert.Equal(1, journal.Count(id => id == applied.ChangeId));
+        Assert.Equal(done.NodeNamed(node.Name).Edits.Count, done.NodeNamed(node.Name).Applied.Count);
+        AssertReleased(node.Name);
+    }
+
+    [Fact]
+    public async Task A_verification_that_fails_pauses_the_plan_and_a_rollback_never_overwrites_what_changed_since_the_plan_wrote_it()
+    {
+        var node = dashboard.IncidentNodes[2];
+        var rule = await dashboard.WaitForIncidentAsync(node);
+        var plan = await dashboard.ApprovedPlanAsync(rule, [node.Name]);
+        var kubeconfig = Path.Combine(node.CniDir, "ZZZ-linkerd-cni-kubeconfig");
+        var staleKubeconfig = await File.ReadAllBytesAsync(kubeconfig, Ct);
+        var operatorService = dashboard.As(RemediationDashboard.Operator);
+        try
+        {
+            await operatorService.StartAsync(plan.Id, Ct);
+
+            // While the node is being verified, something writes the stale token back: the finding returns.
+            await Eventually.WaitAsync(async () => (await operatorService.GetAsync(plan.Id, Ct))!.NodeNamed(node.Name) is { Step: NodeStep.Verify, StepInProgress: true }, "the node's verification to begin", Run);
+            await File.WriteAllBytesAsync(kubeconfig, staleKubeconfig, Ct);
+            var paused = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.Paused, PlanState.Completed);
+            var n = paused.NodeNamed(node.Name);
+            Assert.Equal(PlanState.Paused, paused.State);
+            Assert.Equal(StepFailureKind.VerificationFailed, n.Failure!.Kind);
+            Assert.Contains("finding is back", n.Failure.Message, StringComparison.Ordinal);
+
+            // The restarted linkerd-cni re-installed its entry into the files the plan wrote: the rollback
+            // refuses to overwrite them (the agent's precondition) and pauses with what they hold now.
+            var before = n.Applied.ToDictionary(a => a.File, a => Sha256(Path.Combine(node.CniDir, a.File)));
+            await operatorService.ControlAsync(plan.Id, new PlanControl { Kind = PlanControlKind.RollBack }, Ct);
+            var refused = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.Paused, PlanState.RolledBack);
+            var r = refused.NodeNamed(node.Name);
+            Assert.Equal(StepFailureKind.FileChanged, r.Failure!.Kind);
+            Assert.Equal(NodeStep.Restore, r.Failure.Step);
+            Assert.Equal(before[r.Failure.File!], r.Failure.CurrentSha256);
+            Assert.NotEqual(n.Applied.Single(a => a.File == r.Failure.File).NewSha256, r.Failure.CurrentSha256);
+            foreach (var (file, sha) in before) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
+        }
+        finally
+        {
+            await EndAsync(plan.Id);
+        }
+        AssertReleased(node.Name);
+    }
+
+    /// <summary>Aborts the plan when it is still underway and waits for it to end, so the next test may start one.</summary>
+    private async Task EndAsync(string planId)
+    {
+        var plan = await dashboard.As(RemediationDashboard.Viewer).GetAsync(planId, Ct);
+        if (plan is null || plan.State.IsFinal() || plan.State is PlanState.Draft or PlanState.PendingApproval or PlanState.Approved) return;
+        if (plan.State != PlanState.Aborting) await dashboard.As(RemediationDashboard.Operator).ControlAsync(planId, new PlanControl { Kind = PlanControlKind.Abort, Reason = "test over" }, Ct);
+        await dashboard.WaitForStateAsync(planId, Run, PlanState.Aborted, PlanState.RolledBack, PlanState.Completed);
+    }
+
+    private void SetPodIp(CniPodFacts pod, string ip) =>
+        dashboard.Cluster.Cluster.Pods.Update(pod.Namespace, pod.Name, p =>
+        {
+            p.Status.PodIP = ip;
+            p.Status.PodIPs = [new k8s.Models.V1PodIP { Ip = ip }];
+        });
+
+    private void AssertReleased(string node)
+    {
+        var k8sNode = dashboard.Cluster.Cluster.Nodes.Get(null, node)!;
+        Assert.NotEqual(true, k8sNode.Spec?.Unschedulable);
+        Assert.False(k8sNode.Metadata.Annotations?.ContainsKey(RemediationKeys.PlanAnnotation) ?? false);
+    }
+
+    private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+
+    internal static string[] JournalChangeIds(string backupDir)
+    {
+        var path = Path.Combine(backupDir, "changes.jsonl");
+        return File.Exists(path)
+            ? [.. File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("changeId").GetString()!)]
+            : [];
+    }
+}

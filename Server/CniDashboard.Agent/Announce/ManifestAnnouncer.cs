@@ -40,6 +40,7 @@ public sealed class ManifestAnnouncer : IAsyncDisposable
     private bool _again;
     private Task _run = Task.CompletedTask;
     private string? _announced;
+    private long _generation;
     private long _writes;
     private long _failures;
 
@@ -76,7 +77,13 @@ public sealed class ManifestAnnouncer : IAsyncDisposable
     /// </summary>
     public void Reannounce()
     {
-        Volatile.Write(ref _announced, null);
+        lock (_gate)
+        {
+            // A run under way may be writing to the old Pod: what it wrote must not count for the new one.
+            _generation++;
+            Volatile.Write(ref _announced, null);
+        }
+
         Arm(TimeSpan.Zero);
     }
 
@@ -105,13 +112,19 @@ public sealed class ManifestAnnouncer : IAsyncDisposable
     private async Task RunAsync()
     {
         TimeSpan? retry = null;
+        long generation;
+        lock (_gate) generation = _generation;
         try
         {
             var hash = await _currentHash(_stopping.Token);
             if (hash != Announced)
             {
                 await _writer.WriteAsync(hash, _stopping.Token);
-                Volatile.Write(ref _announced, hash);
+                lock (_gate)
+                {
+                    if (generation == _generation) Volatile.Write(ref _announced, hash);
+                }
+
                 Interlocked.Increment(ref _writes);
                 AgentLog.Announced(_logger, _options.NodeName, hash);
             }

@@ -75,13 +75,14 @@ public sealed class AnnouncementTests : IAsyncLifetime
 
         await Eventually.WaitAsync(() => _backend.Fleet.Get(Edited)?.ManifestHash == served, "the announced snapshot stored");
         Assert.Equal(2, await SnapshotsOf(Edited));
-        // The feed hands out changes in 100 ms batches on the same (stopped) clock: let one batch window pass, not a safety tick.
-        _backend.Time!.Advance(TimeSpan.FromMilliseconds(150));
+        Assert.Equal(0, Fetcher.SafetyFetches);
+        // The feed hands out changes in 100 ms batches on the same (stopped) clock: move it on in small
+        // steps until the batch is out (its timer may be set only after the subscriber wakes).
         await Eventually.WaitAsync(() =>
         {
+            _backend.Time!.Advance(TimeSpan.FromMilliseconds(20));
             lock (changes) return changes.Any(c => c.Kind == ClusterChangeKind.NodeChanged && c.Node == Edited && c.Summary!.Contains("05-cilium.conflist", StringComparison.Ordinal));
         }, "the change on the feed");
-        Assert.Equal(0, Fetcher.SafetyFetches);
         await feed.CancelAsync();
     }
 

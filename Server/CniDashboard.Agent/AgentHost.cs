@@ -1,3 +1,4 @@
+using CniDashboard.Agent.Announce;
 using CniDashboard.Agent.Auth;
 using CniDashboard.Agent.Configuration;
 using CniDashboard.Agent.Http;
@@ -136,12 +137,43 @@ public static class AgentHost
             _ => throw new ArgumentException("no auth mode: the agent never runs unauthenticated"),
         });
 
+        if (settings.Announce)
+        {
+            builder.Services.AddSingleton(sp => new PodAnnotationWriter(
+                new PodAnnotationTarget
+                {
+                    ApiServer = settings.KubeApi!,
+                    CaFile = settings.KubeCa,
+                    TokenFile = settings.KubeTokenFile,
+                    PodNamespace = settings.PodNamespace!,
+                    PodName = settings.PodName!,
+                },
+                time));
+            builder.Services.AddSingleton(sp =>
+            {
+                var node = sp.GetRequiredService<NodeAgent>();
+                return new ManifestAnnouncer(
+                    new ManifestAnnouncerOptions { NodeName = settings.NodeName },
+                    async ct => (await node.GetSnapshotAsync(ct)).Snapshot.ManifestHash,
+                    sp.GetRequiredService<PodAnnotationWriter>(),
+                    time,
+                    sp.GetRequiredService<ILogger<ManifestAnnouncer>>());
+            });
+        }
+
         var app = builder.Build();
         // Read the certificate now: a missing key or a mismatched pair is a configuration error, not a failed handshake later.
         var tls = app.Services.GetService<ServingCertificate>();
         var node = app.Services.GetRequiredService<NodeAgent>();
         var authenticator = app.Services.GetRequiredService<IAgentAuthenticator>();
         app.MapAgentEndpoints(new SingleNodeResolver(node), authenticator);
+
+        // Announcements run on timers beside the server: a slow or refusing API server never holds a request.
+        if (app.Services.GetService<ManifestAnnouncer>() is { } announcer)
+        {
+            node.Invalidated += announcer.Changed;
+            app.Lifetime.ApplicationStarted.Register(announcer.Start);
+        }
 
         var logger = app.Services.GetRequiredService<ILogger<NodeAgent>>();
         app.Lifetime.ApplicationStarted.Register(() =>

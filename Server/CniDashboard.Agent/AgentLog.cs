@@ -55,4 +55,10 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "{Operation} backup {BackupId} on {Node} for {Owner} by {Caller}")]
     public static partial void BackupPinChanged(ILogger logger, string operation, string backupId, string node, string owner, string caller);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Announced {Node}'s manifest hash {ManifestHash} on its Pod")]
+    public static partial void Announced(ILogger logger, string node, string manifestHash);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "Announcing {Node}'s manifest hash failed ({Error}); retrying in {RetrySeconds:0.#} s")]
+    public static partial void AnnouncementFailed(ILogger logger, string node, string error, double retrySeconds);
 }

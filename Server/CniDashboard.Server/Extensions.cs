@@ -87,6 +87,9 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<ClusterWatcher>());
         services.AddSingleton<AgentPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentPoller>());
+        services.AddSingleton<AnnouncementFreshness>();
+        services.AddSingleton<AnnouncementFetcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<AnnouncementFetcher>());
         services.AddSingleton<RetentionService>();
         services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
         services.AddSingleton<ClusterEventRouter>();

@@ -83,6 +83,9 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
     /// <summary>The node agents, one Kestrel on every node's address.</summary>
     public AgentFleet Agents { get; }
 
+    /// <summary>The agents' announcements of their manifest hash on their Pods.</summary>
+    public AgentAnnouncements Announcements { get; private init; } = null!;
+
     /// <summary>The kubelets of all nodes (<see cref="SimulatedKubelet.WaitForPassAsync"/> to wait for a sync pass).</summary>
     public SimulatedKubelet Kubelet => _kubelet;
 
@@ -292,6 +295,11 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
             logger);
         cleanup.Add(watcher);
 
+        // Each agent announces its manifest hash on its own Pod through the API, as in a cluster.
+        var announcements = AgentAnnouncements.Start(emulator, agents, nodes, options.TimeProvider, loggers);
+        cleanup.Add(announcements);
+        Phase("agent announcements");
+
         var saver = new StateSaver(emulator.Cluster, nodes, templates, statePath, state, options.StateSaveInterval, loggers.CreateLogger<StateSaver>());
         Phase("kubelet and folder watcher");
         saver.Save();
@@ -304,6 +312,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         var cluster = new SimulatedCluster(options, emulator, daemonSets, agents, kubelet, watcher, saver, pki, nodes, state, saved is not null, startupTime, logger)
         {
             StartupPhases = phases,
+            Announcements = announcements,
         };
         cluster.LogStarted(nodes.Count, saved is null ? "seeded" : "resumed", state.Scenario, emulator.BaseAddress, agents.Port, startupTime.TotalMilliseconds);
         return cluster;
@@ -444,6 +453,7 @@ public sealed partial class SimulatedCluster : IAsyncDisposable
         }
 
         await DaemonSets.DisposeAsync().ConfigureAwait(false);
+        await Announcements.DisposeAsync().ConfigureAwait(false);
         await Agents.DisposeAsync().ConfigureAwait(false);
         await Emulator.DisposeAsync().ConfigureAwait(false);
         _pki.Dispose();

@@ -107,6 +107,11 @@ public sealed record AgentStatus
     public DateTimeOffset? LastSeenAt { get; init; }
     /// <summary>The agent's version.</summary>
     public string? Version { get; init; }
+    /// <summary>
+    /// Stale although the agent answered when last asked: its files were read, but changes may not
+    /// be announced (its pod is not Ready, or its announcements stopped arriving), so they are seen late.
+    /// </summary>
+    public bool Answers { get; init; }
 }
 
 /// <summary>Whether the dashboard's copy of a node's files is current.</summary>
@@ -114,7 +119,7 @@ public enum AgentState
 {
     /// <summary>Polled successfully in the last round.</summary>
     Current,
-    /// <summary>The agent stopped answering; the last known state is shown.</summary>
+    /// <summary>The agent stopped answering, or its changes are no longer announced; the last known state is shown.</summary>
     Stale,
     /// <summary>Never polled successfully.</summary>
     Unknown,

@@ -76,7 +76,7 @@ public sealed class ApiServerPostTests
     }
 
     /// <summary>Accepts one connection, reads the request (head and Content-Length body), answers with fixed bytes and closes.</summary>
-    private sealed class CannedServer : IAsyncDisposable
+    internal sealed class CannedServer : IAsyncDisposable
     {
         private readonly TcpListener _listener;
         private readonly Task<string> _request;

@@ -41,6 +41,13 @@ if (args is ["remediation", ..])
     return;
 }
 
+// `-- announce [--nodes 5000]` measures both designs on one simulated fleet: announcements vs the 30 s poll (Backend/AnnounceBench.cs).
+if (args is ["announce", ..])
+{
+    Environment.ExitCode = await AnnounceBench.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["backend", ..])
 {
     Environment.ExitCode = await BackendScale.RunAsync(args[1..]);

@@ -7,7 +7,7 @@ using System.Text;
 namespace CniDashboard.Agent.Auth;
 
 /// <summary>
-/// One HTTP/1.1 POST of a JSON body to the API server, on a connection of its own that is closed
+/// One HTTP/1.1 POST (or PATCH) of a JSON body to the API server, on a connection of its own that is closed
 /// once the answer is read (<c>Connection: close</c>). TokenReviews come at most once a minute per
 /// caller, so the agent holds no client, pool or connection between them. Speaking this single
 /// exchange directly, rather than through <c>HttpClient</c>, also keeps the HTTP client stack out of
@@ -32,7 +32,14 @@ internal static class ApiServerPost
     /// <see cref="IOException"/> for an answer that is not HTTP/1.x or too large, and whatever the
     /// connection or handshake throws (<see cref="SocketException"/>, <see cref="System.Security.Authentication.AuthenticationException"/>).
     /// </summary>
-    public static async Task<(int Status, byte[] Body)> SendAsync(Uri server, string path, string bearerToken, byte[] json, X509ChainPolicy? trust, CancellationToken cancellationToken)
+    public static Task<(int Status, byte[] Body)> SendAsync(Uri server, string path, string bearerToken, byte[] json, X509ChainPolicy? trust, CancellationToken cancellationToken) =>
+        SendAsync(server, "POST", path, "application/json", bearerToken, json, trust, cancellationToken);
+
+    /// <summary>
+    /// The same exchange with another method and body type, e.g. <c>PATCH</c> with
+    /// <c>application/merge-patch+json</c> for the agent's manifest announcement.
+    /// </summary>
+    public static async Task<(int Status, byte[] Body)> SendAsync(Uri server, string method, string path, string contentType, string bearerToken, byte[] json, X509ChainPolicy? trust, CancellationToken cancellationToken)
     {
         var https = server.Scheme == Uri.UriSchemeHttps;
         if (!https && server.Scheme != Uri.UriSchemeHttp) throw new IOException($"the API server address must be http or https, not {server.Scheme}");
@@ -54,7 +61,7 @@ internal static class ApiServerPost
         Stream stream = tls is null ? network : tls;
 
         var head = string.Create(CultureInfo.InvariantCulture,
-            $"POST {path} HTTP/1.1\r\nHost: {server.Authority}\r\nAuthorization: Bearer {bearerToken}\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: {json.Length}\r\nConnection: close\r\n\r\n");
+            $"{method} {path} HTTP/1.1\r\nHost: {server.Authority}\r\nAuthorization: Bearer {bearerToken}\r\nContent-Type: {contentType}\r\nAccept: application/json\r\nContent-Length: {json.Length}\r\nConnection: close\r\n\r\n");
         await stream.WriteAsync(Encoding.UTF8.GetBytes(head), cancellationToken);
         await stream.WriteAsync(json, cancellationToken);
         await stream.FlushAsync(cancellationToken);

@@ -52,7 +52,7 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
     private static readonly TimeSpan MaxCacheTtl = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan OwnTokenReload = TimeSpan.FromMinutes(1);
     private readonly TokenReviewOptions _options;
-    private readonly X509Certificate2Collection? _clusterCa;
+    private readonly ClusterCa? _clusterCa;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, (AgentAuthResult Result, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
@@ -69,11 +69,7 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger<TokenReviewAuthenticator>.Instance;
         _allowed = new HashSet<string>(options.AllowedUsernames, StringComparer.Ordinal);
-        if (options.CaFile is not null)
-        {
-            _clusterCa = [];
-            _clusterCa.ImportFromPemFile(options.CaFile);
-        }
+        _clusterCa = ClusterCa.Load(options.CaFile);
     }
 
     /// <inheritdoc />
@@ -154,27 +150,10 @@ public sealed class TokenReviewAuthenticator : IAgentAuthenticator, IDisposable
         if (_cache.Count >= _options.MaxCacheEntries) _cache.Clear();
     }
 
-    private X509ChainPolicy? TrustPolicy()
-    {
-        if (_clusterCa is null) return null;
-        // Only the cluster CA vouches for the API server, and TLS still checks the name. Giving the
-        // handshake this chain policy (rather than a callback after a default validation) builds
-        // one chain per handshake instead of two. A policy per review: a handshake may add to it.
-        var policy = new X509ChainPolicy
-        {
-            TrustMode = X509ChainTrustMode.CustomRootTrust,
-            RevocationMode = X509RevocationMode.NoCheck,
-        };
-        policy.CustomTrustStore.AddRange(_clusterCa);
-        return policy;
-    }
+    private X509ChainPolicy? TrustPolicy() => _clusterCa?.Policy();
 
     private sealed record OwnToken(string Token, DateTimeOffset ReadAt);
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        if (_clusterCa is null) return;
-        foreach (var certificate in _clusterCa) certificate.Dispose();
-    }
+    public void Dispose() => _clusterCa?.Dispose();
 }

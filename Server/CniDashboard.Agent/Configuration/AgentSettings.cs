@@ -34,6 +34,7 @@ public sealed record AgentSettings
         "cni-dir", "bin-dir", "backup-dir", "host-cni-dir", "listen", "node-name", "auth-mode", "token-file",
         "kube-api", "kube-ca", "kube-token-file", "allowed-usernames", "audience", "rescan-interval",
         "max-backups", "max-pinned-backups", "max-backup-age", "watch", "tls-cert", "tls-key", "allow-insecure-http",
+        "pod-name", "pod-namespace", "announce",
     ];
 
     /// <summary>Switches that may stand alone (<c>--allow-insecure-http</c> means <c>--allow-insecure-http=true</c>).</summary>
@@ -105,6 +106,18 @@ public sealed record AgentSettings
     /// </summary>
     public bool AllowInsecureHttp { get; init; }
 
+    /// <summary>The agent's own Pod (<c>--pod-name</c>, or <c>POD_NAME</c> from the downward API); its annotation carries the announcements.</summary>
+    public string? PodName { get; init; }
+
+    /// <summary>The agent Pod's namespace (<c>--pod-namespace</c>, or <c>POD_NAMESPACE</c>).</summary>
+    public string? PodNamespace { get; init; }
+
+    /// <summary>
+    /// Announce the manifest hash on the agent's Pod (<c>--announce true|false</c>; default true when
+    /// the Pod is named). Needs the API server (<c>--kube-api</c> or in-cluster) and the agent's token.
+    /// </summary>
+    public bool Announce { get; init; }
+
     /// <summary>True when the agent serves TLS.</summary>
     public bool ServesTls => TlsCertFile is not null;
 
@@ -164,6 +177,8 @@ public sealed record AgentSettings
             Audience = v.GetValueOrDefault("audience", s.Audience),
             TlsCertFile = v.GetValueOrDefault("tls-cert"),
             TlsKeyFile = v.GetValueOrDefault("tls-key"),
+            PodName = v.GetValueOrDefault("pod-name") is { Length: > 0 } pod ? pod.Trim() : null,
+            PodNamespace = v.GetValueOrDefault("pod-namespace") is { Length: > 0 } podNs ? podNs.Trim() : null,
         };
 
         if (v.TryGetValue("listen", out var listen))
@@ -209,6 +224,13 @@ public sealed record AgentSettings
             s = s with { AllowInsecureHttp = allowed };
         }
 
+        s = s with { Announce = s.PodName is not null };
+        if (v.TryGetValue("announce", out var announce))
+        {
+            if (!bool.TryParse(announce, out var on)) return $"--announce '{announce}' must be true or false";
+            s = s with { Announce = on };
+        }
+
         if (s.NodeName.Length == 0 && environment("NODE_NAME") is { Length: > 0 } nodeFromEnv) s = s with { NodeName = nodeFromEnv.Trim() };
         if (s.NodeName.Length == 0) return "no node name: set --node-name or NODE_NAME (downward API spec.nodeName)";
 
@@ -225,7 +247,16 @@ public sealed record AgentSettings
             "tokenreview" => CheckTokenReview(v, environment, ref s),
             var other => $"--auth-mode '{other}' is not static or tokenreview",
         };
-        return authError ?? CheckTls(s);
+        return authError ?? CheckTls(s) ?? CheckAnnounce(v, environment, ref s);
+    }
+
+    private static string? CheckAnnounce(Dictionary<string, string> v, Func<string, string?> environment, ref AgentSettings s)
+    {
+        if (!s.Announce) return null;
+        if (s.PodName is null || s.PodNamespace is null)
+            return "--announce needs the agent's own Pod: set --pod-name and --pod-namespace (or POD_NAME and POD_NAMESPACE from the downward API)";
+        if (s.KubeApi is null && ResolveKubeApi(v, environment, ref s) is { } error) return error.Replace("--auth-mode tokenreview", "--announce", StringComparison.Ordinal);
+        return CheckApiFiles(ref s);
     }
 
     private static string? CheckTls(AgentSettings s)
@@ -256,6 +287,20 @@ public sealed record AgentSettings
     private static string? CheckTokenReview(Dictionary<string, string> v, Func<string, string?> environment, ref AgentSettings s)
     {
         s = s with { AuthMode = AgentAuthMode.TokenReview };
+        return ResolveKubeApi(v, environment, ref s) ?? CheckApiFiles(ref s);
+    }
+
+    /// <summary>The agent's own token and the cluster CA, for calls to the API server.</summary>
+    private static string? CheckApiFiles(ref AgentSettings s)
+    {
+        if (!File.Exists(s.KubeTokenFile)) return $"ServiceAccount token {s.KubeTokenFile} does not exist (--kube-token-file)";
+        if (s.KubeCa is null && File.Exists(InClusterCaFile)) s = s with { KubeCa = InClusterCaFile };
+        if (s.KubeCa is not null && !File.Exists(s.KubeCa)) return $"CA file {s.KubeCa} does not exist (--kube-ca)";
+        return null;
+    }
+
+    private static string? ResolveKubeApi(Dictionary<string, string> v, Func<string, string?> environment, ref AgentSettings s)
+    {
         string? api = v.GetValueOrDefault("kube-api");
         if (api is null && environment("KUBERNETES_SERVICE_HOST") is { Length: > 0 } host)
         {
@@ -266,9 +311,6 @@ public sealed record AgentSettings
         if (!Uri.TryCreate(api, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
             return $"--kube-api '{api}' is not an http(s) URL";
         s = s with { KubeApi = uri };
-        if (!File.Exists(s.KubeTokenFile)) return $"ServiceAccount token {s.KubeTokenFile} does not exist (--kube-token-file)";
-        if (s.KubeCa is null && File.Exists(InClusterCaFile)) s = s with { KubeCa = InClusterCaFile };
-        if (s.KubeCa is not null && !File.Exists(s.KubeCa)) return $"CA file {s.KubeCa} does not exist (--kube-ca)";
         return null;
     }
 

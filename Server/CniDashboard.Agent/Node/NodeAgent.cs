@@ -93,7 +93,17 @@ public sealed class NodeAgent : IAsyncDisposable
     /// Drops the cached snapshot; the next read rebuilds it. Called by the watcher, the rescan
     /// timer and every write; a host watching many folders itself calls it directly.
     /// </summary>
-    public void Invalidate() => Interlocked.Increment(ref _changeVersion);
+    public void Invalidate()
+    {
+        Interlocked.Increment(ref _changeVersion);
+        Invalidated?.Invoke();
+    }
+
+    /// <summary>
+    /// Raised on every <see cref="Invalidate"/> (a watcher event, a rescan, a write), on the caller's
+    /// thread: the folder may have changed. Handlers must return at once (the announcer only arms a timer).
+    /// </summary>
+    public event Action? Invalidated;
 
     /// <summary>
     /// For <c>/readyz</c>: true when a current snapshot can be served — from the cache, or read

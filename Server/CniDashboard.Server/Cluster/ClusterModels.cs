@@ -57,6 +57,8 @@ public sealed record CniPodFacts
     public DateTimeOffset? StartedAt { get; init; }
     /// <summary>Being deleted.</summary>
     public bool Terminating { get; init; }
+    /// <summary>An agent pod's announced manifest hash (its <c>cni-dashboard.io/manifest-hash</c> annotation), when valid.</summary>
+    public string? AnnouncedManifestHash { get; init; }
 }
 
 /// <summary>A pod waiting for its sandbox.</summary>

@@ -23,6 +23,8 @@ public enum ClusterFactKind
     DaemonSetChanged,
     /// <summary>Cilium's configuration changed (or appeared, or went away).</summary>
     CiliumConfigChanged,
+    /// <summary>An agent pod announced another manifest hash, and nothing else about the pod changed.</summary>
+    ManifestAnnounced,
 }
 
 /// <summary>
@@ -181,7 +183,10 @@ public sealed class ClusterState(TimeProvider time)
             {
                 if (!_podsByNode.TryGetValue(node, out var onNode)) _podsByNode[node] = onNode = new(StringComparer.Ordinal);
                 onNode[key] = pod;
-                changes.Add(new(ClusterFactKind.CniPodChanged, node, $"{pod.Name}: {pod.Phase}{(pod.Ready ? ", ready" : "")}"));
+                // An announcement alone is no news for analysis or the feed: only the fetch it causes is.
+                changes.Add(old is not null && old.Node == node && old with { AnnouncedManifestHash = pod.AnnouncedManifestHash } == pod
+                    ? new(ClusterFactKind.ManifestAnnounced, node, pod.AnnouncedManifestHash)
+                    : new(ClusterFactKind.CniPodChanged, node, $"{pod.Name}: {pod.Phase}{(pod.Ready ? ", ready" : "")}"));
             }
         }
 

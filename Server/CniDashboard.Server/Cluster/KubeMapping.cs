@@ -1,3 +1,4 @@
+using CniDashboard.Shared.Agent;
 using k8s.Models;
 
 namespace CniDashboard.Server.Cluster;
@@ -68,6 +69,9 @@ public static class KubeMapping
             Ready = pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") ?? false,
             StartedAt = pod.Status?.StartTime is { } s ? new DateTimeOffset(DateTime.SpecifyKind(s, DateTimeKind.Utc)) : null,
             Terminating = pod.Metadata?.DeletionTimestamp is not null,
+            // Only a well-formed hash: anything else is treated as no announcement (at worst one fetch too few, caught by the safety net).
+            AnnouncedManifestHash = isAgent && pod.Metadata?.Annotations?.TryGetValue(ManifestAnnouncement.AnnotationKey, out var hash) == true
+                && ManifestAnnouncement.IsValidHash(hash) ? hash : null,
         };
     }
 

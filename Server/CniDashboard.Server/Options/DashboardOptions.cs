@@ -64,8 +64,24 @@ public sealed class ManagementOptions
 /// <summary>The agent poller.</summary>
 public sealed class PollerOptions
 {
-    /// <summary>Time between poll rounds.</summary>
+    /// <summary>
+    /// <c>announce</c> (default): agents announce their manifest hash on their Pod and the dashboard
+    /// fetches a node when its announcement differs from what it stored, with a slow safety poll;
+    /// <c>poll</c>: the older design, every agent asked every <see cref="Interval"/>.
+    /// </summary>
+    public PollerMode Mode { get; set; } = PollerMode.Announce;
+
+    /// <summary>Time between poll rounds in mode <c>poll</c>.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Mode <c>announce</c>: every node is still asked once in this interval, spread evenly over it
+    /// (5,000 nodes over 10 min: about 8 a second), so a missed announcement is caught within it.
+    /// </summary>
+    public TimeSpan SafetyInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Mode <c>announce</c>: announced nodes fetched by each of the fetch workers in one go (they share <see cref="Concurrency"/>).</summary>
+    public int AnnouncedBatchSize { get; set; } = 64;
 
     /// <summary>Agents polled at once.</summary>
     public int Concurrency { get; set; } = 64;

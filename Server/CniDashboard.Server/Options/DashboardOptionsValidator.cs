@@ -38,6 +38,9 @@ public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOption
         var poller = options.Poller;
         if (poller.Interval < TimeSpan.FromSeconds(1)) errors.Add("Dashboard:Poller:Interval must be at least 1 second.");
         if (poller.Concurrency is < 1 or > 4096) errors.Add("Dashboard:Poller:Concurrency must be between 1 and 4096.");
+        if (!Enum.IsDefined(poller.Mode)) errors.Add("Dashboard:Poller:Mode must be announce or poll.");
+        if (poller.SafetyInterval < TimeSpan.FromSeconds(10)) errors.Add("Dashboard:Poller:SafetyInterval must be at least 10 seconds.");
+        if (poller.AnnouncedBatchSize is < 1 or > 10_000) errors.Add("Dashboard:Poller:AnnouncedBatchSize must be between 1 and 10000.");
         if (poller.RequestTimeout <= TimeSpan.Zero || poller.RequestTimeout > poller.Interval)
             errors.Add("Dashboard:Poller:RequestTimeout must be positive and not longer than the poll interval.");
         if (poller.AgentPort is < 1 or > 65535) errors.Add($"Dashboard:Poller:AgentPort {poller.AgentPort} is not a port number.");

@@ -31,6 +31,7 @@ public sealed class AgentPoller(
     PollerStatus status,
     MemoryTrimmer memory,
     WatchHealthRegistry watches,
+    AnnouncementFreshness freshness,
     TimeProvider time,
     IOptions<DashboardOptions> options,
     ILogger<AgentPoller> logger) : BackgroundService
@@ -40,6 +41,9 @@ public sealed class AgentPoller(
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // With announcements the AnnouncementFetcher drives every fetch (first round, announced nodes, safety net).
+        if (_options.Mode != PollerMode.Poll) return;
+
         // The first round waits (at most one interval) for the watches to list the nodes and their
         // agent pods; otherwise it would find no node and the fleet would appear an interval late.
         var waited = TimeSpan.Zero;
@@ -99,10 +103,21 @@ public sealed class AgentPoller(
     /// </summary>
     public async Task<PollRound> PollOnceAsync(CancellationToken cancellationToken)
     {
+        var result = await PollNodesAsync(cluster.NodeNames, _options.Concurrency, cancellationToken);
+        status.Record(result);
+        return result;
+    }
+
+    /// <summary>
+    /// Asks the agents of <paramref name="names"/> (at most <paramref name="concurrency"/> at a time)
+    /// exactly as a round does, and stores, analyzes and marks them; returns when done. The
+    /// announcement path and the safety net call it for the nodes they pick.
+    /// </summary>
+    public async Task<PollRound> PollNodesAsync(IReadOnlyCollection<string> names, int concurrency, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         var now = time.GetUtcNow();
         var token = await tokens.GetAsync(cancellationToken);
-        var names = cluster.NodeNames;
         var round = new RoundState { Nodes = names.Count };
 
         var targets = new List<(string Node, string PodIp)>(names.Count);
@@ -127,7 +142,7 @@ public sealed class AgentPoller(
         {
             await Parallel.ForEachAsync(
                 targets,
-                new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = fetching.Token },
+                new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = fetching.Token },
                 async (target, ct) =>
                 {
                     AgentAnswer answer;
@@ -193,7 +208,7 @@ public sealed class AgentPoller(
             Changed = round.Stored,
             Failed = round.Failures.Count,
         };
-        status.Record(result);
+        status.RecordFetch(result.FinishedAt);
         logger.LogDebug("Poll round: {Nodes} nodes, {Changed} changed, {Unchanged} unchanged, {Failed} failed in {Duration} ms",
             result.Nodes, result.Changed, result.Unchanged, result.Failed, result.Duration.TotalMilliseconds);
         return result;
@@ -345,6 +360,13 @@ public sealed class AgentPoller(
 
     private void MarkCurrent(string node, string? version, DateTimeOffset now, List<ClusterChange> changes, List<AgentStateWrite> transitions)
     {
+        // The agent answered, but its announcements cannot be trusted to arrive (see AnnouncementFreshness).
+        if (freshness.StaleReason(node, now) is { } stale)
+        {
+            MarkStale(node, stale, now, changes, transitions, seen: (now, version));
+            return;
+        }
+
         var before = fleet.Get(node)?.Agent;
         var after = new AgentStatus
         {
@@ -361,7 +383,7 @@ public sealed class AgentPoller(
         }
     }
 
-    private void MarkStale(string node, string reason, DateTimeOffset now, List<ClusterChange> changes, List<AgentStateWrite> transitions)
+    private void MarkStale(string node, string reason, DateTimeOffset now, List<ClusterChange> changes, List<AgentStateWrite> transitions, (DateTimeOffset At, string? Version)? seen = null)
     {
         var runtime = fleet.Get(node);
         var before = runtime?.Agent;
@@ -372,8 +394,9 @@ public sealed class AgentPoller(
             State = state,
             StaleSince = before?.State == AgentState.Current || before?.StaleSince is null ? now : before.StaleSince,
             Reason = reason,
-            LastSeenAt = before?.LastSeenAt,
-            Version = before?.Version,
+            LastSeenAt = seen?.At ?? before?.LastSeenAt,
+            Version = seen?.Version ?? before?.Version,
+            Answers = seen is not null,
         };
         fleet.SetAgent(node, after);
         if (before is not null && before.State == after.State && before.Reason == after.Reason) return;

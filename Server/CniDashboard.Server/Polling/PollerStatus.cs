@@ -11,6 +11,13 @@ public sealed class PollerStatus
     /// <summary>Rounds finished since start.</summary>
     public long Rounds { get; private set; }
 
+    private long _lastFetchTicks;
+
+    /// <summary>When agents were last asked (a whole round, or the nodes an announcement or the safety net picked); null before.</summary>
+    public DateTimeOffset? LastFetchAt => Interlocked.Read(ref _lastFetchTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    internal void RecordFetch(DateTimeOffset at) => Interlocked.Exchange(ref _lastFetchTicks, at.UtcTicks);
+
     internal void Record(PollRound round)
     {
         Volatile.Write(ref _last, round);

@@ -36,8 +36,8 @@ public sealed class DashboardQueries(
         {
             ClusterName = _options.ClusterName,
             Watches = watches.Snapshot(),
-            LastPollAt = poller.Last?.FinishedAt,
-            PollInterval = _options.Poller.Interval,
+            LastPollAt = poller.LastFetchAt ?? poller.Last?.FinishedAt,
+            PollInterval = _options.Poller.Mode == PollerMode.Poll ? _options.Poller.Interval : _options.Poller.SafetyInterval,
         });
 
     /// <inheritdoc />

@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using CniDashboard.Benchmarks.Support;
-using CniDashboard.Simulator;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CniDashboard.Benchmarks.Backend;
 
@@ -18,11 +15,7 @@ public static class BackendScale
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        int Arg(string name, int fallback)
-        {
-            var i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-        }
+        int Arg(string name, int fallback) => ScaleCluster.Arg(args, name, fallback);
 
         var nodes = Arg("--nodes", 5000);
         var rounds = Arg("--rounds", 5);
@@ -39,17 +32,12 @@ public static class BackendScale
         {
             Log($"starting the simulated cluster with {nodes} nodes");
             var started = Stopwatch.StartNew();
-            await using var cluster = await SimulatedCluster.StartAsync(new SimulationOptions
-            {
-                DataDir = Path.Combine(dataDir, "simulation"),
-                NodeCount = nodes,
-                AddressBase = IPAddress.Parse("127.16.0.0"),
-                LoggerFactory = NullLoggerFactory.Instance,
-            });
+            await using var cluster = await ScaleCluster.StartAsync(dataDir, nodes);
             Log($"simulated cluster up in {started.Elapsed.TotalSeconds:0.0} s; agents on port {cluster.AgentPort}");
 
             // --dashboard-env NAME=VALUE (repeatable): an experiment's setting for the dashboard process only (e.g. a GC knob).
-            var dashboardEnv = args.Select((a, i) => (a, i)).Where(x => x.a == "--dashboard-env" && x.i + 1 < args.Length).Select(x => args[x.i + 1]).ToArray();
+            // This run measures poll rounds: the poll design (`announce` compares it with announcements).
+            string[] dashboardEnv = ["Dashboard__Poller__Mode=Poll", .. args.Select((a, i) => (a, i)).Where(x => x.a == "--dashboard-env" && x.i + 1 < args.Length).Select(x => args[x.i + 1])];
             using var dashboard = DashboardProcess.Start(cluster, Path.Combine(dataDir, "dashboard"), "scale", dashboardEnv, out var port);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
             var metrics = new Metrics(http);
@@ -170,10 +158,10 @@ public static class BackendScale
     private static long DatabaseBytes(string path) =>
         new[] { path, path + "-wal" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
 
-    private static long Rss(int pid) => StatusField(pid, "VmRSS:");
+    internal static long Rss(int pid) => StatusField(pid, "VmRSS:");
 
     /// <summary>User + system CPU of a process so far, from /proc/PID/stat (fields 14 and 15, in clock ticks of 10 ms).</summary>
-    private static double CpuSeconds(int pid)
+    internal static double CpuSeconds(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
@@ -181,7 +169,7 @@ public static class BackendScale
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
-    private static long PeakRss(int pid) => StatusField(pid, "VmHWM:");
+    internal static long PeakRss(int pid) => StatusField(pid, "VmHWM:");
 
     private static long StatusField(int pid, string field)
     {
@@ -189,9 +177,9 @@ public static class BackendScale
         return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
     }
 
-    private sealed record Round(double Rounds, double Duration, double Changed, double Unchanged, double Failed);
+    internal sealed record Round(double Rounds, double Duration, double Changed, double Unchanged, double Failed);
 
-    private sealed class Metrics(HttpClient http)
+    internal sealed class Metrics(HttpClient http)
     {
         private Dictionary<string, double> _last = new(StringComparer.Ordinal);
 

@@ -18,7 +18,11 @@ internal static class DashboardProcess
     /// Starts it on a free loopback port with a 5 s poll; <paramref name="environment"/> holds extra
     /// <c>NAME=VALUE</c> settings for it alone. Its output is echoed, prefixed.
     /// </summary>
-    public static Process Start(SimulatedCluster cluster, string dataDir, string clusterName, IEnumerable<string> environment, out int port)
+    public static Process Start(SimulatedCluster cluster, string dataDir, string clusterName, IEnumerable<string> environment, out int port) =>
+        Start(cluster, dataDir, clusterName, environment, "00:00:05", out port);
+
+    /// <summary>As above, with the poll interval of mode <c>poll</c> (hh:mm:ss).</summary>
+    public static Process Start(SimulatedCluster cluster, string dataDir, string clusterName, IEnumerable<string> environment, string pollInterval, out int port)
     {
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
         {
@@ -38,7 +42,7 @@ internal static class DashboardProcess
                 "--agent-server-name", cluster.AgentServerName,
                 "--data-dir", dataDir,
                 "--port", port.ToString(CultureInfo.InvariantCulture),
-                "--poll-interval", "00:00:05",
+                "--poll-interval", pollInterval,
                 "--cluster-name", clusterName,
             },
             RedirectStandardOutput = true,

@@ -177,11 +177,11 @@ public sealed class SampleCluster
     }
 
     /// <summary>Marks a node's agent stale.</summary>
-    public void MarkStale(string node, string reason = "timeout after 5 s")
+    public void MarkStale(string node, string reason = "timeout after 5 s", bool answers = false)
     {
         Nodes[node] = Nodes[node] with
         {
-            Agent = new AgentStatus { State = AgentState.Stale, StaleSince = Now.AddMinutes(-12), Reason = reason, LastSeenAt = Now.AddMinutes(-12), Version = "0.1.0" },
+            Agent = new AgentStatus { State = AgentState.Stale, StaleSince = Now.AddMinutes(-12), Reason = reason, LastSeenAt = answers ? Now.AddMinutes(-2) : Now.AddMinutes(-12), Version = "0.1.0", Answers = answers },
         };
         Details[node] = Details[node] with { Summary = Nodes[node] };
     }

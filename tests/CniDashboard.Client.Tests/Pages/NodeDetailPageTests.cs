@@ -177,6 +177,21 @@ public class NodeDetailPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void A_node_whose_agent_answers_but_does_not_announce_is_stale_with_the_reason_not_called_silent()
+    {
+        Cluster.MarkStale(Incident, "agent pod cni-dashboard-agent-x7k2q is not Ready, so its announcements cannot be relied on", answers: true);
+
+        var cut = RenderNode(Incident);
+
+        var warning = cut.Find("[data-testid=stale-warning]").TextContent;
+        Assert.Contains("answers, but changes to its files may reach the dashboard late (since 12 min ago)", warning, StringComparison.Ordinal);
+        Assert.Contains("agent pod cni-dashboard-agent-x7k2q is not Ready", warning, StringComparison.Ordinal);
+        Assert.Contains("What you see was read 2 min ago", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("stopped answering", warning, StringComparison.Ordinal);
+        Assert.Equal("stale", cut.Find("[data-testid=node-header] [data-testid=agent-status]").GetAttribute("data-state"));
+    }
+
+    [Fact]
     public void Only_changes_to_this_node_reload_it()
     {
         var cut = RenderNode(SampleCluster.HealthyNode);

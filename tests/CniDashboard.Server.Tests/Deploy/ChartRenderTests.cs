@@ -24,6 +24,8 @@ public sealed class ChartRenderTests
     private static readonly string[] PinnedRbac =
     [
         "ClusterRole cni-dashboard-agent-{ns}: groups [authentication.k8s.io] resources [tokenreviews] names [] verbs [create]",
+        // Announcements: limited to one annotation on the Pod of the agent's own node by the ValidatingAdmissionPolicy.
+        "Role {ns}/cni-dashboard-agent-announce: groups [] resources [pods] names [] verbs [patch]",
         "ClusterRole cni-dashboard-{ns}: groups [] resources [events, nodes, pods] names [] verbs [get, list, watch]",
         "ClusterRole cni-dashboard-{ns}: groups [apps] resources [daemonsets] names [] verbs [get, list, watch]",
         RemediationRule("ClusterRole cni-dashboard-{ns}-remediation: groups [] resources [nodes] names [] verbs [patch]"),
@@ -105,7 +107,7 @@ public sealed class ChartRenderTests
         var rules = RulesOf(ChartRenderer.Render("cni-dashboard", "--set", "remediation.enabled=false"));
 
         Assert.Equal(Pinned("cni-dashboard", remediation: false), rules);
-        Assert.All(rules.Where(r => !r.StartsWith("ClusterRole cni-dashboard-agent", StringComparison.Ordinal) && !r.Contains("audit-checkpoint", StringComparison.Ordinal)),
+        Assert.All(rules.Where(r => !r.Contains("cni-dashboard-agent", StringComparison.Ordinal) && !r.Contains("audit-checkpoint", StringComparison.Ordinal)),
             r => Assert.EndsWith("verbs [get, list, watch]", r, StringComparison.Ordinal));
     }
 

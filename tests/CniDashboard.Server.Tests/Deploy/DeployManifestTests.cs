@@ -253,6 +253,73 @@ public sealed class DeployManifestTests
     }
 
     [Fact]
+    public void The_agent_may_patch_pods_in_its_namespace_only_and_the_admission_policy_narrows_it_to_its_own_announcement()
+    {
+        var role = Single<V1Role>("cni-dashboard-agent-announce");
+        Assert.Equal("cni-dashboard", role.Metadata.NamespaceProperty);
+        var rule = Assert.Single(role.Rules);
+        Assert.Equal("[] [pods] [patch]", $"[{string.Join(",", rule.ApiGroups)}] [{string.Join(",", rule.Resources)}] [{string.Join(",", rule.Verbs)}]");
+        Assert.Null(rule.ResourceNames);
+        var binding = Single<V1RoleBinding>("cni-dashboard-agent-announce");
+        Assert.Equal(("Role", "cni-dashboard-agent-announce"), (binding.RoleRef.Kind, binding.RoleRef.Name));
+        var subject = Assert.Single(binding.Subjects);
+        Assert.Equal(("ServiceAccount", "cni-dashboard-agent", "cni-dashboard"), (subject.Kind, subject.Name, subject.NamespaceProperty));
+
+        var policy = Single<V1ValidatingAdmissionPolicy>("cni-dashboard-agent-announce-cni-dashboard");
+        Assert.Equal("Fail", policy.Spec.FailurePolicy);
+        var match = Assert.Single(policy.Spec.MatchConstraints.ResourceRules);
+        Assert.Equal("[] [v1] [UPDATE] [pods]", $"[{string.Join(",", match.ApiGroups)}] [{string.Join(",", match.ApiVersions)}] [{string.Join(",", match.Operations)}] [{string.Join(",", match.Resources)}]");
+        Assert.Equal("request.userInfo.username == 'system:serviceaccount:cni-dashboard:cni-dashboard-agent'", Assert.Single(policy.Spec.MatchConditions).Expression);
+        var expressions = string.Join("\n", policy.Spec.Validations.Select(v => v.Expression));
+        Assert.Contains("object.spec.nodeName == request.userInfo.extra['authentication.kubernetes.io/node-name'][0]", expressions, StringComparison.Ordinal);
+        Assert.Contains("object.spec == oldObject.spec", expressions, StringComparison.Ordinal);
+        Assert.Contains("variables.after.all(k, k == variables.key || (k in variables.before && variables.before[k] == variables.after[k]))", expressions, StringComparison.Ordinal);
+        Assert.Contains("'cni-dashboard.io/manifest-hash'", Assert.Single(policy.Spec.Variables, v => v.Name == "key").Expression, StringComparison.Ordinal);
+        Assert.All(policy.Spec.Validations, v => Assert.Equal("Forbidden", v.Reason));
+        var policyBinding = Single<V1ValidatingAdmissionPolicyBinding>("cni-dashboard-agent-announce-cni-dashboard");
+        Assert.Equal(policy.Metadata.Name, policyBinding.Spec.PolicyName);
+        Assert.Equal(["Deny"], policyBinding.Spec.ValidationActions);
+    }
+
+    [Fact]
+    public void The_rendered_agent_announces_on_the_pod_the_downward_API_names()
+    {
+        using var agent = new RenderedNode();
+
+        var settings = agent.Parse();
+
+        Assert.True(settings.Announce);
+        Assert.Equal(("cni-dashboard-agent-x7k2q", "cni-dashboard"), (settings.PodName, settings.PodNamespace));
+        Assert.Equal(new Uri("https://172.20.0.1:443"), settings.KubeApi);
+        Assert.Equal("metadata.name", Assert.Single(agent.Container.Env, e => e.Name == "POD_NAME").ValueFrom.FieldRef.FieldPath);
+        Assert.Equal("metadata.namespace", Assert.Single(agent.Container.Env, e => e.Name == "POD_NAMESPACE").ValueFrom.FieldRef.FieldPath);
+        Assert.Equal((PollerMode.Announce, TimeSpan.FromMinutes(10)), (DeploymentOptions().Poller.Mode, DeploymentOptions().Poller.SafetyInterval));
+    }
+
+    /// <summary>The emulator's agent identity (what the simulator's agents may do) grants exactly the chart's rules for the agent.</summary>
+    [Fact]
+    public void The_emulators_agent_identity_mirrors_the_charts_grants()
+    {
+        var subject = (Kind: "ServiceAccount", Name: "cni-dashboard-agent", Namespace: "cni-dashboard");
+        var clusterRules = Manifests.Value.OfType<V1ClusterRoleBinding>().Where(b => b.Subjects.Any(s => (s.Kind, s.Name, s.NamespaceProperty) == subject))
+            .SelectMany(b => Single<V1ClusterRole>(b.RoleRef.Name).Rules.Select(r => new AccessRule([.. r.Verbs], [.. r.Resources])));
+        var roleRules = Manifests.Value.OfType<V1RoleBinding>().Where(b => b.Subjects.Any(s => (s.Kind, s.Name, s.NamespaceProperty) == subject))
+            .SelectMany(b => Single<V1Role>(b.RoleRef.Name).Rules.Select(r => new AccessRule([.. r.Verbs], [.. r.Resources]) { Namespaces = [b.Metadata.NamespaceProperty] }));
+        AccessRule[] rendered = [.. clusterRules, .. roleRules];
+        var disagreements = new List<string>();
+        foreach (var verb in new[] { "get", "list", "watch", "create", "update", "patch", "delete" })
+        foreach (var resource in new[] { "nodes", "pods", "leases", "configmaps", "tokenreviews" })
+        foreach (var ns in new[] { "cni-dashboard", "kube-system", null })
+        {
+            var chart = rendered.Any(r => r.Allows(verb, resource, ns));
+            var emulator = KubeIdentities.Agent.Rules.Any(r => r.Allows(verb, resource, ns));
+            if (chart != emulator) disagreements.Add($"{verb} {resource} in {ns ?? "(cluster)"}: chart {chart}, emulator {emulator}");
+        }
+
+        Assert.Empty(disagreements);
+    }
+
+    [Fact]
     public void The_dashboard_may_read_ciliums_configmap_by_name_in_its_namespace_and_no_other()
     {
         var options = DeploymentOptions().Kubernetes.CiliumConfig;
@@ -525,6 +592,14 @@ public sealed class DeployManifestTests
                 ["KUBERNETES_SERVICE_HOST"] = "172.20.0.1",
                 ["KUBERNETES_SERVICE_PORT"] = "443",
             };
+            // The downward API's values, for the fields the DaemonSet asks for; plain values as written.
+            foreach (var variable in Container.Env)
+            {
+                if (variable.Value is { } value) env[variable.Name] = value;
+                else if (variable.ValueFrom?.FieldRef?.FieldPath is "metadata.name") env[variable.Name] = "cni-dashboard-agent-x7k2q";
+                else if (variable.ValueFrom?.FieldRef?.FieldPath is "metadata.namespace") env[variable.Name] = "cni-dashboard";
+            }
+
             var args = Container.Args.Select(a => Mounted.Any(f => a.StartsWith(f, StringComparison.Ordinal)) ? a.Replace("=/", $"={Root}/", StringComparison.Ordinal) : a).ToList();
             args.Add($"--kube-token-file={Root}/sa-token");
             args.AddRange(more);

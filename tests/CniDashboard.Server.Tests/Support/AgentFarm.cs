@@ -117,20 +117,28 @@ public sealed class AgentFarm : IAsyncDisposable
         foreach (var node in _nodes.Values)
         {
             cluster.UpsertNode(new NodeFacts { Name = node.Name, NodeGroup = nodeGroup, OsImage = "Bottlerocket OS 1.29.0 (aws-k8s-1.31)", NetworkReady = true });
-            cluster.UpsertPod(new CniPodFacts
-            {
-                Namespace = "cni-dashboard",
-                Name = $"cni-dashboard-agent-{node.Name}",
-                Component = "cni-dashboard-agent",
-                IsAgent = true,
-                DaemonSet = "cni-dashboard-agent",
-                Node = node.Name,
-                PodIp = node.Ip,
-                Phase = "Running",
-                Ready = true,
-            });
+            cluster.UpsertPod(AgentPod(node.Name));
         }
     }
+
+    /// <summary>The node's agent pod as the watch maps it: ready unless told, with the hash its annotation announces.</summary>
+    public CniPodFacts AgentPod(string nodeName, string? announcedHash = null, bool ready = true) => new()
+    {
+        Namespace = "cni-dashboard",
+        Name = $"cni-dashboard-agent-{nodeName}",
+        Component = "cni-dashboard-agent",
+        IsAgent = true,
+        DaemonSet = "cni-dashboard-agent",
+        Node = nodeName,
+        PodIp = _nodes[nodeName].Ip,
+        Phase = "Running",
+        Ready = ready,
+        AnnouncedManifestHash = announcedHash,
+    };
+
+    /// <summary>The manifest hash the node's agent serves now.</summary>
+    public async Task<string> ServedHashAsync(string nodeName) =>
+        (await _nodes[nodeName].Agent.GetSnapshotAsync(CancellationToken.None)).Snapshot.ManifestHash;
 
     public async ValueTask DisposeAsync()
     {

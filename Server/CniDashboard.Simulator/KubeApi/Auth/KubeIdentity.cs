@@ -56,10 +56,17 @@ public static class KubeIdentities
             new AccessRule(["create"], ["tokenreviews"]),
         ]);
 
-    /// <summary>The node agent: only checks the bearer tokens presented to it.</summary>
+    /// <summary>
+    /// The node agent: checks the bearer tokens presented to it, and announces its manifest hash by
+    /// patching its own Pod — which <see cref="AnnouncementAdmission"/> (the chart's
+    /// ValidatingAdmissionPolicy) narrows to one annotation on the Pod of the token's own node.
+    /// </summary>
     public static KubeIdentity Agent { get; } = new(
         ServiceAccountUsername(ProductNamespace, AgentServiceAccount),
-        [new AccessRule(["create"], ["tokenreviews"])]);
+        [
+            new AccessRule(["create"], ["tokenreviews"]),
+            new AccessRule(["patch"], ["pods"]) { Namespaces = [ProductNamespace] },
+        ]);
 
     /// <summary>Everything, for simulator set-up and tests; never given to product code.</summary>
     public static KubeIdentity ClusterAdmin { get; } = new("kubernetes-admin", [new AccessRule(["*"], ["*"])]);

@@ -196,10 +196,14 @@ internal sealed partial class KubeApiHandler
         }
 
         var store = _cluster.Find(target.Resource) ?? throw KubeApiException.PathNotFound();
-        await ServeAsync(context, verb, target, store).ConfigureAwait(false);
+        // The chart's ValidatingAdmissionPolicy for the agent's announcements, applied as the real server applies it to UPDATEs.
+        Action<JsonObject, JsonObject>? admit = AnnouncementAdmission.Applies(user, target.Resource) && target.Subresource is null
+            ? (before, after) => AnnouncementAdmission.Validate(user, before, after)
+            : null;
+        await ServeAsync(context, verb, target, store, admit).ConfigureAwait(false);
     }
 
-    private async Task ServeAsync(HttpContext context, string verb, KubeApiTarget target, IResourceStore store)
+    private async Task ServeAsync(HttpContext context, string verb, KubeApiTarget target, IResourceStore store, Action<JsonObject, JsonObject>? admit)
     {
         var query = context.Request.Query;
         var scope = target.Subresource == "status" ? UpdateScope.Status : UpdateScope.MainResource;
@@ -243,12 +247,12 @@ internal sealed partial class KubeApiHandler
                 await KubeJsonResponses.WriteBytesAsync(context, 201, created.Json).ConfigureAwait(false);
                 break;
             case "update":
-                var replaced = store.ReplaceFromJson(target.Namespace, target.Name!, await ReadBodyAsync(context).ConfigureAwait(false) ?? throw EmptyBody(), scope);
+                var replaced = store.ReplaceFromJson(target.Namespace, target.Name!, await ReadBodyAsync(context).ConfigureAwait(false) ?? throw EmptyBody(), scope, admit);
                 await KubeJsonResponses.WriteBytesAsync(context, 200, replaced.Json).ConfigureAwait(false);
                 break;
             case "patch":
                 var kind = PatchKinds.FromContentType(context.Request.ContentType);
-                var patched = store.PatchFromJson(target.Namespace, target.Name!, kind, await ReadBodyAsync(context).ConfigureAwait(false), scope);
+                var patched = store.PatchFromJson(target.Namespace, target.Name!, kind, await ReadBodyAsync(context).ConfigureAwait(false), scope, admit);
                 await KubeJsonResponses.WriteBytesAsync(context, 200, patched.Json).ConfigureAwait(false);
                 break;
             case "delete":

@@ -33,9 +33,11 @@ internal interface IResourceStore
 
     StoredObject CreateFromJson(string? @namespace, JsonNode body);
 
-    StoredObject ReplaceFromJson(string? @namespace, string name, JsonNode body, UpdateScope scope);
+    /// <summary>Replaces the object; <paramref name="admit"/> sees the current and the new object (as JSON) before the write and may throw to refuse it.</summary>
+    StoredObject ReplaceFromJson(string? @namespace, string name, JsonNode body, UpdateScope scope, Action<JsonObject, JsonObject>? admit = null);
 
-    StoredObject PatchFromJson(string? @namespace, string name, PatchKind kind, JsonNode? patch, UpdateScope scope);
+    /// <summary>Patches the object; <paramref name="admit"/> sees the current and the patched object (as JSON) before the write and may throw to refuse it.</summary>
+    StoredObject PatchFromJson(string? @namespace, string name, PatchKind kind, JsonNode? patch, UpdateScope scope, Action<JsonObject, JsonObject>? admit = null);
 
     DeleteOutcome Delete(string? @namespace, string name, V1Preconditions? preconditions);
 

@@ -238,7 +238,7 @@ public sealed class ResourceStore<T> : IResourceStore
         }
     }
 
-    StoredObject IResourceStore.ReplaceFromJson(string? @namespace, string name, JsonNode body, UpdateScope scope)
+    StoredObject IResourceStore.ReplaceFromJson(string? @namespace, string name, JsonNode body, UpdateScope scope, Action<JsonObject, JsonObject>? admit)
     {
         var candidate = FromJson(body);
         candidate.Metadata ??= new V1ObjectMeta();
@@ -251,15 +251,16 @@ public sealed class ResourceStore<T> : IResourceStore
         lock (_cluster.Gate)
         {
             var current = ReadLocked(@namespace, name);
+            admit?.Invoke((JsonObject)JsonNode.Parse(current.Json)!, (JsonObject)JsonNode.Parse(Serialize(candidate))!);
             return CommitUpdate(current, candidate, scope, candidate.Metadata.ResourceVersion);
         }
     }
 
-    StoredObject IResourceStore.PatchFromJson(string? @namespace, string name, PatchKind kind, JsonNode? patch, UpdateScope scope)
+    StoredObject IResourceStore.PatchFromJson(string? @namespace, string name, PatchKind kind, JsonNode? patch, UpdateScope scope, Action<JsonObject, JsonObject>? admit)
     {
         lock (_cluster.Gate)
         {
-            return PatchLocked(@namespace, name, kind, patch, scope);
+            return PatchLocked(@namespace, name, kind, patch, scope, admit);
         }
     }
 
@@ -574,7 +575,7 @@ public sealed class ResourceStore<T> : IResourceStore
         return Commit(WatchEventType.Modified, current.Key, candidate, current);
     }
 
-    private StoredObject PatchLocked(string? @namespace, string name, PatchKind kind, JsonNode? patch, UpdateScope scope)
+    private StoredObject PatchLocked(string? @namespace, string name, PatchKind kind, JsonNode? patch, UpdateScope scope, Action<JsonObject, JsonObject>? admit = null)
     {
         var current = ReadLocked(@namespace, name);
         var document = JsonNode.Parse(current.Json)!;
@@ -583,6 +584,8 @@ public sealed class ResourceStore<T> : IResourceStore
         {
             throw KubeApiException.UnprocessablePatch("the patch did not produce an object");
         }
+
+        admit?.Invoke((JsonObject)JsonNode.Parse(current.Json)!, patchedObject);
 
         // A resourceVersion written by the patch is a precondition on the current version.
         var expected = (string?)patchedObject["metadata"]?["resourceVersion"];

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Globalization;
+using CniDashboard.Benchmarks.Support;
+using CniDashboard.Simulator;
+using CniDashboard.Simulator.Nodes;
+
+namespace CniDashboard.Benchmarks.Backend;
+
+/// <summary>
+/// <c>announce [--nodes 5000] [--window 60] [--writes 100] [--cut-writes 1000] [--seed 7]</c>: the two
+/// designs on ONE simulated fleet in one run. The same cluster (emulator, a real agent per node that
+/// announces through the emulator) serves two dashboard processes in turn: first mode <c>poll</c> at
+/// its default 30 s interval, then mode <c>announce</c> (10 min safety net). For each: dashboard CPU per
+/// minute over an unchanged fleet, and RSS. For announce also: a file written on one node → visible
+/// through the API (stored; the feed is published in the same step) p50/p99; 1 % of the fleet
+/// written at once → all stored and analyzed; and writes across the fleet with the announcement path
+/// cut (watches dropped, history expired → 410) → every final state stored, checked against the
+/// folders on disk. Prints Markdown for docs/performance.md.
+/// </summary>
+public static class AnnounceBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int Arg(string name, int fallback) => ScaleCluster.Arg(args, name, fallback);
+
+        var nodes = Arg("--nodes", 5000);
+        var window = TimeSpan.FromSeconds(Arg("--window", 60));
+        var writes = Arg("--writes", 100);
+        var cutWrites = Arg("--cut-writes", 1000);
+        var random = new Random(Arg("--seed", 7));
+        var c = CultureInfo.InvariantCulture;
+        void Log(string line) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+
+        var dataDir = Directory.CreateTempSubdirectory("cni-announce-bench-").FullName;
+        try
+        {
+            Log($"starting the simulated cluster with {nodes} nodes");
+            var started = Stopwatch.StartNew();
+            await using var cluster = await ScaleCluster.StartAsync(dataDir, nodes);
+            await WaitAsync(() => cluster.Announcements.Writes >= nodes, TimeSpan.FromMinutes(5), "every agent's first announcement");
+            Log($"simulated cluster up and announced in {started.Elapsed.TotalSeconds:0.0} s");
+
+            var poll = await MeasureIdleAsync<object?>(cluster, dataDir, "poll", nodes, window, Log);
+            var announce = await MeasureIdleAsync(cluster, dataDir, "announce", nodes, window, Log, async (http, metrics, dashboard) =>
+            {
+                var latencies = await SingleWritesAsync(cluster, http, writes, random, Log);
+                var burst = await BurstAsync(cluster, http, metrics, Math.Max(1, nodes / 100), Log);
+                var cuts = cutWrites > 0 ? await CutWritesAsync(cluster, http, cutWrites, random, Log) : null;
+                return (latencies, burst, cuts);
+            });
+
+            var (lat, burst, cuts) = announce.Extra;
+            Console.WriteLine();
+            Console.WriteLine(string.Create(c, $"`dotnet run -c Release --project tests/CniDashboard.Benchmarks -- announce --nodes {nodes} --window {window.TotalSeconds:0} --writes {writes} --cut-writes {cutWrites}`"));
+            Console.WriteLine();
+            Console.WriteLine("| measure | announce (10 min safety net) | poll (30 s) | bar |");
+            Console.WriteLine("| --- | --- | --- | --- |");
+            Console.WriteLine(string.Create(c, $"| unchanged {nodes:N0}-node fleet: dashboard CPU per minute ({window.TotalSeconds:0} s window) | {announce.CpuPerMinute:0.00} s | {poll.CpuPerMinute:0.00} s | ≤ 1/20 of poll: **{announce.CpuPerMinute / poll.CpuPerMinute:0.000}×** |"));
+            Console.WriteLine(string.Create(c, $"| file written on one node → stored and on the feed, {lat.Count} writes one at a time: p50 / p99 / max | {Percentile(lat, 0.5):0} / {Percentile(lat, 0.99):0} / {lat.Max():0} ms | up to the interval (30 s) | p50 ≤ 1 s, p99 ≤ 3 s |"));
+            Console.WriteLine(string.Create(c, $"| 1 % ({burst.Nodes}) written at once → all stored / all analyzed | {burst.Stored.TotalMilliseconds:0} / {burst.Analyzed.TotalMilliseconds:0} ms | | ≤ 5 s |"));
+            if (cuts is not null)
+                Console.WriteLine(string.Create(c, $"| {cuts.Writes:N0} random writes across the fleet, watches dropped {cuts.Drops}× and history expired (410) {cuts.Expiries}× meanwhile → final states stored | {cuts.Matched:N0} of {cuts.Nodes:N0} nodes match their folder ({cuts.Settle.TotalSeconds:0.0} s after the last write) | | every one |"));
+            Console.WriteLine(string.Create(c, $"| dashboard RSS, {nodes:N0} nodes: after the idle window / peak (VmHWM) | {announce.Rss:N0} / {announce.PeakRss:N0} MiB | {poll.Rss:N0} / {poll.PeakRss:N0} MiB | ≤ 400 MiB |"));
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private sealed record Idle<T>(double CpuPerMinute, long Rss, long PeakRss, T Extra);
+
+    /// <summary>Starts a dashboard in <paramref name="mode"/>, waits for every node, measures CPU over the window, runs <paramref name="then"/>, stops it.</summary>
+    private static async Task<Idle<T>> MeasureIdleAsync<T>(
+        SimulatedCluster cluster, string dataDir, string mode, int nodes, TimeSpan window, Action<string> log,
+        Func<HttpClient, BackendScale.Metrics, Process, Task<T>>? then = null)
+    {
+        string[] env = [$"Dashboard__Poller__Mode={mode}"];
+        using var dashboard = DashboardProcess.Start(cluster, Path.Combine(dataDir, $"dashboard-{mode}"), mode, env, "00:00:30", out var port);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+        var metrics = new BackendScale.Metrics(http);
+        var started = Stopwatch.StartNew();
+        await metrics.WaitAsync(m => m.Get("cni_dashboard_nodes", "state=\"current\"") >= nodes, TimeSpan.FromMinutes(5), "every node current");
+        log($"{mode}: all {nodes} nodes current after {started.Elapsed.TotalSeconds:0.0} s; RSS {BackendScale.Rss(dashboard.Id)} MiB");
+        // An unchanged fleet: the simulated kubelet's workload pods (and their watch events, a cost
+        // both designs share) held, so the window measures how the files are kept current.
+        cluster.SetTimeScale(0.001);
+        // Past the first round's garbage and the analysis it started.
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        var cpu = BackendScale.CpuSeconds(dashboard.Id);
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(window);
+        var perMinute = (BackendScale.CpuSeconds(dashboard.Id) - cpu) / clock.Elapsed.TotalMinutes;
+        cluster.SetTimeScale(1);
+        var rss = BackendScale.Rss(dashboard.Id);
+        log($"{mode}: dashboard CPU {perMinute:0.00} s per minute over an unchanged fleet; RSS {rss} MiB");
+        var extra = then is null ? default! : await then(http, metrics, dashboard);
+        var peak = BackendScale.PeakRss(dashboard.Id);
+        dashboard.Kill(entireProcessTree: true);
+        await dashboard.WaitForExitAsync();
+        return new Idle<T>(perMinute, rss, peak, extra);
+    }
+
+    /// <summary>One file written at a time on a random node; the time until the dashboard's API shows it.</summary>
+    private static async Task<List<double>> SingleWritesAsync(SimulatedCluster cluster, HttpClient http, int count, Random random, Action<string> log)
+    {
+        var latencies = new List<double>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var node = cluster.Nodes[random.Next(cluster.Nodes.Count)];
+            var file = $"zz-latency-{i}.txt";
+            var clock = Stopwatch.StartNew();
+            await File.WriteAllTextAsync(Path.Combine(node.CniDir, file), $"write {i}\n");
+            await WaitAsync(async () => (await http.GetStringAsync($"api/v1/nodes/{node.Name}")).Contains(file, StringComparison.Ordinal), TimeSpan.FromSeconds(60), $"{file} on {node.Name}", TimeSpan.FromMilliseconds(10));
+            latencies.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        log($"single writes: p50 {Percentile(latencies, 0.5):0} ms, p99 {Percentile(latencies, 0.99):0} ms");
+        return latencies;
+    }
+
+    private sealed record Burst(int Nodes, TimeSpan Stored, TimeSpan Analyzed);
+
+    /// <summary>1 % of the fleet written at once: until every one is visible, and until the analyses counter has grown by as many.</summary>
+    private static async Task<Burst> BurstAsync(SimulatedCluster cluster, HttpClient http, BackendScale.Metrics metrics, int count, Action<string> log)
+    {
+        var targets = cluster.Nodes.Skip(cluster.Nodes.Count / 2).Take(count).ToArray();
+        await metrics.ReadAsync();
+        var analysesBefore = metrics.Get("cni_dashboard_analyses_total");
+        var clock = Stopwatch.StartNew();
+        foreach (var node in targets) await File.WriteAllTextAsync(Path.Combine(node.CniDir, "zz-burst.txt"), "burst\n");
+        var pending = targets.ToList();
+        while (pending.Count > 0)
+        {
+            var seen = await Task.WhenAll(pending.Select(async n => (n, (await http.GetStringAsync($"api/v1/nodes/{n.Name}")).Contains("zz-burst.txt", StringComparison.Ordinal))));
+            pending = seen.Where(s => !s.Item2).Select(s => s.n).ToList();
+            if (clock.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"{pending.Count} burst nodes never stored");
+            if (pending.Count > 0) await Task.Delay(20);
+        }
+
+        var stored = clock.Elapsed;
+        await metrics.WaitAsync(m => m.Get("cni_dashboard_analyses_total") >= analysesBefore + count, TimeSpan.FromMinutes(2), "the burst analyzed");
+        var analyzed = clock.Elapsed;
+        log($"1% burst ({count}): stored {stored.TotalMilliseconds:0} ms, analyzed {analyzed.TotalMilliseconds:0} ms");
+        return new Burst(count, stored, analyzed);
+    }
+
+    private sealed record Cuts(int Writes, int Drops, int Expiries, int Nodes, int Matched, TimeSpan Settle);
+
+    /// <summary>
+    /// Random writes across the fleet while the announcement path is cut at random moments (every
+    /// HTTP watch dropped, or every older resourceVersion expired so the dashboard must relist); then,
+    /// for every node written, the dashboard's latest snapshot must list exactly the files on disk.
+    /// </summary>
+    private static async Task<Cuts> CutWritesAsync(SimulatedCluster cluster, HttpClient http, int count, Random random, Action<string> log)
+    {
+        var written = new HashSet<SimulatedNode>();
+        int drops = 0, expiries = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var node = cluster.Nodes[random.Next(cluster.Nodes.Count)];
+            written.Add(node);
+            var path = Path.Combine(node.CniDir, $"zz-cut-{random.Next(4)}.txt");
+            if (random.Next(5) == 0 && File.Exists(path)) File.Delete(path);
+            else await File.WriteAllTextAsync(path, $"cut {i}\n");
+            switch (random.Next(200))
+            {
+                case 0:
+                    cluster.Emulator.DropWatches();
+                    drops++;
+                    break;
+                case 1:
+                    cluster.Emulator.ExpireHistory();
+                    expiries++;
+                    break;
+            }
+
+            if (i % 10 == 0) await Task.Delay(random.Next(20));
+        }
+
+        var clock = Stopwatch.StartNew();
+        var pending = written.ToList();
+        var deadline = TimeSpan.FromMinutes(2);
+        while (pending.Count > 0 && clock.Elapsed < deadline)
+        {
+            var results = new List<SimulatedNode>();
+            foreach (var node in pending)
+            {
+                var detail = await http.GetStringAsync($"api/v1/nodes/{node.Name}");
+                var onDisk = Directory.EnumerateFiles(node.CniDir, "zz-cut-*").Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+                var matches = Enumerable.Range(0, 4).All(k => detail.Contains($"\"zz-cut-{k}.txt\"", StringComparison.Ordinal) == onDisk.Contains($"zz-cut-{k}.txt"));
+                if (!matches) results.Add(node);
+            }
+
+            pending = results;
+            if (pending.Count > 0) await Task.Delay(200);
+        }
+
+        log($"cut writes: {count} writes on {written.Count} nodes, {drops} drops, {expiries} expiries; {written.Count - pending.Count} match after {clock.Elapsed.TotalSeconds:0.0} s");
+        return new Cuts(count, drops, expiries, written.Count, written.Count - pending.Count, clock.Elapsed);
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    }
+
+    private static Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what) =>
+        WaitAsync(() => Task.FromResult(condition()), timeout, what, TimeSpan.FromMilliseconds(200));
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, TimeSpan step)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(step);
+        }
+    }
+}

@@ -346,17 +346,19 @@ public class RemediationPlanPageTests : DashboardTestContext
         WaitForSubscription(cut, Feed);
         var reads = Remediation.Reads;
 
-        Remediation.Change(plan.Id, p => p.FailStep(canary, new StepFailure(StepFailureKind.FileChanged, NodeStep.Apply, "the file changed since review", SampleCluster.Now, "05-cilium.conflist", new string('a', 64)), SampleCluster.Now));
         Feed.Publish(new ClusterChange { Kind = ClusterChangeKind.PlanChanged, At = SampleCluster.Now, Plan = other.Id });
         Feed.Publish(new ClusterChange { Kind = ClusterChangeKind.NodeChanged, At = SampleCluster.Now, Node = canary });
+        Feed.Publish(new ClusterChange { Kind = ClusterChangeKind.PlanChanged, At = SampleCluster.Now, Plan = other.Id });
+        cut.WaitForState(() => Feed.Pending == 0, TimeSpan.FromSeconds(5));
 
-        // Neither is about this plan: nothing is re-read.
-        Assert.Equal("running", State(cut));
+        // The first two were applied (the third taken): none is about this plan, so nothing was re-read.
         Assert.Equal(reads, Remediation.Reads);
 
+        Remediation.Change(plan.Id, p => p.FailStep(canary, new StepFailure(StepFailureKind.FileChanged, NodeStep.Apply, "the file changed since review", SampleCluster.Now, "05-cilium.conflist", new string('a', 64)), SampleCluster.Now));
         Feed.Publish(new ClusterChange { Kind = ClusterChangeKind.PlanChanged, At = SampleCluster.Now, Plan = plan.Id, Node = canary });
 
         cut.WaitForAssertion(() => Assert.Equal("paused", State(cut)));
+        Assert.Equal(reads + 2, Remediation.Reads);
         var row = cut.Find($"[data-testid=plan-node][data-node='{canary}']");
         Assert.Equal("failed", row.GetAttribute("data-status"));
         Assert.Contains("Apply the edits failed: the file changed since review (05-cilium.conflist now has sha256 aaaaaaaaaaaa)", row.QuerySelector("[data-testid=node-failure]")!.TextContent);

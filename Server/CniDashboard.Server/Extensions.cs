@@ -8,11 +8,13 @@ using CniDashboard.Server.Ingest;
 using CniDashboard.Server.Options;
 using CniDashboard.Server.Polling;
 using CniDashboard.Server.Queries;
+using CniDashboard.Server.Remediation;
 using CniDashboard.Server.Store;
 using CniDashboard.Server.Store.Dapper;
 using CniDashboard.Server.Settings;
 using CniDashboard.Shared.Audit;
 using CniDashboard.Shared.Dashboard;
+using CniDashboard.Shared.Remediation;
 using CniDashboard.Shared.Settings;
 using k8s;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -83,6 +85,7 @@ public static class Extensions
         services.AddSingleton<ClusterEventRouter>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterEventRouter>());
         services.AddCniDashboardAudit();
+        services.AddCniDashboardRemediation(configuration);
 
         // Read model for the UI and the API.
         services.AddSingleton<NodeSummaries>();
@@ -121,6 +124,30 @@ public static class Extensions
         services.AddSingleton<ISettingsRepository, SettingsRepository>();
         services.AddScoped<RuntimeSettingsService>();
         services.AddScoped<IRuntimeSettings>(sp => sp.GetRequiredService<RuntimeSettingsService>());
+        return services;
+    }
+
+    /// <summary>
+    /// Remediation (docs/remediation.md): plans in the store, the engine (after the store initializer
+    /// and the poller), the cluster writer, and the service the UI and the API use (scoped: it asks
+    /// <see cref="ICurrentUser"/> who is acting).
+    /// </summary>
+    public static IServiceCollection AddCniDashboardRemediation(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RemediationEngineOptions>()
+            .Bind(configuration.GetSection(RemediationEngineOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RemediationEngineOptions>, RemediationEngineOptionsValidator>();
+        services.AddSingleton<PlanRepository>();
+        services.AddSingleton<PlanLedger>();
+        services.AddSingleton<PlanInputs>();
+        services.AddSingleton<RemediationCluster>();
+        services.AddSingleton<StepRunner>();
+        services.AddSingleton<StandingAdmissions>();
+        services.AddSingleton<RemediationEngine>();
+        services.AddHostedService(sp => sp.GetRequiredService<RemediationEngine>());
+        services.AddScoped<RemediationService>();
+        services.AddScoped<IRemediationService>(sp => sp.GetRequiredService<RemediationService>());
         return services;
     }
 }

@@ -31,6 +31,7 @@ public static class ApiEndpoints
         api.MapNodeApi();
         api.MapAuditApi();
         api.MapSettingsApi();
+        api.MapRemediationApi();
         return app;
     }
 }

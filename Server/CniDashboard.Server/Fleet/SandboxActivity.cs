@@ -96,6 +96,14 @@ public sealed class SandboxActivity(TimeProvider time, IOptions<DashboardOptions
         }
     }
 
+    /// <summary>Sandbox failures recorded on <paramref name="node"/> at or after <paramref name="since"/> (within the last hour).</summary>
+    public int CountSince(string node, DateTimeOffset since)
+    {
+        var from = Prune();
+        if (since > from) from = since;
+        lock (_lock) return _recent.Where(i => i.Node == node && i.At >= from).Sum(i => i.Delta);
+    }
+
     private DateTimeOffset Prune()
     {
         var since = time.GetUtcNow() - Window;

@@ -200,6 +200,49 @@ public sealed class AgentPoller(
     }
 
     /// <summary>Takes the round's changed snapshots off the channel and stores them a chunk at a time.</summary>
+    /// <summary>
+    /// Fetches one node's snapshot now (not at the next round) through the same path as a round:
+    /// stored when it changed, analyzed, announced. Returns null with the reason when the agent could
+    /// not be read; otherwise the node's latest snapshot (unchanged counts: the stored one is current).
+    /// </summary>
+    public async Task<(SnapshotContent? Latest, string? Failure)> PollNodeAsync(string node, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (cluster.AgentPodFor(node)?.PodIp is not { } podIp) return (null, "no agent pod");
+        var token = await tokens.GetAsync(cancellationToken);
+        AgentAnswer answer;
+        try
+        {
+            answer = await client.GetSnapshotAsync(podIp, fleet.Get(node)?.ManifestHash, token, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            answer = new AgentAnswer.Failed($"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        var round = new RoundState { Nodes = 1 };
+        switch (answer)
+        {
+            case AgentAnswer.Snapshot { Value: var snapshot } when snapshot.NodeName != node:
+                return (null, $"agent at {podIp} reports node '{snapshot.NodeName}'");
+            case AgentAnswer.Snapshot { Value: var snapshot }:
+                await StoreChunkAsync([snapshot], round, now, cancellationToken);
+                if (round.Failures.TryGetValue(node, out var refused)) return (null, refused);
+                return (fleet.Get(node)?.Latest, null);
+            case AgentAnswer.NotModified:
+                var changes = new List<ClusterChange>();
+                var transitions = new List<AgentStateWrite>();
+                MarkCurrent(node, null, now, changes, transitions);
+                await nodes.SaveAgentStatesAsync(transitions, now, cancellationToken);
+                feed.Publish(changes);
+                return (fleet.Get(node)?.Latest, null);
+            case AgentAnswer.Failed { Reason: var reason }:
+                return (null, reason);
+            default:
+                return (null, "no answer");
+        }
+    }
+
     private async Task ConsumeAsync(ChannelReader<NodeSnapshot> reader, int chunkSize, RoundState round, DateTimeOffset now, CancellationTokenSource fetching, CancellationToken cancellationToken)
     {
         try

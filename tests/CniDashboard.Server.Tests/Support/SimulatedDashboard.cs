@@ -13,7 +13,7 @@ namespace CniDashboard.Server.Tests.Support;
 /// cluster: the API emulator, 12 nodes with real agents on real folders, the kubelet emitting
 /// FailedCreatePodSandBox events from those files, the incident on some nodes.
 /// </summary>
-public sealed class SimulatedDashboard : IAsyncLifetime
+public class SimulatedDashboard : IAsyncLifetime
 {
     private static int _instances;
     private readonly TempDir _dir = new();
@@ -55,6 +55,7 @@ public sealed class SimulatedDashboard : IAsyncLifetime
             ["Dashboard:Port"] = "0",
             ["Dashboard:ClusterName"] = "simulated",
         };
+        foreach (var (key, value) in MoreSettings()) settings[key] = value;
         var builder = DashboardWebApplication.CreateBuilder([], b =>
         {
             b.Configuration.AddInMemoryCollection(settings);
@@ -67,6 +68,9 @@ public sealed class SimulatedDashboard : IAsyncLifetime
         Http = new HttpClient { BaseAddress = BaseAddress };
     }
 
+    /// <summary>Settings a derived fixture adds to (or changes in) the dashboard's configuration.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> MoreSettings() => [];
+
     /// <summary>GET as JSON; null for 404 (e.g. a node the watches have not listed yet), other failures throw.</summary>
     public async Task<T?> GetJsonAsync<T>(string path)
     {
@@ -76,7 +80,7 @@ public sealed class SimulatedDashboard : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<T>(Json);
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         Http.Dispose();
         await App.StopAsync();

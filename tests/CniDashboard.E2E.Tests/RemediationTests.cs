@@ -54,13 +54,13 @@ public sealed partial class RemediationTests(DemoDashboard dashboard)
             await Expect(review.Locator("[data-testid=planned-edit][data-file='05-cilium.conflist']")).ToHaveCountAsync(1);
             await Expect(review.Locator("[data-testid=diff-line-removed]").First).ToBeVisibleAsync();
             await Expect(review.Locator("[data-testid=predicted-resolved] [data-testid=predicted-finding]").First).ToHaveAttributeAsync("data-rule", Rule);
-            await Expect(review.Locator("[data-testid=predicted-introduced]")).ToHaveAttributeAsync("data-count", "0");
+            await Expect(review.GetByTestId("prediction")).ToHaveAttributeAsync("data-adds-critical", "false");
         }
 
         await Expect(page.GetByTestId("risk-note").First).ToBeVisibleAsync();
         await Expect(page.GetByTestId("submit-blocked")).ToHaveCountAsync(0);
         await page.GetByTestId("submit-comment").FillAsync("Stale linkerd-cni entries left by the v1.6.0 installer's cleanup.");
-        await operatorBrowser.ScreenshotAsync("remediation-wizard");
+        await operatorBrowser.ScreenshotAsync("remediation-wizard", fullPage: false);
         await page.GetByTestId("wizard-submit").ClickAsync();
 
         await Expect(page).ToHaveURLAsync(new Regex("remediation/[a-z0-9-]+$"));
@@ -106,32 +106,40 @@ public sealed partial class RemediationTests(DemoDashboard dashboard)
         await Expect(page.Locator("[data-testid=plan-header] [data-testid=plan-state]")).ToHaveAttributeAsync("data-state", "running");
 
         // Nodes go healthy one at a time, shown live on the open page.
-        await Expect(page.Locator("[data-testid=plan-node][data-status=fixing]").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
-        await operatorBrowser.ScreenshotAsync("remediation-plan");
-        await Expect(page.Locator("[data-testid=plan-node][data-status=fixed]")).ToHaveCountAsync(broken.Length, new() { Timeout = 180_000 });
-        var done = (await dashboard.GetJsonAsync<RemediationPlan>($"api/v1/remediation/plans/{planId}", Ct))!;
-        var ordered = done.Nodes.OrderBy(n => n.StartedAt).ToArray();
-        for (var i = 1; i < ordered.Length; i++)
+        await Expect(page.Locator("[data-testid=plan-node][data-status=fixed]").First).ToBeVisibleAsync(new() { Timeout = 90_000 });
+        await operatorBrowser.ScreenshotAsync("remediation-plan", fullPage: false);
+        foreach (var node in broken)
         {
-            Assert.True(ordered[i].StartedAt >= ordered[i - 1].FinishedAt, $"{ordered[i].Node} started before {ordered[i - 1].Node} was done");
+            await Expect(page.Locator($"[data-testid=plan-node][data-node='{node}']")).ToHaveAttributeAsync("data-status", "fixed", new() { Timeout = 180_000 });
         }
 
-        // The nodes are healthy, and their folders no longer hold the stale entry's token.
-        await Eventually.WaitAsync(async () =>
-            (await dashboard.GetJsonAsync<NodePage>($"api/v1/nodes?rule={Rule}&limit=100", Ct))!.Total == 0,
-            "no node left with the finding", TimeSpan.FromSeconds(30), Ct);
+        var fixedNodes = (await dashboard.GetJsonAsync<RemediationPlan>($"api/v1/remediation/plans/{planId}", Ct))!.Nodes
+            .Where(n => broken.Contains(n.Node)).OrderBy(n => n.StartedAt).ToArray();
+        for (var i = 1; i < fixedNodes.Length; i++)
+        {
+            Assert.True(fixedNodes[i].StartedAt >= fixedNodes[i - 1].FinishedAt,
+                $"{fixedNodes[i].Node} started at {fixedNodes[i].StartedAt:O}, before {fixedNodes[i - 1].Node} was done at {fixedNodes[i - 1].FinishedAt:O}");
+        }
 
-        // The standing approval keeps the plan open for nodes the rollout breaks next; end it.
-        await Expect(page.Locator("[data-testid=plan-header] [data-testid=plan-state]")).ToHaveAttributeAsync("data-state", "running");
+        // Healthy: the dashboard no longer finds the stale entry on them.
+        await Eventually.WaitAsync(async () =>
+            !(await dashboard.GetJsonAsync<NodePage>($"api/v1/nodes?rule={Rule}&limit=100", Ct))!.Items.Any(n => broken.Contains(n.Name)),
+            "the planned nodes without the finding", TimeSpan.FromSeconds(30), Ct);
+
+        // The standing approval keeps the plan open for the nodes the rollout breaks next (they join and are
+        // fixed in turn); end it, and the plan completes once the nodes it holds are done.
         await page.GetByTestId("control-revoke-standing").ClickAsync();
         await page.GetByTestId("confirm-yes").ClickAsync();
-        await Expect(page.Locator("[data-testid=plan-header] [data-testid=plan-state]")).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = 30_000 });
+        await Expect(page.GetByTestId("standing-revoked")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=plan-header] [data-testid=plan-state]")).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = 240_000 });
         await Expect(page.GetByTestId("log-entry").Filter(new() { HasText = "remediation.step." }).First).ToBeVisibleAsync();
         operatorBrowser.AssertNoScriptErrors();
 
         // The audit page lists the steps, linked from the step log.
         await page.GotoAsync($"/audit?targetKind=plan&target={planId}");
         await Expect(page.GetByTestId("audit-entry").Filter(new() { HasText = "remediation.step.done" }).First).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("audit-entry").Filter(new() { HasText = "remediation.plan.approved" }).First).ToBeVisibleAsync();
+        await page.GotoAsync($"/audit?action=remediation.plan.approved&targetKind=plan&target={planId}");
+        await Expect(page.GetByTestId("audit-entry")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("audit-entry")).ToContainTextAsync("Ann Approver");
     }
 }

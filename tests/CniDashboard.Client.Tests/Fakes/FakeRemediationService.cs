@@ -243,8 +243,9 @@ public sealed class FakeRemediationService(TimeProvider clock) : IRemediationSer
         CreatedAt = plan.CreatedAt,
         UpdatedAt = plan.LastEvent?.At ?? plan.CreatedAt,
         Nodes = plan.Nodes.Count,
-        NodesDone = plan.Nodes.Count(n => n.Status.IsFinal()),
-        NodesInFlight = [.. plan.Nodes.Where(n => n.Status.IsInFlight() || n.Status == NodeStatus.Failed).Select(n => n.Node)],
-        PausedReason = plan.State == PlanState.Paused ? plan.PauseDetail ?? plan.PauseReason?.ToString() : null,
+        // As the server counts: nodes fixed, or rolled back while the plan rolls back.
+        NodesDone = plan.Nodes.Count(n => n.Status == (plan.State is PlanState.RollingBack or PlanState.RolledBack ? NodeStatus.RolledBack : NodeStatus.Fixed)),
+        NodesInFlight = [.. plan.Nodes.Where(n => n.Status.IsInFlight()).Select(n => n.Node)],
+        PausedReason = plan.State == PlanState.Paused ? plan.PauseDetail : null,
     };
 }

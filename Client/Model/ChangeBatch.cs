@@ -25,9 +25,9 @@ public static class ChangeBatch
         batch.Any(c => c.Kind is ClusterChangeKind.NodeAdded or ClusterChangeKind.NodeRemoved
             or ClusterChangeKind.FindingOpened or ClusterChangeKind.FindingResolved or ClusterChangeKind.Resync);
 
-    /// <summary>The Overview's tiles, findings, DaemonSets or recent changes may differ.</summary>
+    /// <summary>The Overview's tiles, findings, DaemonSets or recent changes may differ (a plan's own progress does not change them).</summary>
     public static bool TouchesOverview(IReadOnlyList<ClusterChange> batch) =>
-        batch.Any(c => c.Kind is not ClusterChangeKind.ConnectionChanged);
+        batch.Any(c => c.Kind is not (ClusterChangeKind.ConnectionChanged or ClusterChangeKind.PlanChanged));
 
     /// <summary>New sandbox errors arrived (charts and error lists).</summary>
     public static bool HasSandboxErrors(IReadOnlyList<ClusterChange> batch) =>
@@ -45,4 +45,8 @@ public static class ChangeBatch
     /// <summary>A watch or the poller changed health.</summary>
     public static bool TouchesConnection(IReadOnlyList<ClusterChange> batch) =>
         batch.Any(c => c.Kind is ClusterChangeKind.ConnectionChanged or ClusterChangeKind.Resync);
+
+    /// <summary>A remediation plan changed (the plan lists and "being fixed" chips).</summary>
+    public static bool TouchesPlans(IReadOnlyList<ClusterChange> batch) =>
+        batch.Any(c => c.Kind is ClusterChangeKind.PlanChanged or ClusterChangeKind.Resync);
 }

@@ -21,6 +21,24 @@ public static class Links
     /// <summary>The Administration page (settings, audit verification).</summary>
     public const string Admin = "admin";
 
+    /// <summary>The remediation plans, newest first.</summary>
+    public const string Remediation = "remediation";
+
+    /// <summary>A remediation plan's page.</summary>
+    public static string Plan(string id) => Remediation + "/" + Uri.EscapeDataString(id);
+
+    /// <summary>
+    /// The wizard that plans a fix for a rule's findings (optionally of one plugin) on some nodes
+    /// (none: every node that shows the finding).
+    /// </summary>
+    public static string NewPlan(string rule, string? plugin = null, IReadOnlyCollection<string>? nodes = null) =>
+        WithQuery(Remediation + "/new", new Dictionary<string, object?>
+        {
+            ["rule"] = rule,
+            ["plugin"] = plugin,
+            ["nodes"] = nodes is { Count: > 0 } ? string.Join(",", nodes) : null,
+        });
+
     /// <summary>The Nodes page with a filter, e.g. <c>nodes?rule=mesh-token-pod-gone</c>.</summary>
     public static string NodesFiltered(NodeFilter filter) => WithQuery(Nodes, filter.ToQueryParameters());
 

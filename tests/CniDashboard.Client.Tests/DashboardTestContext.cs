@@ -1,6 +1,7 @@
 using CniDashboard.Client.Tests.Fakes;
 using CniDashboard.Shared.Audit;
 using CniDashboard.Shared.Dashboard;
+using CniDashboard.Shared.Remediation;
 using CniDashboard.Shared.Settings;
 using CniDashboard.Shared.Security;
 using Microsoft.AspNetCore.Components;
@@ -25,6 +26,7 @@ public abstract class DashboardTestContext : BunitContext
         Feed = new FakeClusterChangeFeed();
         Audit = new FakeAuditQueries();
         Settings = new FakeRuntimeSettings(Clock);
+        Remediation = new FakeRemediationService(Clock);
         Services.AddMudServices(options =>
         {
             options.SnackbarConfiguration.ShowTransitionDuration = 0;
@@ -35,6 +37,7 @@ public abstract class DashboardTestContext : BunitContext
         Services.AddSingleton<IClusterChangeFeed>(Feed);
         Services.AddSingleton<IAuditQueries>(Audit);
         Services.AddSingleton<IRuntimeSettings>(Settings);
+        Services.AddSingleton<IRemediationService>(Remediation);
         Services.AddSingleton<TimeProvider>(Clock);
         // Read when first rendered: a test sets Access before that.
         Services.AddSingleton(_ => Access);
@@ -93,6 +96,9 @@ public abstract class DashboardTestContext : BunitContext
 
     /// <summary>The run-time settings served.</summary>
     protected FakeRuntimeSettings Settings { get; }
+
+    /// <summary>Remediation plans served.</summary>
+    protected FakeRemediationService Remediation { get; }
 
     /// <summary>The live feed the test drives.</summary>
     protected FakeClusterChangeFeed Feed { get; }

@@ -1,6 +1,7 @@
 using CniDashboard.Client.Model;
 using CniDashboard.Shared.Dashboard;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace CniDashboard.Client.Components.Pages;
@@ -34,9 +35,16 @@ public partial class NodeDetailPage
     [Inject]
     public required NavigationManager Navigation { get; init; }
 
+    /// <summary>The services, for remediation when the host offers it (it is an extra here).</summary>
+    [Inject]
+    public required IServiceProvider Services { get; init; }
+
     /// <summary>The clock.</summary>
     [Inject]
     public required TimeProvider Clock { get; init; }
+
+    /// <summary>True when findings may offer "Fix with a plan" (the host has remediation).</summary>
+    private bool RemediationOffered => Services.GetService<Shared.Remediation.IRemediationService>() is not null;
 
     /// <summary>The node's name, from the route.</summary>
     [Parameter]

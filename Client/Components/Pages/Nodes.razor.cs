@@ -2,7 +2,12 @@ using System.Globalization;
 using CniDashboard.Client.Model;
 using CniDashboard.Shared.Cni;
 using CniDashboard.Shared.Dashboard;
+using CniDashboard.Shared.Remediation;
+using CniDashboard.Shared.Security;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Components.Web.Virtualization;
 using MudBlazor;
 
@@ -29,6 +34,10 @@ public partial class Nodes
     private int? _total;
     private string? _rowsError;
     private DateTimeOffset _now;
+    private readonly List<string> _selected = [];
+    private NodesBeingFixed _fixing = NodesBeingFixed.None;
+    private IRemediationService? _remediation;
+    private bool _mayOperate;
 
     /// <summary>Creates the page.</summary>
     public Nodes()
@@ -44,6 +53,18 @@ public partial class Nodes
     /// <summary>Navigation, for writing filters to the URL.</summary>
     [Inject]
     public required NavigationManager Navigation { get; init; }
+
+    /// <summary>The services, for remediation when the host offers it (it is an extra here).</summary>
+    [Inject]
+    public required IServiceProvider Services { get; init; }
+
+    /// <summary>Who is signed in (row checkboxes are for people who may operate).</summary>
+    [Inject]
+    public required IAuthorizationService Authorization { get; init; }
+
+    /// <summary>The signed-in person.</summary>
+    [CascadingParameter]
+    public Task<AuthenticationState>? AuthenticationState { get; set; }
 
     /// <summary>The clock.</summary>
     [Inject]
@@ -98,8 +119,15 @@ public partial class Nodes
     protected override async Task OnInitializedAsync()
     {
         _now = Clock.GetUtcNow();
+        _remediation = Services.GetService<IRemediationService>();
+        if (_remediation is not null && AuthenticationState is not null)
+        {
+            var user = (await AuthenticationState).User;
+            _mayOperate = (await Authorization.AuthorizeAsync(user, DashboardPolicies.Operate)).Succeeded;
+        }
+
         StartLiveUpdates();
-        await LoadFacetsAsync();
+        await Task.WhenAll(LoadFacetsAsync(), LoadFixingAsync());
     }
 
     /// <inheritdoc />
@@ -110,6 +138,12 @@ public partial class Nodes
         if (filter == _filter && _facetCounts.HasValue)
         {
             return;
+        }
+
+        if (filter.Rule != _filter.Rule)
+        {
+            // Ticks choose nodes for a plan of one rule.
+            _selected.Clear();
         }
 
         _filter = filter;
@@ -125,6 +159,11 @@ public partial class Nodes
         {
             await RefreshRowsAsync();
             await LoadFacetCountsAsync();
+        }
+
+        if (ChangeBatch.TouchesPlans(batch))
+        {
+            await LoadFixingAsync();
         }
 
         if (ChangeBatch.TouchesNodeFacets(batch))
@@ -162,6 +201,20 @@ public partial class Nodes
             return new ItemsProviderResult<NodeSummary>([], 0);
         }
     }
+
+    /// <summary>Rows have checkboxes when the grid shows one rule's nodes and the person may plan a fix.</summary>
+    private bool Selectable => _filter.Rule is not null && _remediation is not null && _mayOperate;
+
+    private void Select(string node, bool on)
+    {
+        _selected.Remove(node);
+        if (on)
+        {
+            _selected.Add(node);
+        }
+    }
+
+    private async Task LoadFixingAsync() => _fixing = await NodesBeingFixed.LoadAsync(_remediation, Lifetime);
 
     private async Task RefreshRowsAsync()
     {

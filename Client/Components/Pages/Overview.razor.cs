@@ -1,6 +1,8 @@
 using CniDashboard.Client.Model;
 using CniDashboard.Shared.Dashboard;
+using CniDashboard.Shared.Remediation;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CniDashboard.Client.Components.Pages;
 
@@ -11,12 +13,18 @@ public partial class Overview
     private readonly Loadable<SandboxErrorReport> _timeline = new();
     private readonly Loadable<NodePage> _agentsDown = new();
     private TimelineChart? _chart;
+    private NodesBeingFixed _fixing = NodesBeingFixed.None;
+    private IRemediationService? _remediation;
     private TimeSpan _window = TimeSpan.FromHours(1);
     private SandboxGrouping _stack = SandboxGrouping.Plugin;
 
     /// <summary>The read model.</summary>
     [Inject]
     public required IDashboardQueries Queries { get; init; }
+
+    /// <summary>The services, for remediation when the host offers it (it is an extra here).</summary>
+    [Inject]
+    public required IServiceProvider Services { get; init; }
 
     /// <summary>The clock, for "3 min ago".</summary>
     [Inject]
@@ -25,14 +33,20 @@ public partial class Overview
     /// <inheritdoc />
     protected override async Task OnInitializedAsync()
     {
+        _remediation = Services.GetService<IRemediationService>();
         StartLiveUpdates();
-        await Task.WhenAll(LoadOverviewAsync(), LoadTimelineAsync());
+        await Task.WhenAll(LoadOverviewAsync(), LoadTimelineAsync(), LoadFixingAsync());
     }
 
     /// <inheritdoc />
     protected override async Task OnChangesAsync(IReadOnlyList<ClusterChange> batch)
     {
-        var reloads = new List<Task>(2);
+        var reloads = new List<Task>(3);
+        if (ChangeBatch.TouchesPlans(batch))
+        {
+            reloads.Add(LoadFixingAsync());
+        }
+
         if (ChangeBatch.TouchesOverview(batch))
         {
             reloads.Add(LoadOverviewAsync());
@@ -61,6 +75,8 @@ public partial class Overview
 
         // Only the count is needed; if it fails the tile falls back to the overview's stale count.
         _agentsDown.LoadAsync(ct => Queries.GetNodesAsync(new NodeQuery { Stale = true, Limit = 0 }, ct), "the nodes whose agent is down", Lifetime));
+
+    private async Task LoadFixingAsync() => _fixing = await NodesBeingFixed.LoadAsync(_remediation, Lifetime);
 
     private async Task LoadTimelineAsync()
     {

@@ -28,6 +28,21 @@ public sealed class FakeClusterChangeFeed : IClusterChangeFeed
         }
     }
 
+    /// <summary>
+    /// Batches published but not yet taken by their subscribers. A subscription takes the next batch only
+    /// after the page applied the one before, so once this is 0 every batch but the last was applied.
+    /// </summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _subscribers.Sum(s => s.Reader.Count);
+            }
+        }
+    }
+
     /// <summary>Subscriptions ever started.</summary>
     public int Started => Volatile.Read(ref _started);
 

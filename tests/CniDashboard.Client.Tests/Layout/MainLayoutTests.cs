@@ -20,6 +20,8 @@ public class MainLayoutTests : DashboardTestContext
     [Fact]
     public void Shows_navigation_the_page_and_the_cluster_status()
     {
+        // The Admin link is only for admins.
+        SignIn("admin", "oidc", [], Shared.Security.DashboardRole.Admin);
         var cut = RenderLayout();
 
         Assert.Equal("page", cut.Find("#body").TextContent);

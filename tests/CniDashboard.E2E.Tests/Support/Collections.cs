@@ -22,6 +22,9 @@ public static class Phase
     /// <summary>An incident node is fixed: irreversible, so after the phases that look at the incident.</summary>
     public const string AfterTheFix = "3 after the fix";
 
+    /// <summary>The incident's remaining nodes are fixed through a remediation plan, approved by a second person.</summary>
+    public const string Remediation = "3 remediation plans";
+
     /// <summary>Settings are changed and the audit log read, verified and exported.</summary>
     public const string Administration = "4 audit and settings";
 
@@ -37,6 +40,9 @@ public sealed class LiveUpdatesCollection;
 
 [CollectionDefinition(Phase.AfterTheFix)]
 public sealed class AfterTheFixCollection;
+
+[CollectionDefinition(Phase.Remediation)]
+public sealed class RemediationCollection;
 
 [CollectionDefinition(Phase.Administration)]
 public sealed class AdministrationCollection;

@@ -1,0 +1,392 @@
+using CniDashboard.Client.Components.Pages;
+using CniDashboard.Client.Tests.Fakes;
+using CniDashboard.Shared.Dashboard;
+using CniDashboard.Shared.Remediation;
+using CniDashboard.Shared.Security;
+
+namespace CniDashboard.Client.Tests.Remediation;
+
+public class RemediationPlanPageTests : DashboardTestContext
+{
+    private IRenderedComponent<RemediationPlanPage> RenderPlan(RemediationPlan plan)
+    {
+        GoTo(Client.Model.Links.Plan(plan.Id));
+        var cut = Render<RemediationPlanPage>(p => p.Add(x => x.Id, plan.Id));
+        cut.WaitForElement("[data-testid=plan-header]");
+        return cut;
+    }
+
+    private static string State(IRenderedComponent<RemediationPlanPage> cut) => cut.Find("[data-testid=plan-header] [data-testid=plan-state]").GetAttribute("data-state")!;
+
+    private static IReadOnlyList<string> Controls(IRenderedComponent<RemediationPlanPage> cut) =>
+        [.. cut.FindAll("[data-testid=operator-controls] button").Select(b => b.GetAttribute("data-testid")!)];
+
+    private static void AcknowledgeEveryRisk(IRenderedComponent<RemediationPlanPage> cut)
+    {
+        // Each tick re-renders the form: find the next box afresh.
+        for (var i = 0; i < cut.FindAll("[data-testid=risk-ack]").Count; i++)
+        {
+            cut.FindAll("[data-testid=risk-ack]")[i].Change(true);
+        }
+    }
+
+    private void AsOperator() => SignIn("operator", "oidc", [], DashboardRole.Operator);
+
+    private void AsApprover(string name = "approver2")
+    {
+        SignIn(name, "oidc", [], DashboardRole.Approver);
+        Remediation.Actor = name;
+    }
+
+    [Fact]
+    public void The_header_shows_state_author_approvals_with_comment_and_expiry_and_the_standing_approvals_bounds()
+    {
+        AsOperator();
+        var until = SampleCluster.Now.AddHours(6);
+        var plan = Remediation.Seed(PlanState.Approved, standing: new StandingGrant(9, until));
+
+        var cut = RenderPlan(plan);
+
+        Assert.Equal("approved", State(cut));
+        Assert.Contains("by operator", cut.Find("[data-testid=plan-author]").TextContent);
+        var approval = cut.Find("[data-testid=approval]");
+        Assert.Equal(("approver", "true"), (approval.GetAttribute("data-approver"), approval.GetAttribute("data-valid")));
+        Assert.Contains("“looks right”", approval.TextContent);
+        Assert.Contains("counts until 2026-11-21 09:30:00Z", approval.TextContent);
+        var standing = cut.Find("[data-testid=standing]").TextContent;
+        Assert.Contains("up to 9 more nodes until 2026-11-20 15:30:00Z", standing);
+        Assert.Contains("granted by approver", standing);
+        Assert.Contains("remove linkerd-cni from 05-cilium.conflist", standing);
+        Assert.Contains("2026-11-21 09:30:00Z", cut.Find("[data-testid=plan-expires]").TextContent);
+        Assert.Equal(3, cut.FindAll("[data-testid=plan-node]").Count);
+    }
+
+    [Fact]
+    public void Each_node_row_shows_its_status_step_progress_and_on_demand_its_diffs_and_predicted_findings()
+    {
+        AsOperator();
+        var plan = Remediation.Seed(PlanState.Running);
+        var canary = plan.Nodes[0].Node;
+
+        var cut = RenderPlan(plan);
+
+        var row = cut.Find($"[data-testid=plan-node][data-node='{canary}']");
+        Assert.Equal("fixing", row.GetAttribute("data-status"));
+        Assert.Equal("Apply the edits", row.QuerySelector("[data-testid=node-step]")!.TextContent);
+        Assert.Equal("pending", cut.FindAll("[data-testid=plan-node]")[1].GetAttribute("data-status"));
+        Assert.Empty(cut.FindAll("[data-testid=node-details]"));
+
+        cut.Find($"[data-testid=plan-node][data-node='{canary}'] [data-testid=node-details-toggle]").Click();
+
+        var details = cut.Find("[data-testid=node-details]");
+        Assert.Equal(2, details.QuerySelectorAll("[data-testid=planned-edit]").Length);
+        Assert.Equal("1", details.QuerySelector("[data-testid=predicted-resolved]")!.GetAttribute("data-count"));
+        Assert.Contains("0 of 3 nodes done", cut.Find("[data-testid=plan-progress-text]").TextContent);
+    }
+
+    [Fact]
+    public void The_step_log_lists_each_transition_with_a_link_to_its_audit_entry()
+    {
+        AsOperator();
+        var plan = Remediation.Seed(PlanState.PendingApproval);
+
+        var cut = RenderPlan(plan);
+
+        var entries = cut.FindAll("[data-testid=log-entry]");
+        Assert.Equal([PlanActions.Submitted], entries.Select(e => e.GetAttribute("data-action")));
+        Assert.Equal("audit?before=101", entries[0].QuerySelector("[data-testid=log-audit-link]")!.GetAttribute("href"));
+    }
+
+    [Fact]
+    public void An_approver_acknowledges_every_risk_and_may_grant_a_standing_approval_before_approving()
+    {
+        AsApprover();
+        var plan = Remediation.Seed(PlanState.PendingApproval);
+        var cut = RenderPlan(plan);
+
+        Assert.True(cut.Find("[data-testid=approve]").HasAttribute("disabled"));
+        Assert.Contains("acknowledge all 2 risk notes (2 left)", cut.Find("[data-testid=approve-problems]").TextContent);
+        cut.Find($"[data-testid=risk-ack][data-risk='{SampleRemediation.UnmeshedRisk}']").Change(true);
+        Assert.True(cut.Find("[data-testid=approve]").HasAttribute("disabled"));
+        cut.Find($"[data-testid=risk-ack][data-risk='{SampleRemediation.InstallerRisk}']").Change(true);
+        cut.Find("[data-testid=standing-toggle]").Change(true);
+        cut.Find("[data-testid=standing-nodes]").Input("9");
+        cut.Find("[data-testid=standing-until]").Change("2026-11-20T18:00");
+        cut.Find("[data-testid=approval-comment]").Input("checked the diffs");
+        cut.Find("[data-testid=approve]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("approved", State(cut)));
+        Assert.Equal([$"approve {plan.Id} \"checked the diffs\" [{SampleRemediation.InstallerRisk},{SampleRemediation.UnmeshedRisk}] standing 9 until 2026-11-20 18:00:00Z"], Remediation.Calls);
+        Assert.Contains("up to 9 more nodes", cut.Find("[data-testid=standing]").TextContent);
+        Assert.Contains("You approved this plan", cut.Find("[data-testid=approved-by-you]").TextContent);
+    }
+
+    [Fact]
+    public void A_standing_approval_in_the_past_is_explained_and_holds_the_approval()
+    {
+        AsApprover();
+        var cut = RenderPlan(Remediation.Seed(PlanState.PendingApproval));
+        AcknowledgeEveryRisk(cut);
+        cut.Find("[data-testid=standing-toggle]").Change(true);
+        cut.Find("[data-testid=standing-until]").Change("2026-11-20T08:00");
+
+        Assert.Contains("a standing approval must end in the future", cut.Find("[data-testid=approve-problems]").TextContent);
+        Assert.True(cut.Find("[data-testid=approve]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void A_rejection_needs_a_comment_and_is_sent_with_it()
+    {
+        AsApprover();
+        var plan = Remediation.Seed(PlanState.PendingApproval);
+        var cut = RenderPlan(plan);
+
+        Assert.True(cut.Find("[data-testid=reject]").HasAttribute("disabled"));
+        cut.Find("[data-testid=approval-comment]").Input("wait for the linkerd-cni 1.6.3 release");
+        cut.Find("[data-testid=reject]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("rejected", State(cut)));
+        Assert.Equal([$"reject {plan.Id} \"wait for the linkerd-cni 1.6.3 release\""], Remediation.Calls);
+        Assert.Contains("Rejected by approver2", cut.Find("[data-testid=rejection]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=approver-panel]"));
+    }
+
+    [Fact]
+    public void The_author_who_is_also_an_approver_sees_why_they_cannot_approve_their_own_plan()
+    {
+        SignIn("operator", "oidc", [], DashboardRole.Operator, DashboardRole.Approver);
+        var cut = RenderPlan(Remediation.Seed(PlanState.PendingApproval, author: "operator"));
+
+        Assert.Contains("You wrote this plan. The two-person rule is on", cut.Find("[data-testid=approve-own-plan]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=approve]"));
+        Assert.Empty(cut.FindAll("[data-testid=reject]"));
+    }
+
+    [Fact]
+    public void Someone_without_the_approver_role_sees_that_approving_needs_it_and_no_approve_button()
+    {
+        AsOperator();
+        var cut = RenderPlan(Remediation.Seed(PlanState.PendingApproval));
+
+        Assert.Contains("needs the Approver role", cut.Find("[data-testid=approve-not-allowed]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=approve-form]"));
+    }
+
+    [Fact]
+    public void A_forged_approval_the_service_refuses_is_shown_as_a_message()
+    {
+        AsApprover();
+        var cut = RenderPlan(Remediation.Seed(PlanState.PendingApproval));
+        AcknowledgeEveryRisk(cut);
+        Remediation.FailNext = new UnauthorizedAccessException("approve needs the Approver role");
+
+        cut.Find("[data-testid=approve]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("You are not allowed to approve plan plan-1: approve needs the Approver role", cut.Find("[data-testid=command-error]").TextContent));
+        Assert.Equal("pending-approval", State(cut));
+    }
+
+    [Theory]
+    [InlineData(PlanState.Draft, new[] { "control-submit", "control-abort" })]
+    [InlineData(PlanState.PendingApproval, new[] { "control-abort" })]
+    [InlineData(PlanState.Approved, new[] { "control-start", "control-abort" })]
+    [InlineData(PlanState.Running, new[] { "control-pause", "control-roll-back", "control-abort" })]
+    [InlineData(PlanState.Paused, new[] { "control-resume", "control-roll-back", "control-abort" })]
+    [InlineData(PlanState.Rejected, new string[0])]
+    public void An_operator_has_the_controls_the_plans_state_allows(PlanState state, string[] expected)
+    {
+        AsOperator();
+        var cut = RenderPlan(Remediation.Seed(state));
+
+        Assert.Equal(expected, Controls(cut));
+    }
+
+    [Fact]
+    public void A_viewer_sees_no_controls()
+    {
+        SignIn("viewer", "oidc", [], DashboardRole.Viewer);
+        var cut = RenderPlan(Remediation.Seed(PlanState.Running));
+
+        Assert.Empty(cut.FindAll("[data-testid=operator-controls]"));
+        Assert.Empty(cut.FindAll("[data-testid=node-control-skip-node]"));
+    }
+
+    [Fact]
+    public void An_open_standing_approval_can_be_revoked()
+    {
+        AsOperator();
+        var plan = Remediation.Seed(PlanState.Running, standing: new StandingGrant(5, SampleCluster.Now.AddHours(2)));
+        var cut = RenderPlan(plan);
+
+        cut.Find("[data-testid=control-revoke-standing]").Click();
+        cut.Find("[data-testid=confirm-yes]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("revoked by operator", cut.Find("[data-testid=standing-revoked]").TextContent));
+        Assert.Equal([$"control {plan.Id} RevokeStanding"], Remediation.Calls);
+        Assert.DoesNotContain("control-revoke-standing", Controls(cut));
+    }
+
+    [Fact]
+    public void A_control_asks_for_confirmation_first_and_cancelling_does_nothing()
+    {
+        AsOperator();
+        var plan = Remediation.Seed(PlanState.Running);
+        var cut = RenderPlan(plan);
+
+        cut.Find("[data-testid=control-pause]").Click();
+        Assert.Contains("Pause plan plan-1 after the current step?", cut.Find("[data-testid=confirm-question]").TextContent);
+        cut.Find("[data-testid=confirm-no]").Click();
+        Assert.Empty(cut.FindAll("[data-testid=confirm]"));
+        Assert.Empty(Remediation.Calls);
+
+        cut.Find("[data-testid=control-pause]").Click();
+        cut.Find("[data-testid=confirm-yes]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("paused", State(cut)));
+        Assert.Equal([$"control {plan.Id} Pause"], Remediation.Calls);
+        Assert.Contains("Paused: paused by operator", cut.Find("[data-testid=paused-reason]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=confirm]"));
+    }
+
+    [Fact]
+    public void Abort_needs_a_reason_and_sends_it()
+    {
+        AsOperator();
+        var plan = Remediation.Seed(PlanState.Paused);
+        var cut = RenderPlan(plan);
+
+        cut.Find("[data-testid=control-abort]").Click();
+        Assert.True(cut.Find("[data-testid=confirm-yes]").HasAttribute("disabled"));
+        cut.Find("[data-testid=confirm-text]").Input("rollout paused upstream");
+        cut.Find("[data-testid=confirm-yes]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal([$"control {plan.Id} Abort \"rollout paused upstream\""], Remediation.Calls));
+        Assert.Equal("aborting", State(cut));
+    }
+
+    [Fact]
+    public void Starting_an_approved_plan_runs_it()
+    {
+        AsOperator();
+        var plan = Remediation.Seed(PlanState.Approved);
+        var cut = RenderPlan(plan);
+
+        cut.Find("[data-testid=control-start]").Click();
+        Assert.Contains($"begins with {plan.Nodes[0].Node}, cordons it", cut.Find("[data-testid=confirm-question]").TextContent);
+        cut.Find("[data-testid=confirm-yes]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("running", State(cut)));
+        Assert.Equal([$"start {plan.Id}"], Remediation.Calls);
+    }
+
+    [Fact]
+    public void A_node_can_be_skipped_from_its_row()
+    {
+        AsOperator();
+        var plan = Remediation.Seed(PlanState.Running);
+        var second = plan.Nodes[1].Node;
+        var cut = RenderPlan(plan);
+
+        cut.Find($"[data-testid=plan-node][data-node='{second}'] [data-testid=node-control-skip-node]").Click();
+        Assert.Equal(second, cut.Find("[data-testid=confirm]").GetAttribute("data-node"));
+        cut.Find("[data-testid=confirm-yes]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("skipped", cut.Find($"[data-testid=plan-node][data-node='{second}']").GetAttribute("data-status")));
+        Assert.Equal([$"control {plan.Id} SkipNode {second}"], Remediation.Calls);
+    }
+
+    [Fact]
+    public void A_refusal_is_shown_with_its_reason_and_the_page_keeps_working()
+    {
+        AsOperator();
+        var plan = Remediation.Seed(PlanState.Approved);
+        var cut = RenderPlan(plan);
+        Remediation.FailNext = new RemediationRefusal(RefusalCodes.KuredLockHeld, "kured holds its reboot lock (node ip-10-0-1-12): the plan does not start while a node reboots");
+
+        cut.Find("[data-testid=control-start]").Click();
+        cut.Find("[data-testid=confirm-yes]").Click();
+
+        var error = cut.WaitForElement("[data-testid=command-error]");
+        Assert.Equal(RefusalCodes.KuredLockHeld, error.GetAttribute("data-code"));
+        Assert.Contains("Could not start plan plan-1: kured holds its reboot lock (node ip-10-0-1-12)", error.TextContent);
+        Assert.Equal("approved", State(cut));
+        // The confirmation stays, so trying again is one click.
+        cut.Find("[data-testid=confirm-yes]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("running", State(cut)));
+        Assert.Empty(cut.FindAll("[data-testid=command-error]"));
+    }
+
+    [Fact]
+    public void A_plan_changed_by_someone_else_is_reloaded_and_the_person_told_to_check_it()
+    {
+        AsOperator();
+        var plan = Remediation.Seed(PlanState.Running);
+        var cut = RenderPlan(plan);
+        // The engine paused it meanwhile; this page still shows it running.
+        Remediation.Change(plan.Id, p => p.Pause(PlanActions.SystemActor, SampleCluster.Now));
+        Remediation.FailNext = new PlanConflictException();
+
+        cut.Find("[data-testid=control-pause]").Click();
+        cut.Find("[data-testid=confirm-yes]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("paused", State(cut)));
+        Assert.Contains("the plan changed since you read it", cut.Find("[data-testid=command-error]").TextContent);
+        Assert.Contains("has been reloaded", cut.Find("[data-testid=command-error]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=confirm]"));
+    }
+
+    [Fact]
+    public void A_change_to_this_plan_on_the_feed_re_reads_it_and_a_change_to_another_does_not()
+    {
+        AsOperator();
+        var plan = Remediation.Seed(PlanState.Running);
+        var other = Remediation.Seed(PlanState.Draft);
+        var canary = plan.Nodes[0].Node;
+        var cut = RenderPlan(plan);
+        WaitForSubscription(cut, Feed);
+        var reads = Remediation.Reads;
+
+        Feed.Publish(new ClusterChange { Kind = ClusterChangeKind.PlanChanged, At = SampleCluster.Now, Plan = other.Id });
+        Feed.Publish(new ClusterChange { Kind = ClusterChangeKind.NodeChanged, At = SampleCluster.Now, Node = canary });
+        Feed.Publish(new ClusterChange { Kind = ClusterChangeKind.PlanChanged, At = SampleCluster.Now, Plan = other.Id });
+        cut.WaitForState(() => Feed.Pending == 0, TimeSpan.FromSeconds(5));
+
+        // The first two were applied (the third taken): none is about this plan, so nothing was re-read.
+        Assert.Equal(reads, Remediation.Reads);
+
+        Remediation.Change(plan.Id, p => p.FailStep(canary, new StepFailure(StepFailureKind.FileChanged, NodeStep.Apply, "the file changed since review", SampleCluster.Now, "05-cilium.conflist", new string('a', 64)), SampleCluster.Now));
+        Feed.Publish(new ClusterChange { Kind = ClusterChangeKind.PlanChanged, At = SampleCluster.Now, Plan = plan.Id, Node = canary });
+
+        cut.WaitForAssertion(() => Assert.Equal("paused", State(cut)));
+        Assert.Equal(reads + 2, Remediation.Reads);
+        var row = cut.Find($"[data-testid=plan-node][data-node='{canary}']");
+        Assert.Equal("failed", row.GetAttribute("data-status"));
+        Assert.Contains("Apply the edits failed: the file changed since review (05-cilium.conflist now has sha256 aaaaaaaaaaaa)", row.QuerySelector("[data-testid=node-failure]")!.TextContent);
+        Assert.Contains(cut.FindAll("[data-testid=log-entry]"), e => e.GetAttribute("data-action") == PlanActions.StepFailed);
+    }
+
+    [Fact]
+    public void A_plan_that_does_not_exist_says_so()
+    {
+        AsOperator();
+        GoTo("remediation/plan-404");
+        var cut = Render<RemediationPlanPage>(p => p.Add(x => x.Id, "plan-404"));
+
+        cut.WaitForAssertion(() => Assert.Contains("There is no plan plan-404", cut.Find("[data-testid=empty-state]").TextContent));
+    }
+
+    [Fact]
+    public void A_failed_read_is_shown_with_a_retry()
+    {
+        AsOperator();
+        var plan = Remediation.Seed(PlanState.Running);
+        Remediation.FailReads = new InvalidOperationException("database is locked");
+        GoTo(Client.Model.Links.Plan(plan.Id));
+        var cut = Render<RemediationPlanPage>(p => p.Add(x => x.Id, plan.Id));
+
+        Assert.Contains("Could not load plan plan-1: database is locked", cut.WaitForElement("[data-testid=query-error]").TextContent);
+        Remediation.FailReads = null;
+        cut.Find("[data-testid=retry]").Click();
+        cut.WaitForElement("[data-testid=plan-header]");
+    }
+}

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CniDashboard.Simulator.Controllers;
+using CniDashboard.Simulator.Faults;
 using CniDashboard.Simulator.KubeApi.Auth;
 using CniDashboard.Simulator.KubeApi.Http;
 using CniDashboard.Simulator.Pki;
@@ -79,6 +80,9 @@ public sealed class KubeApiEmulator : IAsyncDisposable
     /// <summary>The DaemonSet controller, unless turned off in the options.</summary>
     public DaemonSetController? DaemonSets { get; }
 
+    /// <summary>Holds a request before or after it is served, for a test that crashes the caller at that point.</summary>
+    public RequestHolds Holds { get; private init; } = new();
+
     /// <summary>The last requests answered: user, verb, path, status, <c>Audit-ID</c> and User-Agent of each.</summary>
     public ApiRequestLog Requests => _handler.Requests;
 
@@ -107,6 +111,8 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         builder.Services.AddSingleton(options.LoggerFactory);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.UseHttps(serving)));
         var app = builder.Build();
+        var holds = new RequestHolds();
+        app.Use((context, next) => holds.InvokeAsync(context, () => next(context)));
         app.Run(handler.HandleAsync);
         try
         {
@@ -126,7 +132,7 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             : null;
         daemonSets?.Start();
         var reaper = new EventReaper(cluster, options.EventTimeToLive);
-        return new KubeApiEmulator(app, new Uri(address.TrimEnd('/') + "/"), cluster, tokens, handler, adminToken, daemonSets, reaper, clusterCa, serving, ownedCa);
+        return new KubeApiEmulator(app, new Uri(address.TrimEnd('/') + "/"), cluster, tokens, handler, adminToken, daemonSets, reaper, clusterCa, serving, ownedCa) { Holds = holds };
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using CniDashboard.Agent.Auth;
 using CniDashboard.Agent.Http;
 using CniDashboard.Agent.Node;
 using CniDashboard.Agent.Tls;
+using CniDashboard.Simulator.Faults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -26,12 +27,16 @@ public sealed class AgentFleet : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Dictionary<string, NodeAgent> _agents;
 
-    private AgentFleet(WebApplication app, Dictionary<string, NodeAgent> agents, int port)
+    private AgentFleet(WebApplication app, Dictionary<string, NodeAgent> agents, int port, RequestHolds holds)
     {
+        Holds = holds;
         _app = app;
         _agents = agents;
         Port = port;
     }
+
+    /// <summary>Holds an agent request before or after it is served, for a test that crashes the caller at that point.</summary>
+    public RequestHolds Holds { get; }
 
     /// <summary>The port every agent listens on.</summary>
     public int Port { get; }
@@ -98,6 +103,7 @@ public sealed class AgentFleet : IAsyncDisposable
 
             var authenticator = new StaticTokenAuthenticator(token, "cni-dashboard (static token)");
             var port = preferredPort;
+            var holds = new RequestHolds();
             for (var attempt = 1; ; attempt++)
             {
                 if (port == 0)
@@ -106,11 +112,12 @@ public sealed class AgentFleet : IAsyncDisposable
                 }
 
                 var app = Build(nodes, port, certificate, loggers);
+                app.Use((context, next) => holds.InvokeAsync(context, () => next(context)));
                 app.MapAgentEndpoints(resolver, authenticator);
                 try
                 {
                     await app.StartAsync(cancellationToken).ConfigureAwait(false);
-                    return new AgentFleet(app, agents, port);
+                    return new AgentFleet(app, agents, port, holds);
                 }
                 catch (IOException e) when (e.InnerException is AddressInUseException && !portIsRequired && attempt < PortAttempts)
                 {

@@ -52,8 +52,8 @@ public sealed class ChildDashboard : IDisposable
             ["Dashboard__Poller__AgentPort"] = cluster.AgentPort.ToString(CultureInfo.InvariantCulture),
             ["Dashboard__Poller__AgentCaFile"] = cluster.AgentCaFile,
             ["Dashboard__Poller__AgentServerName"] = cluster.AgentServerName,
-            ["Dashboard__Poller__Interval"] = "00:00:01",
-            ["Dashboard__Poller__RequestTimeout"] = "00:00:01",
+            ["Dashboard__Poller__Interval"] = "00:00:05",
+            ["Dashboard__Poller__RequestTimeout"] = "00:00:05",
             ["Dashboard__DataDir"] = dataDir,
             ["Dashboard__ListenAddress"] = "127.0.0.1",
             ["Dashboard__Port"] = port.ToString(CultureInfo.InvariantCulture),
@@ -94,6 +94,7 @@ public sealed class ChildDashboard : IDisposable
         http.DefaultRequestHeaders.Add("X-Forwarded-Groups", group);
         var token = await Eventually.WaitAsync(async () =>
         {
+            if (_process.HasExited) throw new InvalidOperationException($"the dashboard exited with code {_process.ExitCode}:\n{Output}");
             try
             {
                 using var home = await http.GetAsync("/", TestContext.Current.CancellationToken);
@@ -103,7 +104,7 @@ public sealed class ChildDashboard : IDisposable
             {
                 return null; // not listening yet
             }
-        }, "the dashboard to answer", TimeSpan.FromSeconds(90));
+        }, "the dashboard to answer", TimeSpan.FromMinutes(3));
         http.DefaultRequestHeaders.Add("X-CSRF-TOKEN", token);
         return http;
     }

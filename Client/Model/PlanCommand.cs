@@ -89,7 +89,17 @@ public static class PlanCommands
                 (s, _, ct) => s.ControlAsync(id, new PlanControl { Kind = PlanControlKind.SkipNode, Node = name }, ct)));
         }
 
-        if (plan.State == PlanState.Paused && node.HasChangesToUndo && node.Status is not (NodeStatus.RollingBack or NodeStatus.RolledBack))
+        if (plan.State == PlanState.Paused && IsRestoreConflict(node))
+        {
+            var failure = node.Failure!;
+            commands.Add(new("restore-anyway", "Restore anyway",
+                $"Overwrite {failure.File} on {name} with its bytes from before the plan? It now holds sha256 {Short(failure.CurrentSha256)}, not what the plan wrote: "
+                + "whatever changed it since is undone. If it changes again before the restore, the agent refuses and the plan pauses again.",
+                true, "Reason (recorded in the audit log with both hashes)", true, name,
+                (s, reason, ct) => s.ControlAsync(id, new PlanControl { Kind = PlanControlKind.RestoreAnyway, Node = name, ExpectedSha256 = failure.CurrentSha256, Reason = reason }, ct)));
+        }
+
+        if (plan.State == PlanState.Paused && node.HasChangesToUndo && node.Status is not (NodeStatus.RollingBack or NodeStatus.RolledBack) && !IsRestoreConflict(node))
         {
             commands.Add(new("roll-back-node", "Roll back", $"Roll back {name}? Its files are restored from the agent's backups, newest first, byte for byte, and verified.", true, null, false, name,
                 (s, _, ct) => s.ControlAsync(id, new PlanControl { Kind = PlanControlKind.RollBackNode, Node = name }, ct)));
@@ -97,6 +107,15 @@ public static class PlanCommands
 
         return commands;
     }
+
+    /// <summary>True when the node's rollback stopped because a file changed since the plan wrote it (a restore the agent refused).</summary>
+    public static bool IsRestoreConflict(NodeRemediation node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node is { Status: NodeStatus.Failed, FailedWhile: NodeStatus.RollingBack, Failure: { Step: NodeStep.Restore, Kind: StepFailureKind.FileChanged } };
+    }
+
+    private static string Short(string? sha) => sha is null ? "(absent)" : sha.Length > 12 ? sha[..12] : sha;
 
     private static PlanCommand Control(string id, PlanControlKind kind, string key, string label, string question, bool danger) =>
         new(key, label, question, danger, null, false, null, (s, _, ct) => s.ControlAsync(id, new PlanControl { Kind = kind }, ct));

@@ -90,8 +90,11 @@ public sealed record PlanControl
     /// <summary>The node, for <see cref="PlanControlKind.SkipNode"/> and <see cref="PlanControlKind.RollBackNode"/>.</summary>
     public string? Node { get; init; }
 
-    /// <summary>Why, for an abort (recorded).</summary>
+    /// <summary>Why, for an abort or a forced restore (recorded).</summary>
     public string? Reason { get; init; }
+
+    /// <summary>For <see cref="PlanControlKind.RestoreAnyway"/>: the file's sha256 now, as the operator reviewed it against the backup.</summary>
+    public string? ExpectedSha256 { get; init; }
 }
 
 /// <summary>Operator controls on a started plan.</summary>
@@ -107,6 +110,12 @@ public enum PlanControlKind
     RollBackNode,
     /// <summary>Restore every changed node's backups, newest first.</summary>
     RollBack,
+    /// <summary>
+    /// A restore refused because the file changed since the plan wrote it (e.g. the CNI component
+    /// re-installed its entry): overwrite it with the backup anyway, if it still holds the hash the
+    /// operator reviewed (<see cref="PlanControl.ExpectedSha256"/>); needs a reason.
+    /// </summary>
+    RestoreAnyway,
     /// <summary>Stop: finish the node in hand's release, start no other.</summary>
     Abort,
     /// <summary>End the standing approval: no more nodes join.</summary>

@@ -67,6 +67,13 @@ public sealed record NodeRemediation
     [JsonInclude]
     public IReadOnlyList<AppliedChange> Restored { get; internal init; } = [];
 
+    /// <summary>
+    /// Restores an operator forced over a file that changed since the plan wrote it: the restore then
+    /// expects the file's hash as the operator reviewed it, not the hash the plan wrote.
+    /// </summary>
+    [JsonInclude]
+    public IReadOnlyList<RestoreOverride> RestoreOverrides { get; internal init; } = [];
+
     /// <summary>The pod the restart step deletes (null: none ran on the node); its replacement has another uid.</summary>
     [JsonInclude]
     public PodRef? PodToRestart { get; internal init; }

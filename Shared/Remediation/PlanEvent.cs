@@ -43,6 +43,8 @@ public static class PlanActions
     public const string StepStarted = "plan.step-started";
     public const string StepDone = "plan.step-done";
     public const string StepFailed = "plan.step-failed";
+    /// <summary>An operator forced a restore over a file that changed since the plan wrote it.</summary>
+    public const string RestoreForced = "plan.step-restore-forced";
     public const string NodeFinished = "plan.node-finished";
     public const string Paused = "plan.paused";
     public const string Resumed = "plan.resumed";

@@ -96,6 +96,20 @@ public sealed record PodRef(string Namespace, string Name, string Uid);
 /// <param name="At">When the engine recorded it.</param>
 public sealed record AppliedChange(string ChangeId, string File, string? PreviousSha256, string? NewSha256, string? BackupId, DateTimeOffset At);
 
+/// <summary>
+/// An operator's "restore anyway": the restore of <paramref name="ChangeId"/> overwrites <paramref name="File"/>
+/// although it changed since the plan wrote it, but only while it still holds <paramref name="ExpectedSha256"/>
+/// (what the operator reviewed against the backup).
+/// </summary>
+/// <param name="ChangeId">The restore's change id.</param>
+/// <param name="File">The file.</param>
+/// <param name="ExpectedSha256">The file's sha256 as the operator reviewed it (null: absent).</param>
+/// <param name="PlanWroteSha256">What the plan had written (the hash the restore expected before).</param>
+/// <param name="By">The operator.</param>
+/// <param name="At">When.</param>
+/// <param name="Reason">Why, as the operator typed it.</param>
+public sealed record RestoreOverride(string ChangeId, string File, string? ExpectedSha256, string? PlanWroteSha256, string By, DateTimeOffset At, string Reason);
+
 /// <summary>Why a step failed.</summary>
 public enum StepFailureKind
 {

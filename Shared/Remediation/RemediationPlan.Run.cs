@@ -85,6 +85,33 @@ public sealed partial record RemediationPlan
     }
 
     /// <summary>
+    /// "Restore anyway": a restore the agent refused because the file changed since the plan wrote it
+    /// (the CNI component re-installed its entry, a person edited it) is tried again, overwriting the
+    /// file with the backup — but only while the file still holds <paramref name="currentSha256"/>, the
+    /// hash the operator reviewed against the backup (the agent refuses otherwise, and the plan pauses
+    /// again with the newer hash). Needs a reason; resumes like <see cref="Resume"/>.
+    /// </summary>
+    public RemediationPlan RestoreAnyway(string actor, string node, string? currentSha256, string? reason, DateTimeOffset now, StartConditions conditions)
+    {
+        Require("force a restore of", PlanState.Paused);
+        var n = NodeNamed(node);
+        if (n.Status != NodeStatus.Failed || n.FailedWhile != NodeStatus.RollingBack || n.Failure is not { Step: NodeStep.Restore, Kind: StepFailureKind.FileChanged } failure)
+            throw Refuse(RefusalCodes.InvalidState, $"node {node} has no restore refused because its file changed: nothing to force");
+        if (string.IsNullOrWhiteSpace(reason)) throw Refuse(RefusalCodes.CommentRequired, "say why the file's current content may be overwritten");
+        if (!string.Equals(currentSha256, failure.CurrentSha256, StringComparison.Ordinal))
+            throw Refuse(RefusalCodes.FileChangedAgain,
+                $"{failure.File} holds sha256 {failure.CurrentSha256 ?? "absent"}, not the {currentSha256 ?? "absent"} you reviewed: review its diff again");
+        var change = CurrentChange(node) ?? throw Refuse(RefusalCodes.InvalidState, $"node {node} has no restore to make");
+        var forced = new RestoreOverride(change.ChangeId, change.File, failure.CurrentSha256, n.Applied.Single(a => a.File == change.File).NewSha256, actor, now, reason.Trim());
+        var resumed = WithNode(n with { RestoreOverrides = [.. n.RestoreOverrides, forced] }).Resume(actor, now, conditions);
+        return resumed with
+        {
+            LastEvent = new PlanEvent(PlanActions.RestoreForced, actor, now, resumed.State, node, NodeStep.Restore,
+                $"restore {change.File} anyway: it holds sha256 {failure.CurrentSha256 ?? "absent"} (the plan wrote {forced.PlanWroteSha256 ?? "absent"}); the backup's original bytes overwrite it. Reason: {forced.Reason}"),
+        };
+    }
+
+    /// <summary>
     /// Rolls the whole plan back: every node it changed gets its files restored, newest first, one at a
     /// time, each verified; nodes never touched stay as they are. A step in progress is finished first.
     /// </summary>

@@ -147,7 +147,10 @@ public sealed partial record RemediationPlan
     private NodeChange RestoreFor(NodeRemediation n)
     {
         var undo = n.Applied[n.Applied.Count - 1 - n.Restored.Count];
-        return new(RemediationKeys.ChangeId(Id, n.Node, undo.File, RemediationKeys.RestoreOperation), undo.File, undo.NewSha256, null, undo.BackupId);
+        var changeId = RemediationKeys.ChangeId(Id, n.Node, undo.File, RemediationKeys.RestoreOperation);
+        // Forced by an operator: the file as they reviewed it, not as the plan left it.
+        var expected = n.RestoreOverrides.LastOrDefault(o => o.ChangeId == changeId) is { } forced ? forced.ExpectedSha256 : undo.NewSha256;
+        return new(changeId, undo.File, expected, null, undo.BackupId);
     }
 
     private RemediationPlan Begin(string node, NodeStep step, DateTimeOffset now, Func<NodeRemediation, NodeRemediation> intent, string? detail, bool allowAgain = false)
@@ -226,7 +229,7 @@ public sealed partial record RemediationPlan
     /// The step after <paramref name="after"/> on the node's path (null <paramref name="after"/>: the
     /// path's first step); null when the path is done. Fixing: prepare, apply each edit, restart the
     /// pod and wait for it (when the plan restarts one), verify, release. Rolling back: prepare (if
-    /// released), restore each change newest first, restart and wait, verify, release. Releasing: release.
+    /// released), restore each change newest first, verify, release. Releasing: release.
     /// </summary>
     private NodeStep? NextStep(NodeRemediation n, NodeStep? after)
     {
@@ -239,7 +242,10 @@ public sealed partial record RemediationPlan
             case null or NodeStep.Prepare or NodeStep.Apply or NodeStep.Restore:
                 if (fixing && n.Applied.Count < n.Edits.Count) return NodeStep.Apply;
                 if (!fixing && n.HasChangesToUndo) return NodeStep.Restore;
-                return Component is null ? NodeStep.Verify : NodeStep.RestartPod;
+                // A rollback does not restart the component: a restarted CNI pod re-installs its entry
+                // into the files just restored (they would not stay byte for byte), and on a node whose
+                // original chain was the incident's it cannot even start (docs/remediation.md, "Rollback").
+                return Component is null || !fixing ? NodeStep.Verify : NodeStep.RestartPod;
             case NodeStep.RestartPod:
                 return NodeStep.WaitReady;
             case NodeStep.WaitReady:

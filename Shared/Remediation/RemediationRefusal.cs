@@ -64,4 +64,7 @@ public static class RefusalCodes
 
     /// <summary>A comment is required (a rejection says why).</summary>
     public const string CommentRequired = "comment-required";
+
+    /// <summary>A forced restore named a file hash that is no longer the file's: it changed again since the review.</summary>
+    public const string FileChangedAgain = "file-changed-again";
 }

@@ -117,7 +117,7 @@ public sealed class RemediationService(
     public async Task<RemediationPlan> ControlAsync(string planId, PlanControl control, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(control);
-        var conditions = control.Kind == PlanControlKind.Resume ? await ConditionsAsync(planId, cancellationToken) : null;
+        var conditions = control.Kind is PlanControlKind.Resume or PlanControlKind.RestoreAnyway ? await ConditionsAsync(planId, cancellationToken) : null;
         string Node() => control.Node ?? throw new RemediationRefusal(RefusalCodes.InvalidPlan, $"{control.Kind} needs a node");
         return await CommandAsync(planId, DashboardPolicies.Operate, "remediation.plan." + JsonNamingPolicy.KebabCaseLower.ConvertName(control.Kind.ToString()), null, (plan, actor, now) => control.Kind switch
         {
@@ -126,6 +126,7 @@ public sealed class RemediationService(
             PlanControlKind.SkipNode => plan.SkipNode(actor, Node(), now),
             PlanControlKind.RollBackNode => plan.RollBackNode(actor, Node(), now),
             PlanControlKind.RollBack => plan.RollBack(actor, now),
+            PlanControlKind.RestoreAnyway => plan.RestoreAnyway(actor, Node(), control.ExpectedSha256, control.Reason, now, conditions!),
             PlanControlKind.Abort => plan.Abort(actor, control.Reason, now),
             PlanControlKind.RevokeStanding => plan.RevokeStanding(actor, now),
             _ => throw new RemediationRefusal(RefusalCodes.InvalidPlan, $"unknown control {control.Kind}"),

@@ -156,6 +156,9 @@ public sealed class StepRunner(
                     return plan.FailStep(node, new StepFailure(StepFailureKind.AgentRefused, step, refusal.Message, now, change.File, result.NewSha256), now);
                 }
             case AgentCall<FileChangeResult>.ShaMismatch { CurrentSha256: var current }:
+                // The node's files now, stored, so the plan page can show what is there against the plan's edit or backup.
+                await poller.PollNodeAsync(node, cancellationToken);
+                now = time.GetUtcNow();
                 return plan.FailStep(node, new StepFailure(StepFailureKind.FileChanged, step,
                     $"{change.File} changed since review: it holds {current ?? "nothing (absent)"}, the plan expected {change.ExpectedSha256 ?? "absent"}", now, change.File, current), now);
             case AgentCall<FileChangeResult>.Refused { StatusCode: var status, Code: var code, Message: var message }:

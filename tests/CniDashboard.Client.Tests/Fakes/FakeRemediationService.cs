@@ -174,6 +174,7 @@ public sealed class FakeRemediationService(TimeProvider clock) : IRemediationSer
                 PlanControlKind.SkipNode => plan.SkipNode(Actor, control.Node!, now),
                 PlanControlKind.RollBackNode => plan.RollBackNode(Actor, control.Node!, now),
                 PlanControlKind.RollBack => plan.RollBack(Actor, now),
+                PlanControlKind.RestoreAnyway => plan.RestoreAnyway(Actor, control.Node!, control.ExpectedSha256, control.Reason, now, new StartConditions(true)),
                 PlanControlKind.Abort => plan.Abort(Actor, control.Reason, now),
                 PlanControlKind.RevokeStanding => plan.RevokeStanding(Actor, now),
                 _ => throw new ArgumentOutOfRangeException(nameof(control)),

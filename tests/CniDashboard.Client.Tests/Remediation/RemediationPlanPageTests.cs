@@ -365,6 +365,86 @@ public class RemediationPlanPageTests : DashboardTestContext
         Assert.Contains(cut.FindAll("[data-testid=log-entry]"), e => e.GetAttribute("data-action") == PlanActions.StepFailed);
     }
 
+    /// <summary>
+    /// The canary's rollback stopped at its first restore: the agent refused because the file holds
+    /// <paramref name="current"/>, not what the plan wrote (linkerd-cni re-installed its entry).
+    /// </summary>
+    private (RemediationPlan Plan, string Node, AppliedChange Written) RestoreRefused(string current)
+    {
+        var plan = Remediation.Seed(PlanState.Running);
+        var canary = plan.Nodes[0].Node;
+        var now = SampleCluster.Now;
+        Remediation.Change(plan.Id, p =>
+        {
+            foreach (var edit in p.NodeNamed(canary).Edits)
+            {
+                if (!p.NodeNamed(canary).StepInProgress) p = p.BeginApply(canary, now);
+                p = p.CompleteApply(canary, new AppliedChange(p.CurrentChange(canary)!.ChangeId, edit.File, edit.ExpectedSha256, edit.NewSha256, "backup-" + edit.File, now), now);
+            }
+            p = p.FailStep(canary, new StepFailure(StepFailureKind.PodNotReady, NodeStep.RestartPod, "no Ready pod", now), now)
+                .RollBackNode("operator", canary, now).BeginRestore(canary, now);
+            var change = p.CurrentChange(canary)!;
+            return p.FailStep(canary, new StepFailure(StepFailureKind.FileChanged, NodeStep.Restore, $"{change.File} changed since the plan wrote it", now, change.File, current), now);
+        });
+        var stored = Remediation.Plans[plan.Id];
+        var node = stored.NodeNamed(canary);
+        return (stored, canary, node.Applied.Single(a => a.File == node.Failure!.File));
+    }
+
+    [Fact]
+    public void A_restore_refused_because_the_file_changed_shows_now_against_the_original_and_restores_anyway_with_the_reviewed_hash_and_a_reason()
+    {
+        AsOperator();
+        var current = new string('c', 64);
+        var (plan, canary, written) = RestoreRefused(current);
+        const string reinstalled = "{\n  \"name\": \"reinstalled by linkerd-cni\"\n}\n";
+        var detail = Queries.Cluster.Details[canary];
+        var file = detail.Files.First().File with { Name = written.File, Content = reinstalled, Sha256 = current };
+        Queries.Cluster.Details[canary] = detail with { Files = [.. detail.Files.Where(f => f.File.Name != written.File), new NodeFileView { File = file }] };
+
+        var cut = RenderPlan(plan);
+
+        var conflict = cut.WaitForElement($"[data-testid=plan-node][data-node='{canary}'] [data-testid=restore-conflict]");
+        Assert.Equal(written.File, conflict.GetAttribute("data-file"));
+        var summary = cut.Find("[data-testid=restore-conflict-summary]").TextContent;
+        Assert.Contains("sha256 cccccccccccc", summary);
+        Assert.Contains($"sha256 {written.NewSha256![..12]}", summary);
+        Assert.Contains($"sha256 {written.PreviousSha256![..12]}", summary);
+        cut.WaitForAssertion(() => Assert.Contains("reinstalled by linkerd-cni", cut.Find("[data-testid=restore-conflict] [data-testid=side-by-side-diff]").TextContent));
+        Assert.Contains("linkerd-cni", cut.Find("[data-testid=restore-conflict] [data-testid=side-by-side-diff]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=restore-conflict-changed-again]"));
+        // Rolling the node back again is not offered: it would hit the same refusal.
+        Assert.Empty(cut.FindAll($"[data-testid=plan-node][data-node='{canary}'] [data-testid=node-control-roll-back-node]"));
+
+        cut.Find($"[data-testid=plan-node][data-node='{canary}'] [data-testid=node-control-restore-anyway]").Click();
+        Assert.Contains("sha256 cccccccccccc", cut.Find("[data-testid=confirm-question]").TextContent);
+        Assert.True(cut.Find("[data-testid=confirm-yes]").HasAttribute("disabled"));
+        cut.Find("[data-testid=confirm-text]").Input("back to the chain we reviewed");
+        cut.Find("[data-testid=confirm-yes]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal([$"control {plan.Id} RestoreAnyway {canary} \"back to the chain we reviewed\""], Remediation.Calls));
+        var forced = Assert.Single(Remediation.Plans[plan.Id].NodeNamed(canary).RestoreOverrides);
+        Assert.Equal((current, "back to the chain we reviewed"), (forced.ExpectedSha256, forced.Reason));
+        Assert.Equal("running", State(cut));
+        Assert.Empty(cut.FindAll("[data-testid=restore-conflict]"));
+    }
+
+    [Fact]
+    public void A_restore_conflict_whose_file_changed_again_says_so_and_a_viewer_gets_no_restore_anyway()
+    {
+        SignIn("viewer", "oidc", [], DashboardRole.Viewer);
+        var (plan, canary, written) = RestoreRefused(new string('c', 64));
+        var detail = Queries.Cluster.Details[canary];
+        var file = detail.Files.First().File with { Name = written.File, Content = "{}\n", Sha256 = new string('d', 64) };
+        Queries.Cluster.Details[canary] = detail with { Files = [new NodeFileView { File = file }] };
+
+        var cut = RenderPlan(plan);
+
+        cut.WaitForElement("[data-testid=restore-conflict-changed-again]");
+        Assert.Contains("sha256 dddddddddddd", cut.Find("[data-testid=restore-conflict-changed-again]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=node-control-restore-anyway]"));
+    }
+
     [Fact]
     public void A_plan_that_does_not_exist_says_so()
     {

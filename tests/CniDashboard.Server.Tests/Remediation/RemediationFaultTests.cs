@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using CniDashboard.Server.Auth;
 using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Tests.Support;
+using CniDashboard.Shared.Dashboard;
 using CniDashboard.Shared.Remediation;
 
 namespace CniDashboard.Server.Tests.Remediation;
@@ -17,7 +19,7 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
     private static readonly TimeSpan Run = TimeSpan.FromMinutes(2);
 
     [Fact]
-    public async Task A_file_edited_between_review_and_apply_is_not_written_pauses_the_plan_and_a_rollback_puts_back_the_original_bytes_before_restarting_the_pod()
+    public async Task A_file_edited_between_review_and_apply_is_not_written_pauses_the_plan_and_a_rollback_puts_back_the_original_bytes_without_restarting_the_pod()
     {
         var node = dashboard.IncidentNodes[0];
         var rule = await dashboard.WaitForIncidentAsync(node);
@@ -55,11 +57,12 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
             foreach (var (file, sha) in originals) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
             Assert.Equal(restored.Applied[0].PreviousSha256, restored.Restored[0].NewSha256);
 
-            // The original bytes are the incident's chain: the restarted linkerd-cni pod cannot get a
-            // sandbox on it, so the rollback pauses at its wait (an operator decides), the files as they were.
+            // The original bytes are the incident's chain: a restarted linkerd-cni pod could not get a
+            // sandbox on it, so the rollback leaves the running pod alone, verifies the bytes and releases the node.
             var ended = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.Paused, PlanState.RolledBack);
             var rolling = ended.NodeNamed(node.Name);
-            Assert.Equal((NodeStatus.Failed, NodeStatus.RollingBack, StepFailureKind.PodNotReady), (rolling.Status, rolling.FailedWhile!.Value, rolling.Failure!.Kind));
+            Assert.Equal((PlanState.Paused, PauseReason.NodeRolledBack, NodeStatus.RolledBack), (ended.State, ended.PauseReason, rolling.Status));
+            Assert.Equal(n.PodToRestart is null ? null : paused.NodeNamed(node.Name).PodToRestart, rolling.PodToRestart);
             foreach (var (file, sha) in originals) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
         }
         finally
@@ -133,6 +136,30 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
             Assert.Equal(before[r.Failure.File!], r.Failure.CurrentSha256);
             Assert.NotEqual(n.Applied.Single(a => a.File == r.Failure.File).NewSha256, r.Failure.CurrentSha256);
             foreach (var (file, sha) in before) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
+            // The node's files were fetched at the refusal: the stored snapshot shows what is there now, for the diff.
+            var stored = await dashboard.Get<IDashboardQueries>().GetNodeAsync(node.Name, Ct);
+            Assert.Equal(r.Failure.CurrentSha256, stored!.Files.Single(f => f.File.Name == r.Failure.File).File.Sha256);
+
+            // "Restore anyway" needs the hash the operator reviewed and a reason; anything else is refused and nothing is written.
+            var wrongHash = await Assert.ThrowsAsync<RemediationRefusal>(() => operatorService.ControlAsync(plan.Id,
+                new PlanControl { Kind = PlanControlKind.RestoreAnyway, Node = node.Name, ExpectedSha256 = r.Applied.Single(a => a.File == r.Failure.File).NewSha256, Reason = "go" }, Ct));
+            Assert.Equal(RefusalCodes.FileChangedAgain, wrongHash.Code);
+            await Assert.ThrowsAsync<AccessDeniedException>(() => dashboard.As(RemediationDashboard.Viewer).ControlAsync(plan.Id,
+                new PlanControl { Kind = PlanControlKind.RestoreAnyway, Node = node.Name, ExpectedSha256 = r.Failure.CurrentSha256, Reason = "go" }, Ct));
+            foreach (var (file, sha) in before) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
+
+            const string why = "linkerd-cni re-installed its entry; back to the chain we reviewed";
+            await operatorService.ControlAsync(plan.Id, new PlanControl { Kind = PlanControlKind.RestoreAnyway, Node = node.Name, ExpectedSha256 = r.Failure.CurrentSha256, Reason = why }, Ct);
+            var back = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.RolledBack);
+            var b = back.NodeNamed(node.Name);
+            Assert.Equal(NodeStatus.RolledBack, b.Status);
+            foreach (var a in b.Applied) Assert.Equal(a.PreviousSha256, Sha256(Path.Combine(node.CniDir, a.File)));
+            Assert.Equal(r.Failure.CurrentSha256, Assert.Single(b.RestoreOverrides).ExpectedSha256);
+            var log = await dashboard.As(RemediationDashboard.Viewer).GetLogAsync(plan.Id, Ct);
+            var forced = Assert.Single(log, l => l.Action == "remediation.step.restore-forced");
+            Assert.Equal((RemediationDashboard.Operator.DisplayName, node.Name), (forced.Actor, forced.Node));
+            Assert.Contains(why, forced.Summary, StringComparison.Ordinal);
+            Assert.Contains(r.Failure.CurrentSha256!, forced.Summary, StringComparison.Ordinal);
         }
         finally
         {

@@ -4,6 +4,8 @@ namespace CniDashboard.Shared.Tests.Remediation;
 
 public sealed class NodeStepTests
 {
+    private const string OnCall = "operator-on-call";
+
     [Fact]
     public void A_node_goes_prepare_apply_each_edit_restart_wait_verify_release_and_is_fixed()
     {
@@ -147,6 +149,57 @@ public sealed class NodeStepTests
         Assert.Equal(applied.Reverse().Select(a => (a.File, a.PreviousSha256)), node.Restored.Select(r => (r.File, r.NewSha256)));
         Assert.False(node.Annotated);
         Assert.Equal([NodeStatus.Pending, NodeStatus.Pending], back.Nodes.Where(n => n.Node != "node-b").Select(n => n.Status));
+    }
+
+    [Fact]
+    public void A_rollback_restores_and_verifies_the_files_without_restarting_the_component()
+    {
+        var now = Plans.T0.AddMinutes(3);
+        var plan = Plans.Running(nodes: Plans.Incident("node-a")).RunUntilBegun("node-a", NodeStep.Verify, ref now);
+        plan = plan.FailStep("node-a", new StepFailure(StepFailureKind.VerificationFailed, NodeStep.Verify, "the entry is back", now), now).RollBackNode(Plans.Author, "node-a", now);
+        var steps = new List<NodeStep>();
+        for (var i = 0; i < 100 && plan.State == PlanState.Running; i++)
+        {
+            var action = plan.NextAction(now);
+            if (action.Kind == EngineActionKind.Begin) steps.Add(action.Step!.Value);
+            plan = Plans.DoAction(plan, action, ref now, FleetObservation.Calm)!;
+        }
+
+        // A restarted CNI pod would re-install its entry into the restored files (or, on the incident's
+        // original chain, not start at all): the rollback leaves the running pod alone.
+        Assert.Equal([NodeStep.Restore, NodeStep.Restore, NodeStep.Verify, NodeStep.Release], steps);
+        Assert.Equal(NodeStatus.RolledBack, plan.NodeNamed("node-a").Status);
+    }
+
+    [Fact]
+    public void A_restore_refused_because_the_file_changed_is_forced_only_with_a_reason_and_the_hash_the_operator_reviewed()
+    {
+        var now = Plans.T0.AddMinutes(3);
+        var plan = Plans.Running(nodes: Plans.Incident("node-a")).RunUntilBegun("node-a", NodeStep.Verify, ref now);
+        plan = plan.FailStep("node-a", new StepFailure(StepFailureKind.VerificationFailed, NodeStep.Verify, "the entry is back", now), now)
+            .RollBackNode(Plans.Author, "node-a", now).RunUntilBegun("node-a", NodeStep.Restore, ref now);
+        var change = plan.CurrentChange("node-a")!;
+        const string reinstalled = "1111111111111111111111111111111111111111111111111111111111111111";
+        var paused = plan.FailStep("node-a", new StepFailure(StepFailureKind.FileChanged, NodeStep.Restore, "changed", now, change.File, reinstalled), now);
+
+        Assert.Equal(RefusalCodes.CommentRequired, Assert.Throws<RemediationRefusal>(() => paused.RestoreAnyway(Plans.Author, "node-a", reinstalled, " ", now, Plans.Clear)).Code);
+        Assert.Equal(RefusalCodes.FileChangedAgain, Assert.Throws<RemediationRefusal>(() => paused.RestoreAnyway(Plans.Author, "node-a", change.ExpectedSha256, "ok", now, Plans.Clear)).Code);
+        Assert.Equal(RefusalCodes.LeaseNotHeld, Assert.Throws<RemediationRefusal>(() => paused.RestoreAnyway(Plans.Author, "node-a", reinstalled, "ok", now, new StartConditions(LeaseHeld: false))).Code);
+        var verifyFailed = plan.FailStep("node-a", new StepFailure(StepFailureKind.AgentUnavailable, NodeStep.Restore, "down", now, change.File), now);
+        Assert.Equal(RefusalCodes.InvalidState, Assert.Throws<RemediationRefusal>(() => verifyFailed.RestoreAnyway(Plans.Author, "node-a", null, "ok", now, Plans.Clear)).Code);
+
+        var forced = paused.RestoreAnyway(OnCall, "node-a", reinstalled, "linkerd-cni re-installed its entry; we go back to the original chain", now, Plans.Clear);
+        Assert.Equal((PlanState.Running, PlanActions.RestoreForced, OnCall, NodeStep.Restore), (forced.State, forced.LastEvent!.Action, forced.LastEvent.Actor, forced.LastEvent.Step));
+        Assert.Contains(reinstalled, forced.LastEvent.Detail, StringComparison.Ordinal);
+        Assert.Equal(paused.Version + 1, forced.Version);
+        // The same restore (same change id), now expecting what the operator reviewed; the plan hash is unchanged.
+        Assert.Equal(change with { ExpectedSha256 = reinstalled }, forced.CurrentChange("node-a"));
+        Assert.Equal(plan.Sha256(), forced.Sha256());
+        var o = Assert.Single(forced.NodeNamed("node-a").RestoreOverrides);
+        Assert.Equal((change.ChangeId, reinstalled, change.ExpectedSha256, OnCall), (o.ChangeId, o.ExpectedSha256, o.PlanWroteSha256, o.By));
+
+        var back = forced.Drive(ref now);
+        Assert.Equal(NodeStatus.RolledBack, back.NodeNamed("node-a").Status);
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public partial class NodeDetailPage
     private string? _otherNodeText;
     private IReadOnlyList<string> _otherNodeOptions = [];
     private DateTimeOffset _now;
+    private NodesBeingFixed _fixing = NodesBeingFixed.None;
 
     /// <summary>The read model.</summary>
     [Inject]
@@ -63,10 +64,11 @@ public partial class NodeDetailPage
     public string? File { get; set; }
 
     /// <inheritdoc />
-    protected override void OnInitialized()
+    protected override async Task OnInitializedAsync()
     {
         _now = Clock.GetUtcNow();
         StartLiveUpdates();
+        await LoadFixingAsync();
     }
 
     /// <inheritdoc />
@@ -99,6 +101,11 @@ public partial class NodeDetailPage
     /// <inheritdoc />
     protected override async Task OnChangesAsync(IReadOnlyList<ClusterChange> batch)
     {
+        if (ChangeBatch.TouchesPlans(batch))
+        {
+            await LoadFixingAsync();
+        }
+
         if (!ChangeBatch.TouchesNode(batch, Name))
         {
             return;
@@ -112,6 +119,10 @@ public partial class NodeDetailPage
             await LoadDiffAsync();
         }
     }
+
+    /// <summary>Which plan, if any, has this node in hand ("being fixed by plan X"); nothing when remediation is off.</summary>
+    private async Task LoadFixingAsync() =>
+        _fixing = await NodesBeingFixed.LoadAsync(Services.GetService<Shared.Remediation.IRemediationService>(), Lifetime);
 
     private Task LoadDetailAsync()
     {

@@ -138,6 +138,35 @@ public class RemediationEntryPointTests : DashboardTestContext
     }
 
     [Fact]
+    public void The_node_page_says_which_plan_is_fixing_the_node_and_follows_plan_changes()
+    {
+        var plan = Remediation.Seed(PlanState.Running);
+        var canary = plan.Nodes[0].Node;
+        var other = plan.Nodes[1].Node;
+        GoTo($"nodes/{canary}");
+
+        var cut = Render<NodeDetailPage>(p => p.Add(x => x.Name, canary));
+        cut.WaitForElement("[data-testid=node-header]");
+        var chip = cut.WaitForElement("[data-testid=node-header] [data-testid=node-fix-chip]");
+        Assert.Equal((canary, plan.Id, $"remediation/{plan.Id}"), (chip.GetAttribute("data-node"), chip.GetAttribute("data-plan"), chip.GetAttribute("href")));
+        Assert.Contains("being fixed", chip.TextContent);
+
+        // Paused: the chip says so; aborted (the plan no longer running or paused): the chip goes.
+        WaitForSubscription(cut, Feed);
+        Remediation.Change(plan.Id, p => p.Pause("operator", SampleCluster.Now));
+        Feed.Publish(new ClusterChange { Kind = ClusterChangeKind.PlanChanged, At = SampleCluster.Now, Plan = plan.Id });
+        cut.WaitForAssertion(() => Assert.Contains("fix paused", cut.Find("[data-testid=node-fix-chip]").TextContent));
+        Remediation.Change(plan.Id, p => p.Abort("operator", "the rollout is paused upstream", SampleCluster.Now));
+        Feed.Publish(new ClusterChange { Kind = ClusterChangeKind.PlanChanged, At = SampleCluster.Now, Plan = plan.Id });
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=node-fix-chip]")));
+
+        // Another node of the plan, not in hand: no chip.
+        var otherCut = Render<NodeDetailPage>(p => p.Add(x => x.Name, other));
+        otherCut.WaitForElement("[data-testid=node-header]");
+        Assert.Empty(otherCut.FindAll("[data-testid=node-fix-chip]"));
+    }
+
+    [Fact]
     public void On_the_nodes_of_one_rule_an_operator_ticks_nodes_and_plans_a_fix_for_them()
     {
         SignIn("operator", "oidc", [], DashboardRole.Operator);

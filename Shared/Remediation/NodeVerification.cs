@@ -75,19 +75,31 @@ public static class NodeVerification
             : new VerificationVerdict(VerdictKind.Continue, $"watching until {end:u}");
     }
 
-    /// <summary>Judges a rollback: every file the plan changed holds its original bytes again, for the whole window.</summary>
+    /// <summary>
+    /// Judges a rollback. The agent confirmed each restore wrote the original bytes (its answer names
+    /// their hash); the window then watches: a file that still holds what the plan wrote fails (the
+    /// restore did not take). A file with other bytes was re-written since by someone else — typically
+    /// the CNI component's installer, which watches the folder and re-inserts its own entry — which the
+    /// rollback does not fight: it passes and says so.
+    /// </summary>
     public static VerificationVerdict JudgeRollback(NodeRemediation node, VerificationObservation observed)
     {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(observed);
         var end = node.WindowEnd ?? throw new RemediationRefusal(RefusalCodes.InvalidState, $"node {node.Node} has no verification window open");
-        foreach (var change in node.Applied.Take(node.Restored.Count))
+        var rewritten = new List<string>();
+        foreach (var change in node.Applied.Skip(node.Applied.Count - node.Restored.Count))
         {
             var file = observed.Files.FirstOrDefault(f => f.Name == change.File);
-            if (file?.Sha256 != change.PreviousSha256)
-                return Fail($"{change.File} is not back to its original bytes (sha256 {change.PreviousSha256 ?? "absent"}, now {file?.Sha256 ?? "absent"})");
+            if (file?.Sha256 == change.PreviousSha256) continue;
+            if (file?.Sha256 == change.NewSha256)
+                return Fail($"{change.File} is not back to its original bytes: it still holds what the plan wrote (sha256 {change.NewSha256 ?? "absent"})");
+            rewritten.Add($"{change.File} (now sha256 {file?.Sha256 ?? "absent"})");
         }
-        return observed.Now >= end
-            ? new VerificationVerdict(VerdictKind.Passed, "every file back to its original bytes")
-            : new VerificationVerdict(VerdictKind.Continue, $"watching until {end:u}");
+        if (observed.Now < end) return new VerificationVerdict(VerdictKind.Continue, $"watching until {end:u}");
+        return new VerificationVerdict(VerdictKind.Passed, rewritten.Count == 0
+            ? "every file back to its original bytes"
+            : $"every file restored to its original bytes; re-written since by another writer (e.g. the CNI component re-installing its entry), which the rollback leaves alone: {string.Join(", ", rewritten)}");
     }
 
     private static VerificationVerdict Fail(string message) => new(VerdictKind.Failed, message);

@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using CniDashboard.E2E.Tests.Support;
 using CniDashboard.Shared.Dashboard;
@@ -128,20 +131,89 @@ public sealed partial class RemediationTests(DemoDashboard dashboard)
             !(await dashboard.GetJsonAsync<NodePage>($"api/v1/nodes?rule={Rule}&limit=100", Ct))!.Items.Any(n => broken.Contains(n.Name)),
             "the planned nodes without the finding", TimeSpan.FromSeconds(30), Ct);
 
-        // The standing approval keeps the plan open for the nodes the rollout breaks next (they join and are
-        // fixed in turn); end it, and the plan completes once the nodes it holds are done.
+        // The simulator's folders no longer hold the stale entry: the linkerd-cni entry there now is the one
+        // the restarted pod installed, its token bound to a pod that exists (the stale one named a deleted pod).
+        foreach (var node in broken) AssertNoStaleEntry(node);
+
+        // The rollout goes on: each node it reaches breaks the same way (the old pod's cleanup leaves its entry),
+        // joins the plan under the standing approval and is fixed in turn, until every node is healthy and
+        // linkerd-cni is rolled out everywhere.
+        var rolledOut = Stopwatch.StartNew();
+        await Eventually.WaitAsync(async () =>
+            (await dashboard.GetJsonAsync<IReadOnlyList<DaemonSetStatus>>("api/v1/daemonsets", Ct))!.Single(d => d.Name == "linkerd-cni") is { RollingOut: false, Desired: 12 }
+            && (await dashboard.GetJsonAsync<NodePage>($"api/v1/nodes?rule={Rule}&limit=100", Ct))!.Items.Count == 0,
+            "linkerd-cni rolled out on all 12 nodes and no node with the finding", TimeSpan.FromMinutes(4), Ct);
+        var overview = (await dashboard.GetJsonAsync<ClusterOverview>("api/v1/overview", Ct))!;
+        // Healthy: no node critical or unread (a warning the demo seeds elsewhere is not this incident's).
+        Assert.Equal((12, 0, 0), (overview.Health.Total, overview.Health.Critical, overview.Health.Stale));
+        var extended = (await dashboard.GetJsonAsync<RemediationPlan>($"api/v1/remediation/plans/{planId}", Ct))!;
+        var joined = extended.Nodes.Where(n => n.Admission.ByStandingApproval).ToArray();
+        Assert.NotEmpty(joined);
+        Assert.All(extended.Nodes, n => Assert.Equal(NodeStatus.Fixed, n.Status));
+        foreach (var node in joined) AssertNoStaleEntry(node.Node);
+        TestContext.Current.SendDiagnosticMessage($"{joined.Length} nodes joined under the standing approval and were fixed; the rollout finished {rolledOut.Elapsed.TotalSeconds:0} s after the planned nodes");
+        await Expect(page.GetByTestId("joined-by-standing")).ToHaveCountAsync(joined.Length);
+
+        // Nothing is left to join: end the standing approval, and the plan completes.
         await page.GetByTestId("control-revoke-standing").ClickAsync();
         await page.GetByTestId("confirm-yes").ClickAsync();
         await Expect(page.GetByTestId("standing-revoked")).ToBeVisibleAsync();
-        await Expect(page.Locator("[data-testid=plan-header] [data-testid=plan-state]")).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = 240_000 });
+        await Expect(page.Locator("[data-testid=plan-header] [data-testid=plan-state]")).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = 60_000 });
         await Expect(page.GetByTestId("log-entry").Filter(new() { HasText = "remediation.step." }).First).ToBeVisibleAsync();
         operatorBrowser.AssertNoScriptErrors();
 
-        // The audit page lists the steps, linked from the step log.
+        // The audit page lists every step, each apply with its diff.
         await page.GotoAsync($"/audit?targetKind=plan&target={planId}");
         await Expect(page.GetByTestId("audit-entry").Filter(new() { HasText = "remediation.step.done" }).First).ToBeVisibleAsync();
+        await page.GotoAsync($"/audit?action=remediation.node.finished&targetKind=plan&target={planId}");
+        await Expect(page.GetByTestId("audit-entry")).ToHaveCountAsync(extended.Nodes.Count);
+        await page.GotoAsync($"/audit?action=remediation.step.done&targetKind=plan&target={planId}");
+        var applied = page.GetByTestId("audit-entry").Filter(new() { HasText = "05-cilium.conflist" });
+        await applied.First.GetByTestId("toggle-details").ClickAsync();
+        await Expect(page.GetByTestId("audit-details-json")).ToContainTextAsync("\"diff\"");
+        await Expect(page.GetByTestId("audit-details-json")).ToContainTextAsync("\"sha256Before\"");
         await page.GotoAsync($"/audit?action=remediation.plan.approved&targetKind=plan&target={planId}");
         await Expect(page.GetByTestId("audit-entry")).ToHaveCountAsync(1);
         await Expect(page.GetByTestId("audit-entry")).ToContainTextAsync("Ann Approver");
+
+        // Exported as CSV and JSON (downloaded, parsed): the plan's entries, each node's steps, the diffs.
+        await page.GotoAsync($"/audit?targetKind=plan&target={planId}");
+        await Expect(page.GetByTestId("audit-entry").First).ToBeVisibleAsync();
+        var csvDownload = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export-csv").ClickAsync());
+        var csv = (await File.ReadAllTextAsync((await csvDownload.PathAsync())!, Ct)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var jsonDownload = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export-json").ClickAsync());
+        using var export = JsonDocument.Parse(await File.ReadAllTextAsync((await jsonDownload.PathAsync())!, Ct));
+        var entries = export.RootElement.GetProperty("entries").EnumerateArray().ToArray();
+        Assert.All(entries, e => Assert.Equal((planId, "plan"), (e.GetProperty("targetName").GetString(), e.GetProperty("targetKind").GetString())));
+        var actions = entries.Select(e => e.GetProperty("action").GetString()!).ToArray();
+        foreach (var action in new[] { "remediation.plan.created", "remediation.plan.submitted", "remediation.plan.approved", "remediation.plan.started", "remediation.plan.extended", "remediation.plan.completed" })
+            Assert.Contains(action, actions);
+        Assert.Equal(extended.Nodes.Count, actions.Count(a => a == "remediation.node.finished"));
+        var applies = entries.Where(e => e.GetProperty("action").GetString() == "remediation.step.done" && e.GetProperty("details").ToString().Contains("\"files\"", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(extended.Nodes.Sum(n => n.Applied.Count), applies.Length);
+        Assert.All(applies, e => Assert.Contains("linkerd-cni", e.GetProperty("details").ToString(), StringComparison.Ordinal));
+        var rows = csv.Where(l => l.Contains($",plan,{planId},", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(entries.Length, rows.Length);
+        Assert.Equal(extended.Nodes.Count, rows.Count(l => l.Contains(",remediation.node.finished,", StringComparison.Ordinal)));
+        Assert.Equal(applies.Length, rows.Count(l => l.Contains(",remediation.step.done,", StringComparison.Ordinal) && l.Contains("sha256Before", StringComparison.Ordinal)));
+        operatorBrowser.AssertNoScriptErrors();
+    }
+
+    [GeneratedRegex(@"token:\s*""?([A-Za-z0-9._-]+)")]
+    private static partial Regex TokenLine();
+
+    /// <summary>The node's folder holds linkerd-cni's entry at most once per conflist, and its kubeconfig's token is bound to a pod that exists.</summary>
+    private void AssertNoStaleEntry(string node)
+    {
+        var dir = dashboard.Cluster.Node(node).CniDir;
+        foreach (var file in Directory.EnumerateFiles(dir, "*.conflist"))
+        {
+            var plugins = JsonNode.Parse(File.ReadAllText(file))?["plugins"]?.AsArray() ?? [];
+            Assert.True(plugins.Count(p => (string?)p?["type"] == "linkerd-cni") <= 1, $"{node}: {Path.GetFileName(file)} holds linkerd-cni twice");
+        }
+        var kubeconfig = Path.Combine(dir, "ZZZ-linkerd-cni-kubeconfig");
+        Assert.True(File.Exists(kubeconfig), $"{node}: linkerd-cni's kubeconfig is missing");
+        var token = TokenLine().Match(File.ReadAllText(kubeconfig)).Groups[1].Value;
+        Assert.True(dashboard.Cluster.Emulator.Authenticate(token).Authenticated, $"{node}: linkerd-cni's token is not bound to a pod that exists (the stale entry)");
     }
 }

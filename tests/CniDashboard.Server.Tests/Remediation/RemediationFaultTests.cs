@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CniDashboard.Server.Auth;
 using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Tests.Support;
@@ -61,8 +62,8 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
             // sandbox on it, so the rollback leaves the running pod alone, verifies the bytes and releases the node.
             var ended = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.Paused, PlanState.RolledBack);
             var rolling = ended.NodeNamed(node.Name);
-            Assert.Equal((PlanState.Paused, PauseReason.NodeRolledBack, NodeStatus.RolledBack), (ended.State, ended.PauseReason, rolling.Status));
-            Assert.Equal(n.PodToRestart is null ? null : paused.NodeNamed(node.Name).PodToRestart, rolling.PodToRestart);
+            Assert.Equal((PlanState.RolledBack, NodeStatus.RolledBack), (ended.State, rolling.Status));
+            Assert.Null(rolling.PodToRestart); // the fix stopped before its restart, and the rollback restarts nothing
             foreach (var (file, sha) in originals) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
         }
         finally
@@ -73,10 +74,13 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
     }
 
     [Fact]
-    public async Task An_agent_that_is_down_pauses_the_plan_and_after_it_is_back_a_resume_finishes_writing_each_file_once()
+    public async Task An_agent_that_is_down_pauses_the_plan_and_after_it_is_back_a_resume_finishes_writing_each_file_once_and_webhooks_tell_each_milestone()
     {
         var node = dashboard.IncidentNodes[1];
         var rule = await dashboard.WaitForIncidentAsync(node);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var json = await dashboard.AddWebhookAsync(new Uri(receiver.Url, "hooks/json"), "json");
+        await using var slack = await dashboard.AddWebhookAsync(new Uri(receiver.Url, "hooks/slack"), "slack");
         var plan = await dashboard.ApprovedPlanAsync(rule, [node.Name]);
         var agentPod = dashboard.Get<ClusterState>().AgentPodFor(node.Name)!;
         var address = agentPod.PodIp!;
@@ -101,7 +105,33 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
         foreach (var applied in done.NodeNamed(node.Name).Applied) Assert.Equal(1, journal.Count(id => id == applied.ChangeId));
         Assert.Equal(done.NodeNamed(node.Name).Edits.Count, done.NodeNamed(node.Name).Applied.Count);
         AssertReleased(node.Name);
+
+        // Posted over HTTP as JSON: one body per milestone, in order, with the plan's facts; and Slack's {"text"} shape.
+        string[] milestones = ["submitted", "approved", "paused", "finished"];
+        await Eventually.WaitAsync(() => Posted(receiver, "/hooks/json", plan.Id).Count == milestones.Length && Posted(receiver, "/hooks/slack", plan.Id).Count == milestones.Length,
+            "a JSON and a Slack post for each milestone");
+        // Each post is on its own: they may arrive out of order; the event time orders them.
+        var bodies = Posted(receiver, "/hooks/json", plan.Id).OrderBy(b => b["at"]!.GetValue<DateTimeOffset>()).ThenBy(b => Array.IndexOf(milestones, (string?)b["event"])).ToList();
+        Assert.Equal(milestones, bodies.Select(b => (string?)b["event"]));
+        Assert.All(receiver.Received.Where(r => r.Path.StartsWith("/hooks/", StringComparison.Ordinal)), r => Assert.StartsWith("application/json", r.ContentType, StringComparison.Ordinal));
+        Assert.Equal(("PendingApproval", "remediation.plan.submitted", RemediationDashboard.Operator.Subject, rule, 1), ((string?)bodies[0]["state"], (string?)bodies[0]["action"], (string?)bodies[0]["actor"], (string?)bodies[0]["rule"], (int?)bodies[0]["nodes"]));
+        Assert.Equal(("Approved", RemediationDashboard.Approver.Subject), ((string?)bodies[1]["state"], (string?)bodies[1]["actor"]));
+        Assert.Equal(("Paused", "remediation.step.failed", node.Name), ((string?)bodies[2]["state"], (string?)bodies[2]["action"], (string?)bodies[2]["node"]));
+        Assert.Contains("did not answer", (string?)bodies[2]["detail"], StringComparison.Ordinal);
+        Assert.Equal(("Completed", "remediation.plan.completed", 1), ((string?)bodies[3]["state"], (string?)bodies[3]["action"], (int?)bodies[3]["nodesFixed"]));
+        var texts = Posted(receiver, "/hooks/slack", plan.Id).Select(b => Assert.Single(b.AsObject()).Value!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < milestones.Length; i++)
+        {
+            var text = (string)bodies[i]["text"]!;
+            Assert.StartsWith($"CNI Dashboard plan {plan.Id} ({rule}, 1 node(s)) {milestones[i]}: ", text, StringComparison.Ordinal);
+            Assert.Contains(text, texts);
+        }
+        Assert.DoesNotContain(receiver.Received, r => r.Body?.ToJsonString().Contains("eyJ", StringComparison.Ordinal) == true); // no token
     }
+
+    /// <summary>The bodies posted to <paramref name="path"/> about <paramref name="planId"/>, in order.</summary>
+    private static List<JsonNode> Posted(WebhookReceiver receiver, string path, string planId) =>
+        [.. receiver.Received.Where(r => r.Path == path && r.Body is not null && (((string?)r.Body["plan"]) == planId || ((string?)r.Body["text"])?.Contains($"plan {planId} ", StringComparison.Ordinal) == true)).Select(r => r.Body!)];
 
     [Fact]
     public async Task A_verification_that_fails_pauses_the_plan_and_a_rollback_never_overwrites_what_changed_since_the_plan_wrote_it()
@@ -150,10 +180,20 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
 
             const string why = "linkerd-cni re-installed its entry; back to the chain we reviewed";
             await operatorService.ControlAsync(plan.Id, new PlanControl { Kind = PlanControlKind.RestoreAnyway, Node = node.Name, ExpectedSha256 = r.Failure.CurrentSha256, Reason = why }, Ct);
-            var back = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.RolledBack);
+            var back = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.RolledBack, PlanState.Paused);
+            Assert.True(back.State == PlanState.RolledBack, $"paused: {back.PauseDetail}");
             var b = back.NodeNamed(node.Name);
             Assert.Equal(NodeStatus.RolledBack, b.Status);
-            foreach (var a in b.Applied) Assert.Equal(a.PreviousSha256, Sha256(Path.Combine(node.CniDir, a.File)));
+            // The agent wrote each file's original bytes (its answer names their hash), once per restore; the
+            // running linkerd-cni may re-insert its entry afterwards, but no file holds what the plan wrote.
+            var restoreJournal = JournalChangeIds(node.BackupDir);
+            foreach (var restore in b.Restored)
+            {
+                var applied = b.Applied.Single(a => a.File == restore.File);
+                Assert.Equal(applied.PreviousSha256, restore.NewSha256);
+                Assert.Equal(1, restoreJournal.Count(id => id == restore.ChangeId));
+                Assert.NotEqual(applied.NewSha256, Sha256(Path.Combine(node.CniDir, restore.File)));
+            }
             Assert.Equal(r.Failure.CurrentSha256, Assert.Single(b.RestoreOverrides).ExpectedSha256);
             var log = await dashboard.As(RemediationDashboard.Viewer).GetLogAsync(plan.Id, Ct);
             var forced = Assert.Single(log, l => l.Action == "remediation.step.restore-forced");

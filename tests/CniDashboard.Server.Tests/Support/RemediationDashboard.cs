@@ -42,6 +42,28 @@ public class RemediationDashboard : SimulatedDashboard
         return ActivatorUtilities.CreateInstance<RemediationService>(scope.ServiceProvider, new FixedUser(new AuditCaller(actor, "127.0.0.1", null)));
     }
 
+    /// <summary>
+    /// Another webhook on this dashboard's plan ledger, posting to <paramref name="url"/> in
+    /// <paramref name="format"/> (the product's <see cref="PlanWebhook"/>, as Dashboard:Remediation:WebhookUrl
+    /// would configure it); disposing it unsubscribes.
+    /// </summary>
+    public async Task<IAsyncDisposable> AddWebhookAsync(Uri url, string format)
+    {
+        var webhook = new PlanWebhook(Get<PlanLedger>(), Microsoft.Extensions.Options.Options.Create(new RemediationEngineOptions { WebhookUrl = url, WebhookFormat = format }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<PlanWebhook>.Instance);
+        await webhook.StartAsync(TestContext.Current.CancellationToken);
+        return new Subscription(webhook);
+    }
+
+    private sealed class Subscription(PlanWebhook webhook) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await webhook.StopAsync(CancellationToken.None);
+            webhook.Dispose();
+        }
+    }
+
     /// <summary>The incident's nodes (the stale linkerd-cni entry in their folders).</summary>
     public IReadOnlyList<SimulatedNode> IncidentNodes => Cluster.NodesWithRole(NodeRole.Incident);
 
@@ -57,7 +79,7 @@ public class RemediationDashboard : SimulatedDashboard
             if (critical.Any(f => f is null)) return false;
             rule = critical[0]!.Rule;
             return true;
-        }, $"the incident's critical finding on {string.Join(", ", wanted.Select(n => n.Name))}", TimeSpan.FromSeconds(60));
+        }, $"the incident's critical finding on {string.Join(", ", wanted.Select(n => n.Name))}", TimeSpan.FromMinutes(2));
         return rule!;
     }
 

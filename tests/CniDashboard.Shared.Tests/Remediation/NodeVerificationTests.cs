@@ -76,7 +76,7 @@ public sealed class NodeVerificationTests
     }
 
     [Fact]
-    public void A_rollback_passes_only_when_every_restored_file_holds_its_original_bytes()
+    public void A_rollback_fails_while_a_file_holds_what_the_plan_wrote_and_passes_when_it_holds_its_original_bytes_or_was_rewritten_since()
     {
         var now = Plans.T0.AddMinutes(3);
         var plan = Plans.Running(null, null, Plans.Incident("node-a")).RunUntilBegun("node-a", NodeStep.Verify, ref now);
@@ -90,5 +90,12 @@ public sealed class NodeVerificationTests
         var verdict = NodeVerification.JudgeRollback(node, Seen(node.WindowStart!.Value, files: stillEdited));
         Assert.Equal(VerdictKind.Failed, verdict.Kind);
         Assert.StartsWith($"{node.Edits[0].File} is not back to its original bytes", verdict.Message, StringComparison.Ordinal);
+
+        // Re-written after the restore by another writer (the component re-inserting its entry): not the rollback's failure; said when it passes.
+        var rewritten = original.Select(f => f.Name == node.Edits[0].File ? f with { Sha256 = new string('e', 64) } : f).ToArray();
+        Assert.Equal(VerdictKind.Continue, NodeVerification.JudgeRollback(node, Seen(node.WindowStart!.Value, files: rewritten)).Kind);
+        var passed = NodeVerification.JudgeRollback(node, Seen(node.WindowEnd!.Value, files: rewritten));
+        Assert.Equal(VerdictKind.Passed, passed.Kind);
+        Assert.Contains($"re-written since by another writer (e.g. the CNI component re-installing its entry), which the rollback leaves alone: {node.Edits[0].File} (now sha256 eeee", passed.Message, StringComparison.Ordinal);
     }
 }

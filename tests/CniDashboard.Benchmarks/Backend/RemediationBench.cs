@@ -115,12 +115,14 @@ public static class RemediationBench
                 await Task.Delay(100);
             }
             run.Stop();
-            if (plan?.State != PlanState.Completed) throw new InvalidOperationException($"plan ended {plan?.State}: {plan?.PauseDetail}");
+            if (plan is null || plan.State is not (PlanState.Completed or PlanState.Paused)) throw new InvalidOperationException($"plan ended {plan?.State}: {plan?.PauseDetail}");
+            // A pause is a result too (e.g. a joined node's file changed between its admission and its apply): report what was fixed.
+            if (plan.State == PlanState.Paused) Log($"PAUSED after {run.Elapsed.TotalSeconds:0.0} s: {plan.PauseDetail}");
             Log($"the {approved.Nodes.Count} incident nodes fixed after {incidentDone?.TotalSeconds:0.0} s; {plan.Nodes.Count(n => n.Admission.ByStandingApproval)} nodes joined under the standing approval");
 
             var windows = TimeSpan.Zero;
             var overheads = new List<double>();
-            foreach (var n in plan.Nodes)
+            foreach (var n in plan.Nodes.Where(n => n.Status == NodeStatus.Fixed))
             {
                 var total = n.FinishedAt!.Value - n.StartedAt!.Value;
                 var w = n.WindowEnd!.Value - n.WindowStart!.Value;
@@ -128,12 +130,12 @@ public static class RemediationBench
                 overheads.Add((total - w).TotalSeconds);
                 Log($"  {n.Node}: {total.TotalSeconds:0.00} s = {(n.WindowStart.Value - n.StartedAt.Value).TotalSeconds:0.00} s before the window (prepare, {n.Edits.Count} applies, restart, ready) + {w.TotalSeconds:0.00} s window + {(n.FinishedAt.Value - n.WindowEnd.Value).TotalSeconds:0.00} s after (last look, release)");
             }
-            var inHand = TimeSpan.FromSeconds(plan.Nodes.Sum(n => (n.FinishedAt!.Value - n.StartedAt!.Value).TotalSeconds));
-            Log($"fixed {plan.Nodes.Count} nodes in {run.Elapsed.TotalSeconds:0.0} s; verification windows {windows.TotalSeconds:0.0} s; nodes in hand {inHand.TotalSeconds:0.0} s; "
+            var inHand = TimeSpan.FromSeconds(plan.Nodes.Where(n => n.Status == NodeStatus.Fixed).Sum(n => (n.FinishedAt!.Value - n.StartedAt!.Value).TotalSeconds));
+            Log($"fixed {plan.Nodes.Count(n => n.Status == NodeStatus.Fixed)} of {plan.Nodes.Count} nodes in {run.Elapsed.TotalSeconds:0.0} s; verification windows {windows.TotalSeconds:0.0} s; nodes in hand {inHand.TotalSeconds:0.0} s; "
                 + $"engine overhead per node mean {overheads.Average():0.00} s, max {overheads.Max():0.00} s; "
                 + $"no node in hand (waiting for the rollout to reach and break the next node, joining, completion) {(run.Elapsed - inHand).TotalSeconds:0.0} s");
             await app.StopAsync();
-            return 0;
+            return plan.State == PlanState.Completed ? 0 : 2;
         }
         finally
         {

@@ -51,20 +51,20 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
             var log = await dashboard.As(RemediationDashboard.Viewer).GetLogAsync(plan.Id, Ct);
             Assert.Contains(log, l => l.Action == "remediation.step.failed" && l.Outcome == "failed" && l.Node == node.Name);
 
-            // Roll back: the file the plan wrote is restored from its backup, byte for byte; the edited one was never touched.
+            // Roll back: the file the plan wrote is restored from its backup, byte for byte; the edited one was
+            // never touched. (With the chain fixed, the stuck linkerd-cni pod may start meanwhile and re-install
+            // its entry into the file the plan wrote: the agent refuses that restore, and an operator forces it.)
             await operatorService.ControlAsync(plan.Id, new PlanControl { Kind = PlanControlKind.RollBack }, Ct);
-            var restored = await Eventually.WaitAsync(async () => (await operatorService.GetAsync(plan.Id, Ct))!.NodeNamed(node.Name) is { Restored.Count: > 0 } r && r.Restored.Count == r.Applied.Count ? r : null,
-                "the rollback's restores", Run);
-            foreach (var (file, sha) in originals) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
-            Assert.Equal(restored.Applied[0].PreviousSha256, restored.Restored[0].NewSha256);
-
+            var (ended, _) = await ForceThroughConflictsAsync(plan.Id, node.Name, edits.Count, "back to the bytes before the plan");
+            var rolling = ended.NodeNamed(node.Name);
             // The original bytes are the incident's chain: a restarted linkerd-cni pod could not get a
             // sandbox on it, so the rollback leaves the running pod alone, verifies the bytes and releases the node.
-            var ended = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.Paused, PlanState.RolledBack);
-            var rolling = ended.NodeNamed(node.Name);
             Assert.Equal((PlanState.RolledBack, NodeStatus.RolledBack), (ended.State, rolling.Status));
             Assert.Null(rolling.PodToRestart); // the fix stopped before its restart, and the rollback restarts nothing
-            foreach (var (file, sha) in originals) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
+            Assert.Equal(rolling.Applied[0].PreviousSha256, rolling.Restored[0].NewSha256);
+            Assert.Equal(originals[rolling.Applied[0].File], rolling.Restored[0].NewSha256);
+            Assert.NotEqual(rolling.Applied[0].NewSha256, Sha256(Path.Combine(node.CniDir, rolling.Applied[0].File)));
+            Assert.Equal(originals[edited.File], Sha256(Path.Combine(node.CniDir, edited.File)));
         }
         finally
         {
@@ -179,8 +179,8 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
             foreach (var (file, sha) in before) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
 
             const string why = "linkerd-cni re-installed its entry; back to the chain we reviewed";
-            await operatorService.ControlAsync(plan.Id, new PlanControl { Kind = PlanControlKind.RestoreAnyway, Node = node.Name, ExpectedSha256 = r.Failure.CurrentSha256, Reason = why }, Ct);
-            var back = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.RolledBack, PlanState.Paused);
+            // Each file linkerd-cni re-patched is refused in turn (newest first): each needs its own review.
+            var (back, forcedHashes) = await ForceThroughConflictsAsync(plan.Id, node.Name, n.Applied.Count, why, r.Failure);
             Assert.True(back.State == PlanState.RolledBack, $"paused: {back.PauseDetail}");
             var b = back.NodeNamed(node.Name);
             Assert.Equal(NodeStatus.RolledBack, b.Status);
@@ -194,9 +194,10 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
                 Assert.Equal(1, restoreJournal.Count(id => id == restore.ChangeId));
                 Assert.NotEqual(applied.NewSha256, Sha256(Path.Combine(node.CniDir, restore.File)));
             }
-            Assert.Equal(r.Failure.CurrentSha256, Assert.Single(b.RestoreOverrides).ExpectedSha256);
+            Assert.Equal(forcedHashes, b.RestoreOverrides.Select(o => o.ExpectedSha256));
             var log = await dashboard.As(RemediationDashboard.Viewer).GetLogAsync(plan.Id, Ct);
-            var forced = Assert.Single(log, l => l.Action == "remediation.step.restore-forced");
+            Assert.Equal(forcedHashes.Count, log.Count(l => l.Action == "remediation.step.restore-forced"));
+            var forced = log.First(l => l.Action == "remediation.step.restore-forced");
             Assert.Equal((RemediationDashboard.Operator.DisplayName, node.Name), (forced.Actor, forced.Node));
             Assert.Contains(why, forced.Summary, StringComparison.Ordinal);
             Assert.Contains(r.Failure.CurrentSha256!, forced.Summary, StringComparison.Ordinal);
@@ -206,6 +207,30 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
             await EndAsync(plan.Id);
         }
         AssertReleased(node.Name);
+    }
+
+    /// <summary>
+    /// Follows a rollback to its end: each restore the agent refuses because the file changed since the
+    /// plan wrote it (<paramref name="first"/>, or seen on the way) is forced with the hash it reported.
+    /// Returns the plan at its end (rolled back, or paused for another reason) and the hashes forced.
+    /// </summary>
+    private async Task<(RemediationPlan Plan, List<string?> Forced)> ForceThroughConflictsAsync(string planId, string node, int files, string reason, StepFailure? first = null)
+    {
+        var operatorService = dashboard.As(RemediationDashboard.Operator);
+        var forced = new List<string?>();
+        var conflict = first;
+        while (true)
+        {
+            if (conflict is not null)
+            {
+                forced.Add(conflict.CurrentSha256);
+                await operatorService.ControlAsync(planId, new PlanControl { Kind = PlanControlKind.RestoreAnyway, Node = node, ExpectedSha256 = conflict.CurrentSha256, Reason = reason }, Ct);
+            }
+            var plan = await dashboard.WaitForStateAsync(planId, Run, PlanState.RolledBack, PlanState.Paused);
+            if (plan.State != PlanState.Paused || plan.NodeNamed(node).Failure is not { Kind: StepFailureKind.FileChanged, Step: NodeStep.Restore } again || forced.Count >= files)
+                return (plan, forced);
+            conflict = again;
+        }
     }
 
     /// <summary>Aborts the plan when it is still underway and waits for it to end, so the next test may start one.</summary>

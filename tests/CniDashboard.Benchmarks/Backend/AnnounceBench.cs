@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
 using CniDashboard.Benchmarks.Support;
 using CniDashboard.Simulator;
 using CniDashboard.Simulator.Nodes;
@@ -14,8 +16,8 @@ namespace CniDashboard.Benchmarks.Backend;
 /// minute over an unchanged fleet, and RSS. For announce also: a file written on one node → visible
 /// through the API (stored; the feed is published in the same step) p50/p99; 1 % of the fleet
 /// written at once → all stored and analyzed; and writes across the fleet with the announcement path
-/// cut (watches dropped, history expired → 410) → every final state stored, checked against the
-/// folders on disk. Prints Markdown for docs/performance.md.
+/// cut (watches dropped, history expired → 410, API server restarts) → every final state stored,
+/// checked against the folders on disk. Prints Markdown for docs/performance.md.
 /// </summary>
 public static class AnnounceBench
 {
@@ -59,7 +61,7 @@ public static class AnnounceBench
             Console.WriteLine(string.Create(c, $"| file written on one node → stored and on the feed, {lat.Count} writes one at a time: p50 / p99 / max | {Percentile(lat, 0.5):0} / {Percentile(lat, 0.99):0} / {lat.Max():0} ms | up to the interval (30 s) | p50 ≤ 1 s, p99 ≤ 3 s |"));
             Console.WriteLine(string.Create(c, $"| 1 % ({burst.Nodes}) written at once → all stored / all analyzed | {burst.Stored.TotalMilliseconds:0} / {burst.Analyzed.TotalMilliseconds:0} ms | | ≤ 5 s |"));
             if (cuts is not null)
-                Console.WriteLine(string.Create(c, $"| {cuts.Writes:N0} random writes across the fleet, watches dropped {cuts.Drops}× and history expired (410) {cuts.Expiries}× meanwhile → final states stored | {cuts.Matched:N0} of {cuts.Nodes:N0} nodes match their folder ({cuts.Settle.TotalSeconds:0.0} s after the last write) | | every one |"));
+                Console.WriteLine(string.Create(c, $"| {cuts.Writes:N0} random writes across the fleet, watches dropped {cuts.Drops}×, history expired (410) {cuts.Expiries}× and the API server restarted {cuts.Restarts}× meanwhile → final states stored | {cuts.Matched:N0} of {cuts.Nodes:N0} nodes match their folder ({cuts.Settle.TotalSeconds:0.0} s after the last write) | | every one |"));
             Console.WriteLine(string.Create(c, $"| dashboard RSS, {nodes:N0} nodes: after the idle window / peak (VmHWM) | {announce.Rss:N0} / {announce.PeakRss:N0} MiB | {poll.Rss:N0} / {poll.PeakRss:N0} MiB | ≤ 400 MiB |"));
             return 0;
         }
@@ -146,17 +148,22 @@ public static class AnnounceBench
         return new Burst(count, stored, analyzed);
     }
 
-    private sealed record Cuts(int Writes, int Drops, int Expiries, int Nodes, int Matched, TimeSpan Settle);
+    private sealed record Cuts(int Writes, int Drops, int Expiries, int Restarts, int Nodes, int Matched, TimeSpan Settle);
 
     /// <summary>
-    /// Random writes across the fleet while the announcement path is cut at random moments (every
-    /// HTTP watch dropped, or every older resourceVersion expired so the dashboard must relist); then,
-    /// for every node written, the dashboard's latest snapshot must list exactly the files on disk.
+    /// Random writes and deletes across the fleet while the announcement path is cut at random moments:
+    /// every HTTP watch dropped (1 write in 200), every older resourceVersion expired so the dashboard
+    /// must list again on 410 (1 in 200), or the API server restarted (1 in 1,000: down 0.5–2 s, every
+    /// connection refused, agents' announcements failing and retried, then back with a fresh watch
+    /// cache) — while the writes go on. Then, for every node written, the dashboard's latest snapshot
+    /// must hold exactly the <c>zz-cut-*</c> files on disk, each with the SHA-256 of its bytes on disk.
     /// </summary>
     private static async Task<Cuts> CutWritesAsync(SimulatedCluster cluster, HttpClient http, int count, Random random, Action<string> log)
     {
         var written = new HashSet<SimulatedNode>();
-        int drops = 0, expiries = 0;
+        int drops = 0, expiries = 0, restarts = 0;
+        var restart = Task.CompletedTask;
+        var clock = Stopwatch.StartNew();
         for (var i = 0; i < count; i++)
         {
             var node = cluster.Nodes[random.Next(cluster.Nodes.Count)];
@@ -164,41 +171,63 @@ public static class AnnounceBench
             var path = Path.Combine(node.CniDir, $"zz-cut-{random.Next(4)}.txt");
             if (random.Next(5) == 0 && File.Exists(path)) File.Delete(path);
             else await File.WriteAllTextAsync(path, $"cut {i}\n");
-            switch (random.Next(200))
+            switch (random.Next(1000))
             {
-                case 0:
+                case < 5:
                     cluster.Emulator.DropWatches();
                     drops++;
                     break;
-                case 1:
+                case < 10:
                     cluster.Emulator.ExpireHistory();
                     expiries++;
+                    break;
+                case < 11 when restart.IsCompleted:
+                    await restart;
+                    restart = cluster.Emulator.RestartAsync(TimeSpan.FromMilliseconds(500 + random.Next(1500)));
+                    restarts++;
                     break;
             }
 
             if (i % 10 == 0) await Task.Delay(random.Next(20));
         }
 
-        var clock = Stopwatch.StartNew();
+        await restart;
+        log($"cut writes: {count} writes on {written.Count} nodes in {clock.Elapsed.TotalSeconds:0.0} s, {drops} drops, {expiries} expiries, {restarts} API server restarts");
+        clock.Restart();
         var pending = written.ToList();
-        var deadline = TimeSpan.FromMinutes(2);
+        var deadline = TimeSpan.FromMinutes(3);
         while (pending.Count > 0 && clock.Elapsed < deadline)
         {
             var results = new List<SimulatedNode>();
             foreach (var node in pending)
             {
-                var detail = await http.GetStringAsync($"api/v1/nodes/{node.Name}");
-                var onDisk = Directory.EnumerateFiles(node.CniDir, "zz-cut-*").Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
-                var matches = Enumerable.Range(0, 4).All(k => detail.Contains($"\"zz-cut-{k}.txt\"", StringComparison.Ordinal) == onDisk.Contains($"zz-cut-{k}.txt"));
-                if (!matches) results.Add(node);
+                if (!StoredMatchesDisk(node, await http.GetStringAsync($"api/v1/nodes/{node.Name}"))) results.Add(node);
             }
 
             pending = results;
             if (pending.Count > 0) await Task.Delay(200);
         }
 
-        log($"cut writes: {count} writes on {written.Count} nodes, {drops} drops, {expiries} expiries; {written.Count - pending.Count} match after {clock.Elapsed.TotalSeconds:0.0} s");
-        return new Cuts(count, drops, expiries, written.Count, written.Count - pending.Count, clock.Elapsed);
+        log($"cut writes: {written.Count - pending.Count} of {written.Count} nodes match after {clock.Elapsed.TotalSeconds:0.0} s");
+        return new Cuts(count, drops, expiries, restarts, written.Count, written.Count - pending.Count, clock.Elapsed);
+    }
+
+    /// <summary>The node's stored <c>zz-cut-*</c> files are the ones in its folder, each with the SHA-256 of the bytes on disk.</summary>
+    private static bool StoredMatchesDisk(SimulatedNode node, string detailJson)
+    {
+        using var detail = JsonDocument.Parse(detailJson);
+        var stored = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var view in detail.RootElement.GetProperty("files").EnumerateArray())
+        {
+            var file = view.GetProperty("file");
+            var name = file.GetProperty("name").GetString()!;
+            if (name.StartsWith("zz-cut-", StringComparison.Ordinal))
+                stored[name] = file.TryGetProperty("sha256", out var sha) ? sha.GetString() : null;
+        }
+
+        var onDisk = Directory.EnumerateFiles(node.CniDir, "zz-cut-*")
+            .ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f))), StringComparer.Ordinal);
+        return stored.Count == onDisk.Count && onDisk.All(f => stored.TryGetValue(f.Key, out var sha) && string.Equals(sha, f.Value, StringComparison.OrdinalIgnoreCase));
     }
 
     private static double Percentile(List<double> values, double p)

@@ -9,7 +9,7 @@ using CniDashboard.Simulator.Nodes;
 namespace CniDashboard.Benchmarks.Backend;
 
 /// <summary>
-/// <c>announce [--nodes 5000] [--window 60] [--writes 100] [--cut-writes 1000] [--seed 7]</c>: the two
+/// <c>announce [--nodes 5000] [--settle 120] [--window 60] [--writes 100] [--cut-writes 1000] [--seed 7]</c>: the two
 /// designs on ONE simulated fleet in one run. The same cluster (emulator, a real agent per node that
 /// announces through the emulator) serves two dashboard processes in turn: first mode <c>poll</c> at
 /// its default 30 s interval, then mode <c>announce</c> (10 min safety net). For each: dashboard CPU per
@@ -27,6 +27,7 @@ public static class AnnounceBench
 
         var nodes = Arg("--nodes", 5000);
         var window = TimeSpan.FromSeconds(Arg("--window", 60));
+        var settle = TimeSpan.FromSeconds(Arg("--settle", 120));
         var writes = Arg("--writes", 100);
         var cutWrites = Arg("--cut-writes", 1000);
         var random = new Random(Arg("--seed", 7));
@@ -38,12 +39,30 @@ public static class AnnounceBench
         {
             Log($"starting the simulated cluster with {nodes} nodes");
             var started = Stopwatch.StartNew();
+            var cpu = BackendScale.CpuSeconds(Environment.ProcessId);
             await using var cluster = await ScaleCluster.StartAsync(dataDir, nodes);
+            Log(string.Create(c, $"simulated cluster listening in {cluster.StartupTime.TotalSeconds:0.0} s ({string.Join(", ", cluster.StartupPhases.Select(p => $"{p.Phase} {p.Took.TotalSeconds:0.0} s"))}); {BackendScale.CpuSeconds(Environment.ProcessId) - cpu:0.0} s CPU"));
             await WaitAsync(() => cluster.Announcements.Writes >= nodes, TimeSpan.FromMinutes(5), "every agent's first announcement");
-            Log($"simulated cluster up and announced in {started.Elapsed.TotalSeconds:0.0} s");
+            Log(string.Create(c, $"simulated cluster up and announced in {started.Elapsed.TotalSeconds:0.0} s; {BackendScale.CpuSeconds(Environment.ProcessId) - cpu:0.0} s CPU, load average {File.ReadAllText("/proc/loadavg")[..14]}"));
 
-            var poll = await MeasureIdleAsync<object?>(cluster, dataDir, "poll", nodes, window, Log);
-            var announce = await MeasureIdleAsync(cluster, dataDir, "announce", nodes, window, Log, async (http, metrics, dashboard) =>
+            var poll = await MeasureIdleAsync<object?>(cluster, dataDir, "poll", nodes, window, settle, Log);
+            // --variant LABEL=NAME=VALUE[;NAME=VALUE…]: an announce-mode dashboard with other settings, idle CPU only (where the CPU goes).
+            var variants = new List<(string Label, double CpuPerMinute)>();
+            for (var i = Array.IndexOf(args, "--variant"); i >= 0 && i + 1 < args.Length; i = Array.IndexOf(args, "--variant", i + 1))
+            {
+                var label = args[i + 1][..args[i + 1].IndexOf('=', StringComparison.Ordinal)];
+                var settings = args[i + 1][(label.Length + 1)..].Split(';', StringSplitOptions.RemoveEmptyEntries);
+                var variant = await MeasureIdleAsync<object?>(cluster, dataDir, "announce", nodes, window, settle, Log, label: label, settings: settings);
+                variants.Add((label, variant.CpuPerMinute));
+            }
+
+            if (args.Contains("--idle-only"))
+            {
+                foreach (var (label, perMinute) in variants) Console.WriteLine(string.Create(c, $"| {label} | {perMinute:0.00} s per minute | {perMinute / poll.CpuPerMinute:0.000}× poll |"));
+                return 0;
+            }
+
+            var announce = await MeasureIdleAsync(cluster, dataDir, "announce", nodes, window, settle, Log, async (http, metrics, dashboard) =>
             {
                 var latencies = await SingleWritesAsync(cluster, http, writes, random, Log);
                 var burst = await BurstAsync(cluster, http, metrics, Math.Max(1, nodes / 100), Log);
@@ -53,11 +72,13 @@ public static class AnnounceBench
 
             var (lat, burst, cuts) = announce.Extra;
             Console.WriteLine();
-            Console.WriteLine(string.Create(c, $"`dotnet run -c Release --project tests/CniDashboard.Benchmarks -- announce --nodes {nodes} --window {window.TotalSeconds:0} --writes {writes} --cut-writes {cutWrites}`"));
+            Console.WriteLine(string.Create(c, $"`dotnet run -c Release --project tests/CniDashboard.Benchmarks -- announce --nodes {nodes} --settle {settle.TotalSeconds:0} --window {window.TotalSeconds:0} --writes {writes} --cut-writes {cutWrites}`"));
             Console.WriteLine();
             Console.WriteLine("| measure | announce (10 min safety net) | poll (30 s) | bar |");
             Console.WriteLine("| --- | --- | --- | --- |");
             Console.WriteLine(string.Create(c, $"| unchanged {nodes:N0}-node fleet: dashboard CPU per minute ({window.TotalSeconds:0} s window) | {announce.CpuPerMinute:0.00} s | {poll.CpuPerMinute:0.00} s | ≤ 1/20 of poll: **{announce.CpuPerMinute / poll.CpuPerMinute:0.000}×** |"));
+            foreach (var (label, perMinute) in variants)
+                Console.WriteLine(string.Create(c, $"| the same, announce mode with other settings (--variant {label}) | {perMinute:0.00} s | | {perMinute / poll.CpuPerMinute:0.000}× poll |"));
             Console.WriteLine(string.Create(c, $"| file written on one node → stored and on the feed, {lat.Count} writes one at a time: p50 / p99 / max | {Percentile(lat, 0.5):0} / {Percentile(lat, 0.99):0} / {lat.Max():0} ms | up to the interval (30 s) | p50 ≤ 1 s, p99 ≤ 3 s |"));
             Console.WriteLine(string.Create(c, $"| 1 % ({burst.Nodes}) written at once → all stored / all analyzed | {burst.Stored.TotalMilliseconds:0} / {burst.Analyzed.TotalMilliseconds:0} ms | | ≤ 5 s |"));
             if (cuts is not null)
@@ -71,15 +92,18 @@ public static class AnnounceBench
         }
     }
 
+    private static readonly TimeSpan SettleSlice = TimeSpan.FromSeconds(30);
+
     private sealed record Idle<T>(double CpuPerMinute, long Rss, long PeakRss, T Extra);
 
     /// <summary>Starts a dashboard in <paramref name="mode"/>, waits for every node, measures CPU over the window, runs <paramref name="then"/>, stops it.</summary>
     private static async Task<Idle<T>> MeasureIdleAsync<T>(
-        SimulatedCluster cluster, string dataDir, string mode, int nodes, TimeSpan window, Action<string> log,
-        Func<HttpClient, BackendScale.Metrics, Process, Task<T>>? then = null)
+        SimulatedCluster cluster, string dataDir, string mode, int nodes, TimeSpan window, TimeSpan settle, Action<string> log,
+        Func<HttpClient, BackendScale.Metrics, Process, Task<T>>? then = null, string? label = null, IEnumerable<string>? settings = null)
     {
-        string[] env = [$"Dashboard__Poller__Mode={mode}"];
-        using var dashboard = DashboardProcess.Start(cluster, Path.Combine(dataDir, $"dashboard-{mode}"), mode, env, "00:00:30", out var port);
+        string[] env = [$"Dashboard__Poller__Mode={mode}", .. settings ?? []];
+        using var dashboard = DashboardProcess.Start(cluster, Path.Combine(dataDir, $"dashboard-{label ?? mode}"), mode, env, "00:00:30", out var port);
+        mode = label ?? mode;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
         var metrics = new BackendScale.Metrics(http);
         var started = Stopwatch.StartNew();
@@ -88,8 +112,19 @@ public static class AnnounceBench
         // An unchanged fleet: the simulated kubelet's workload pods (and their watch events, a cost
         // both designs share) held, so the window measures how the files are kept current.
         cluster.SetTimeScale(0.001);
-        // Past the first round's garbage and the analysis it started.
-        await Task.Delay(TimeSpan.FromSeconds(10));
+        // Past the first round's garbage and the analysis it started, and past the JIT's tier-up of
+        // what the idle process runs (a method is recompiled once it has been called 30 times, so
+        // code that runs once a second is still being compiled a minute after start): the CPU of
+        // each 30 s of the settling is logged, so the window is seen to start once it has levelled off.
+        var settling = Stopwatch.StartNew();
+        while (settling.Elapsed < settle)
+        {
+            var before = BackendScale.CpuSeconds(dashboard.Id);
+            var slice = Stopwatch.StartNew();
+            await Task.Delay(settle - settling.Elapsed < SettleSlice ? settle - settling.Elapsed : SettleSlice);
+            log($"{mode}: settling, {(BackendScale.CpuSeconds(dashboard.Id) - before) / slice.Elapsed.TotalMinutes:0.00} s CPU per minute over the last {slice.Elapsed.TotalSeconds:0} s");
+        }
+
         var cpu = BackendScale.CpuSeconds(dashboard.Id);
         var clock = Stopwatch.StartNew();
         await Task.Delay(window);

@@ -244,6 +244,15 @@ public static class AnnounceBench
         }
 
         log($"cut writes: {written.Count - pending.Count} of {written.Count} nodes match after {clock.Elapsed.TotalSeconds:0.0} s");
+        // Where a node that does not match got stuck: did its agent announce what it serves, and what does the dashboard show?
+        foreach (var node in pending.Take(10))
+        {
+            var serving = (await cluster.Agents.Agent(node.Name).GetSnapshotAsync(CancellationToken.None)).Snapshot.ManifestHash;
+            using var detail = JsonDocument.Parse(await http.GetStringAsync($"api/v1/nodes/{node.Name}"));
+            var agent = detail.RootElement.GetProperty("summary").GetProperty("agent");
+            log($"  {node.Name}: agent serves {serving[..12]}, announced {cluster.Announcements.Announced(node.Name)?[..12] ?? "nothing"} ({cluster.Announcements.Failures} failed announcements fleet-wide); dashboard: snapshot at {detail.RootElement.GetProperty("snapshotAt")}, agent {agent}");
+        }
+
         return new Cuts(count, drops, expiries, restarts, written.Count, written.Count - pending.Count, clock.Elapsed);
     }
 

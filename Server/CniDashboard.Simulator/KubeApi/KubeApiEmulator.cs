@@ -25,11 +25,13 @@ namespace CniDashboard.Simulator.KubeApi;
 /// </summary>
 public sealed class KubeApiEmulator : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly EventReaper _eventReaper;
     private readonly KubeApiHandler _handler;
     private readonly X509Certificate2 _servingCertificate;
     private readonly CertificateAuthority? _ownedCa;
+    private readonly ILoggerFactory _loggers;
+    private readonly SemaphoreSlim _restarting = new(1, 1);
+    private WebApplication _app;
     private bool _disposed;
 
     private KubeApiEmulator(
@@ -43,9 +45,11 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         EventReaper eventReaper,
         CertificateAuthority clusterCa,
         X509Certificate2 servingCertificate,
-        CertificateAuthority? ownedCa)
+        CertificateAuthority? ownedCa,
+        ILoggerFactory loggers)
     {
         _app = app;
+        _loggers = loggers;
         _servingCertificate = servingCertificate;
         _ownedCa = ownedCa;
         CaCertificate = clusterCa.PublicCertificate;
@@ -106,21 +110,14 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         // Issued at every start: the addresses it listens on and the names clients may use for it.
         var serving = clusterCa.Issue("kube-apiserver", ["localhost", "kubernetes", "kubernetes.default.svc"], [IPAddress.Loopback, IPAddress.IPv6Loopback]);
 
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(KubeApiEmulator).Assembly.GetName().Name });
-        builder.Services.AddLogging();
-        builder.Services.AddSingleton(options.LoggerFactory);
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.UseHttps(serving)));
-        var app = builder.Build();
         var holds = new RequestHolds();
-        app.Use((context, next) => holds.InvokeAsync(context, () => next(context)));
-        app.Run(handler.HandleAsync);
+        WebApplication app;
         try
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            app = await ServeAsync(handler, holds, serving, options.Port, options.LoggerFactory, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await app.DisposeAsync().ConfigureAwait(false);
             serving.Dispose();
             ownedCa?.Dispose();
             throw;
@@ -132,7 +129,60 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             : null;
         daemonSets?.Start();
         var reaper = new EventReaper(cluster, options.EventTimeToLive);
-        return new KubeApiEmulator(app, new Uri(address.TrimEnd('/') + "/"), cluster, tokens, handler, adminToken, daemonSets, reaper, clusterCa, serving, ownedCa) { Holds = holds };
+        return new KubeApiEmulator(app, new Uri(address.TrimEnd('/') + "/"), cluster, tokens, handler, adminToken, daemonSets, reaper, clusterCa, serving, ownedCa, options.LoggerFactory) { Holds = holds };
+    }
+
+    /// <summary>Kestrel on loopback <paramref name="port"/> (0: a free one), HTTPS with <paramref name="serving"/>, every request to <paramref name="handler"/> through <paramref name="holds"/>.</summary>
+    private static async Task<WebApplication> ServeAsync(KubeApiHandler handler, RequestHolds holds, X509Certificate2 serving, int port, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(KubeApiEmulator).Assembly.GetName().Name });
+        builder.Services.AddLogging();
+        builder.Services.AddSingleton(loggers);
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(serving)));
+        var app = builder.Build();
+        app.Use((context, next) => holds.InvokeAsync(context, () => next(context)));
+        app.Run(handler.HandleAsync);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return app;
+    }
+
+    /// <summary>
+    /// Fault injection: the API server restarts, as a control-plane upgrade restarts kube-apiserver.
+    /// It stops listening (every connection and watch stream ends, new connections are refused) for
+    /// <paramref name="downtime"/>, then listens again on the same address with the same stored
+    /// objects (etcd survives), while its watch cache starts afresh: every resourceVersion before the
+    /// current one answers 410 Expired, so clients must list again.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan downtime, CancellationToken cancellationToken = default)
+    {
+        await _restarting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Cluster.DropWatches();
+            using (var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                await _app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+            }
+
+            await _app.DisposeAsync().ConfigureAwait(false);
+            Cluster.ExpireHistory();
+            await Task.Delay(downtime, cancellationToken).ConfigureAwait(false);
+            _app = await ServeAsync(_handler, Holds, _servingCertificate, BaseAddress.Port, _loggers, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _restarting.Release();
+        }
     }
 
     /// <summary>
@@ -186,6 +236,14 @@ public sealed class KubeApiEmulator : IAsyncDisposable
             return;
         }
 
+        // A restart under way finishes first: it replaces the server this stops.
+        await _restarting.WaitAsync().ConfigureAwait(false);
+        if (_disposed)
+        {
+            _restarting.Release();
+            return;
+        }
+
         _disposed = true;
         if (DaemonSets is not null)
         {
@@ -201,5 +259,6 @@ public sealed class KubeApiEmulator : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
         _servingCertificate.Dispose();
         _ownedCa?.Dispose();
+        _restarting.Release();
     }
 }

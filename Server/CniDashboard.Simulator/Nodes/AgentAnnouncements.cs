@@ -184,8 +184,9 @@ public sealed partial class AgentAnnouncements : IAsyncDisposable
                     throw new AnnouncementException($"the API server answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 300)]}");
                 }
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
+                // Refused, reset (the API server restarting) or timed out: the announcer retries after its backoff.
                 throw new AnnouncementException($"{e.GetType().Name}: {e.Message}", e);
             }
         }

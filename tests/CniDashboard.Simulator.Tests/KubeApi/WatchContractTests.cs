@@ -213,6 +213,47 @@ public sealed class WatchContractTests
     }
 
     [Fact]
+    public async Task A_restart_ends_the_streams_refuses_connections_while_down_then_serves_the_same_objects_where_it_was_with_old_versions_expired()
+    {
+        await using var harness = await EmulatorHarness.StartAsync(runDaemonSetController: false);
+        var client = harness.DashboardClient();
+        harness.AddNode("node-a");
+        var before = (await client.CoreV1.ListNodeAsync(cancellationToken: Ct)).Metadata.ResourceVersion;
+        await using var watch = WatchRecorder<V1Node>.Start((onError, ct) =>
+            client.CoreV1.WatchListNodeAsync(resourceVersion: before, onError: onError, cancellationToken: ct));
+        harness.AddNode("node-b");
+        Assert.Equal("node-b", (await watch.NextAsync()).Object.Metadata.Name);
+        var latest = harness.Cluster.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var restart = harness.Emulator.RestartAsync(TimeSpan.FromSeconds(5), Ct);
+        await watch.EndAsync();
+        await Eventually.TrueAsync(() => Refused(harness.Emulator.BaseAddress.Port), "connections to be refused while the server is down");
+        await restart;
+
+        var after = await client.CoreV1.ListNodeAsync(cancellationToken: Ct);
+        Assert.Equal(["node-a", "node-b"], after.Items.Select(n => n.Metadata.Name).Order());
+        Assert.Equal(latest, after.Metadata.ResourceVersion);
+        await using var resumed = WatchRecorder<V1Node>.Start((onError, ct) =>
+            client.CoreV1.WatchListNodeAsync(resourceVersion: before, onError: onError, cancellationToken: ct));
+        await resumed.EndAsync();
+        Assert.Equal(410, Assert.IsType<KubernetesException>(Assert.Single(resumed.Errors)).Status.Code);
+    }
+
+    private static bool Refused(int port)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            socket.Connect(System.Net.IPAddress.Loopback, port);
+            return false;
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionRefused)
+        {
+            return true;
+        }
+    }
+
+    [Fact]
     public async Task Event_watches_get_bookmarks_the_client_can_read()
     {
         await using var harness = await EmulatorHarness.StartAsync(fakeTime: true, runDaemonSetController: false, bookmarkInterval: TimeSpan.FromSeconds(30));

@@ -19,8 +19,8 @@ namespace CniDashboard.Server.Leadership;
 /// </summary>
 public sealed class ReplicaLeadership : BackgroundService
 {
-    private readonly IKubernetes _kubernetes;
-    private readonly IHostApplicationLifetime _lifetime;
+    private readonly IServiceProvider _services;
+    private readonly IHostApplicationLifetime? _lifetime;
     private readonly ILogger<ReplicaLeadership> _logger;
     private readonly LeadershipOptions _options;
     private readonly string _namespace;
@@ -29,16 +29,16 @@ public sealed class ReplicaLeadership : BackgroundService
     private volatile bool _isLeader;
     private long _transitions;
 
-    /// <summary>Creates the election for the configured store.</summary>
+    /// <summary>Creates the election for the configured store (the Kubernetes client is resolved when electing starts, from <paramref name="services"/>).</summary>
     public ReplicaLeadership(
-        IKubernetes kubernetes,
+        IServiceProvider services,
         IOptions<DashboardOptions> dashboard,
         IOptions<LeadershipOptions> options,
         IOptions<RemediationEngineOptions> remediation,
-        IHostApplicationLifetime lifetime,
-        ILogger<ReplicaLeadership> logger)
+        ILogger<ReplicaLeadership> logger,
+        IHostApplicationLifetime? lifetime = null)
     {
-        _kubernetes = kubernetes;
+        _services = services;
         _lifetime = lifetime;
         _logger = logger;
         _options = options.Value;
@@ -76,7 +76,7 @@ public sealed class ReplicaLeadership : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!Elects) return;
-        var config = new LeaderElectionConfig(new LeaseLock(_kubernetes, _namespace, _options.LeaseName, Identity))
+        var config = new LeaderElectionConfig(new LeaseLock(_services.GetRequiredService<IKubernetes>(), _namespace, _options.LeaseName, Identity))
         {
             LeaseDuration = _options.LeaseDuration,
             RenewDeadline = _options.RenewDeadline,
@@ -110,7 +110,7 @@ public sealed class ReplicaLeadership : BackgroundService
         // it expires) or the election itself failed: stop everything and come back as a follower.
         _logger.LogCritical("Lost the leader Lease {Lease}: stopping leader-only work and this process, to restart as a follower", _options.LeaseName);
         Environment.ExitCode = 3;
-        _lifetime.StopApplication();
+        _lifetime?.StopApplication();
     }
 
     private void BecomeLeader()

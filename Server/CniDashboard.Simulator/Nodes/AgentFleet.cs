@@ -25,12 +25,24 @@ public sealed class AgentFleet : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly Dictionary<string, NodeAgent> _agents;
+    private readonly SnapshotHolds _holds;
 
-    private AgentFleet(WebApplication app, Dictionary<string, NodeAgent> agents, int port)
+    private AgentFleet(WebApplication app, Dictionary<string, NodeAgent> agents, int port, SnapshotHolds holds)
     {
         _app = app;
         _agents = agents;
         Port = port;
+        _holds = holds;
+    }
+
+    /// <summary>
+    /// Holds every snapshot request to <paramref name="nodeName"/>'s agent (for tests: a fetch round
+    /// stays in its middle) until the hold is released or disposed.
+    /// </summary>
+    public SnapshotHold HoldSnapshots(string nodeName)
+    {
+        _ = Agent(nodeName);
+        return _holds.Hold(nodeName);
     }
 
     /// <summary>The port every agent listens on.</summary>
@@ -74,6 +86,7 @@ public sealed class AgentFleet : IAsyncDisposable
     {
         var agents = new Dictionary<string, NodeAgent>(nodes.Count, StringComparer.Ordinal);
         var resolver = new LocalAddressNodeResolver();
+        var holds = new SnapshotHolds(nodes);
         try
         {
             foreach (var node in nodes)
@@ -106,11 +119,12 @@ public sealed class AgentFleet : IAsyncDisposable
                 }
 
                 var app = Build(nodes, port, certificate, loggers);
+                app.Use(holds.Middleware);
                 app.MapAgentEndpoints(resolver, authenticator);
                 try
                 {
                     await app.StartAsync(cancellationToken).ConfigureAwait(false);
-                    return new AgentFleet(app, agents, port);
+                    return new AgentFleet(app, agents, port, holds);
                 }
                 catch (IOException e) when (e.InnerException is AddressInUseException && !portIsRequired && attempt < PortAttempts)
                 {

@@ -36,19 +36,9 @@ public sealed class FailoverTests
     [Fact]
     public async Task Killing_the_leader_in_the_middle_of_a_fetch_round_hands_over_within_the_lease_and_loses_no_change()
     {
-        using var dir = new TempDir();
-        await using var cluster = await SimulatedCluster.StartAsync(new SimulationOptions
-        {
-            DataDir = dir.Sub("simulation"), NodeCount = 6, AddressBase = IPAddress.Parse("127.52.0.0"), TimeScale = 10,
-        }, Ct);
-        using var database = new PostgresTestDatabase();
-        var key = SharedKey(dir);
         // Poll rounds every second: a round is always about to start or underway.
-        var poll = new Dictionary<string, string> { ["Dashboard__Poller__Mode"] = "poll" };
-        using var a = ChildDashboard.Start(cluster, dir.Sub("a"), With(ChildDashboard.ReplicaSettings("replica-a", database.ConnectionString, key, Lease), poll));
-        await WaitForLeaderAsync(a, "replica-a");
-        using var b = ChildDashboard.Start(cluster, dir.Sub("b"), With(ChildDashboard.ReplicaSettings("replica-b", database.ConnectionString, key, Lease), poll));
-        await Eventually.WaitAsync(async () => await b.LeadershipAsync() is { Leader: "replica-a", IsLeader: false }, "replica-b to follow replica-a", TimeSpan.FromSeconds(90));
+        await using var pair = await ReplicaPair.StartAsync("127.52.0.0", new Dictionary<string, string> { ["Dashboard__Poller__Mode"] = "poll" });
+        var (cluster, a, b) = (pair.Cluster, pair.A, pair.B);
         using var viewer = await b.ClientAsync("viewer", "viewers");
 
         // The follower shows what the leader stores, and streams it on its hub.
@@ -89,17 +79,8 @@ public sealed class FailoverTests
     [Fact]
     public async Task Killing_the_leader_in_the_middle_of_a_remediation_step_resumes_the_plan_on_the_follower_and_writes_each_file_once()
     {
-        using var dir = new TempDir();
-        await using var cluster = await SimulatedCluster.StartAsync(new SimulationOptions
-        {
-            DataDir = dir.Sub("simulation"), NodeCount = 6, AddressBase = IPAddress.Parse("127.53.0.0"), TimeScale = 10,
-        }, Ct);
-        using var database = new PostgresTestDatabase();
-        var key = SharedKey(dir);
-        using var a = ChildDashboard.Start(cluster, dir.Sub("a"), ChildDashboard.ReplicaSettings("replica-a", database.ConnectionString, key, Lease));
-        await WaitForLeaderAsync(a, "replica-a");
-        using var b = ChildDashboard.Start(cluster, dir.Sub("b"), ChildDashboard.ReplicaSettings("replica-b", database.ConnectionString, key, Lease));
-        await Eventually.WaitAsync(async () => await b.LeadershipAsync() is { Leader: "replica-a", IsLeader: false }, "replica-b to follow replica-a", TimeSpan.FromSeconds(90));
+        await using var pair = await ReplicaPair.StartAsync("127.53.0.0", new Dictionary<string, string>());
+        var (cluster, a, b) = (pair.Cluster, pair.A, pair.B);
 
         // Everything through the follower's API: people may be on any replica.
         using var operatorClient = await b.ClientAsync("olivia", "operators");
@@ -147,17 +128,67 @@ public sealed class FailoverTests
         }
     }
 
-    private static Dictionary<string, string> With(Dictionary<string, string> settings, Dictionary<string, string> more)
+    /// <summary>
+    /// A simulated cluster of 6 nodes on <c>addressBase</c>, a fresh database, and two replicas sharing
+    /// the audit key: replica-a started first and leading, replica-b following it.
+    /// </summary>
+    private sealed class ReplicaPair : IAsyncDisposable
     {
-        foreach (var (k, v) in more) settings[k] = v;
-        return settings;
-    }
+        private readonly TempDir _dir = new();
+        private readonly PostgresTestDatabase _database = new();
 
-    private static string SharedKey(TempDir dir)
-    {
-        var path = Path.Combine(dir.Sub("keys"), "audit-checkpoint.pem");
-        using var created = AuditCheckpointKey.ReadOrCreate(path);
-        return path;
+        public SimulatedCluster Cluster { get; private set; } = null!;
+        public ChildDashboard A { get; private set; } = null!;
+        public ChildDashboard B { get; private set; } = null!;
+
+        public static async Task<ReplicaPair> StartAsync(string addressBase, IReadOnlyDictionary<string, string> more)
+        {
+            var pair = new ReplicaPair();
+            try
+            {
+                await pair.LaunchAsync(addressBase, more);
+                return pair;
+            }
+            catch
+            {
+                await pair.DisposeAsync();
+                throw;
+            }
+        }
+
+        private async Task LaunchAsync(string addressBase, IReadOnlyDictionary<string, string> more)
+        {
+            var pair = this;
+            pair.Cluster = await SimulatedCluster.StartAsync(new SimulationOptions
+            {
+                DataDir = pair._dir.Sub("simulation"), NodeCount = 6, AddressBase = IPAddress.Parse(addressBase), TimeScale = 10,
+            }, Ct);
+            var key = Path.Combine(pair._dir.Sub("keys"), "audit-checkpoint.pem");
+            using (AuditCheckpointKey.ReadOrCreate(key))
+            {
+            }
+
+            Dictionary<string, string> Settings(string identity)
+            {
+                var settings = ChildDashboard.ReplicaSettings(identity, pair._database.ConnectionString, key, Lease);
+                foreach (var (k, v) in more) settings[k] = v;
+                return settings;
+            }
+
+            pair.A = ChildDashboard.Start(pair.Cluster, pair._dir.Sub("a"), Settings("replica-a"));
+            await WaitForLeaderAsync(pair.A, "replica-a");
+            pair.B = ChildDashboard.Start(pair.Cluster, pair._dir.Sub("b"), Settings("replica-b"));
+            await Eventually.WaitAsync(async () => await pair.B.LeadershipAsync() is { Leader: "replica-a", IsLeader: false }, "replica-b to follow replica-a", TimeSpan.FromSeconds(90));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            A?.Dispose();
+            B?.Dispose();
+            if (Cluster is not null) await Cluster.DisposeAsync();
+            _database.Dispose();
+            _dir.Dispose();
+        }
     }
 
     private static async Task WaitForLeaderAsync(ChildDashboard replica, string identity)

@@ -28,4 +28,16 @@ public sealed record ConnectionSummary(bool Healthy, string WatchText, string Po
 
         return new ConnectionSummary(down.Count == 0 && status.Watches.Count > 0 && !pollLate, watchText, pollText);
     }
+
+    /// <summary>
+    /// Which replica answers and which leads, when several share the store: "leader web-1 (this
+    /// replica)", "replica web-2 · leader web-1", "replica web-2 · no leader yet"; null with one replica.
+    /// </summary>
+    public static string? ReplicaText(ConnectionStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        if (status.Replica is not { } replica) return null;
+        if (status.Leader == replica) return $"leader {replica} (this replica)";
+        return status.Leader is { } leader ? $"replica {replica} · leader {leader}" : $"replica {replica} · no leader yet";
+    }
 }

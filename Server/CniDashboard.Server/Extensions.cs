@@ -5,6 +5,7 @@ using CniDashboard.Server.Feed;
 using CniDashboard.Server.Fleet;
 using CniDashboard.Server.Health;
 using CniDashboard.Server.Ingest;
+using CniDashboard.Server.Leadership;
 using CniDashboard.Server.Options;
 using CniDashboard.Server.Polling;
 using CniDashboard.Server.Queries;
@@ -59,7 +60,7 @@ public static class Extensions
         services.AddSingleton<PollerStatus>();
         services.AddSingleton<ClusterChangeFeed>();
         services.AddSingleton<IClusterChangeFeed>(sp => sp.GetRequiredService<ClusterChangeFeed>());
-        services.AddSingleton<IChangePublisher>(sp => sp.GetRequiredService<ClusterChangeFeed>());
+        services.AddSingleton<IChangePublisher>(sp => sp.GetRequiredService<ReplicatedChangePublisher>());
 
         // Analysis: the shared analyzer, one factory.
         services.AddSingleton(_ => AnalyzerFactory.Create());
@@ -77,21 +78,25 @@ public static class Extensions
         services.AddSingleton<AgentTokenSource>();
 
         // Background work; the store initializer first, so everything after it sees a loaded store.
+        // Replicas: the election, and other replicas' changes (listening before the store is loaded).
+        services.AddCniDashboardReplicas(configuration);
         services.AddSingleton<StoreInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<StoreInitializer>());
         services.AddSingleton<AnalysisScheduler>();
-        services.AddHostedService(sp => sp.GetRequiredService<AnalysisScheduler>());
+        services.AddLeaderOnly<AnalysisScheduler>();
         services.AddSingleton<SandboxEventRecorder>();
-        services.AddHostedService(sp => sp.GetRequiredService<SandboxEventRecorder>());
+        services.AddLeaderOnly<SandboxEventRecorder>();
+        services.AddSingleton<SandboxEventWatcher>();
+        services.AddLeaderOnly<SandboxEventWatcher>();
         services.AddSingleton<ClusterWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterWatcher>());
         services.AddSingleton<AgentPoller>();
-        services.AddHostedService(sp => sp.GetRequiredService<AgentPoller>());
+        services.AddLeaderOnly<AgentPoller>();
         services.AddSingleton<AnnouncementFreshness>();
         services.AddSingleton<AnnouncementFetcher>();
-        services.AddHostedService(sp => sp.GetRequiredService<AnnouncementFetcher>());
+        services.AddLeaderOnly<AnnouncementFetcher>();
         services.AddSingleton<RetentionService>();
-        services.AddHostedService(sp => sp.GetRequiredService<RetentionService>());
+        services.AddLeaderOnly<RetentionService>();
         services.AddSingleton<ClusterEventRouter>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterEventRouter>());
         services.AddCniDashboardAudit();
@@ -129,7 +134,7 @@ public static class Extensions
         services.AddScoped<IAuditQueries>(sp => sp.GetRequiredService<AuditQueries>());
         // After the store initializer (registered before this): the chain is migrated when it first runs.
         services.AddSingleton<AuditCheckpointWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<AuditCheckpointWriter>());
+        services.AddLeaderOnly<AuditCheckpointWriter>();
 
         services.AddSingleton<ISettingsRepository, SettingsRepository>();
         services.AddScoped<RuntimeSettingsService>();
@@ -155,7 +160,7 @@ public static class Extensions
         services.AddSingleton<StepRunner>();
         services.AddSingleton<StandingAdmissions>();
         services.AddSingleton<RemediationEngine>();
-        services.AddHostedService(sp => sp.GetRequiredService<RemediationEngine>());
+        services.AddLeaderOnly<RemediationEngine>();
         services.AddSingleton<PlanWebhook>();
         services.AddHostedService(sp => sp.GetRequiredService<PlanWebhook>());
         services.AddScoped<RemediationService>();

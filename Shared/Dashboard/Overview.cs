@@ -17,6 +17,12 @@ public sealed record ConnectionStatus
     /// <summary>The poll interval.</summary>
     public TimeSpan PollInterval { get; init; }
 
+    /// <summary>The replica that answered, when several share the store (null with one replica).</summary>
+    public string? Replica { get; init; }
+
+    /// <summary>The replica that leads (fetches agents, analyzes, runs remediation), when several share the store; null while none is known.</summary>
+    public string? Leader { get; init; }
+
     /// <summary>True when every watch is up.</summary>
     public bool Healthy => Watches.All(w => w.Healthy);
 }

@@ -48,6 +48,14 @@ if (args is ["announce", ..])
     return;
 }
 
+// `-- failover [--kills 10] [--nodes 12] [--lease 15]` kills the leader of two replicas on PostgreSQL and times the
+// follower's takeover and first completed round (Backend/FailoverBench.cs; server from CNI_DASHBOARD_TEST_POSTGRES).
+if (args is ["failover", ..])
+{
+    Environment.ExitCode = await FailoverBench.RunAsync(args[1..]);
+    return;
+}
+
 if (args is ["backend", ..])
 {
     Environment.ExitCode = await BackendScale.RunAsync(args[1..]);

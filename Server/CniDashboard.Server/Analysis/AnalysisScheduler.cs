@@ -13,7 +13,8 @@ public sealed class AnalysisScheduler(
     FleetState fleet,
     MemoryTrimmer memory,
     TimeProvider time,
-    ILogger<AnalysisScheduler> logger) : BackgroundService
+    ILogger<AnalysisScheduler> logger,
+    Leadership.ReplicaLeadership? leadership = null) : BackgroundService
 {
     private readonly Channel<string?> _requests = Channel.CreateUnbounded<string?>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -32,16 +33,24 @@ public sealed class AnalysisScheduler(
     private DateTimeOffset _lastFleetPass = DateTimeOffset.MinValue;
     private bool _fleetPassDue;
 
-    /// <summary>Asks for a node to be re-analyzed soon.</summary>
-    public void Schedule(string node) => _requests.Writer.TryWrite(node);
+    /// <summary>Asks for a node to be re-analyzed soon (on a follower, nothing: the leader analyzes, and judges every node when it starts).</summary>
+    public void Schedule(string node)
+    {
+        if (leadership?.IsLeader != false) _requests.Writer.TryWrite(node);
+    }
 
     /// <summary>Asks for every node to be re-analyzed soon (e.g. a DaemonSet rollout changed).</summary>
-    public void ScheduleAll() => _requests.Writer.TryWrite(null);
+    public void ScheduleAll()
+    {
+        if (leadership?.IsLeader != false) _requests.Writer.TryWrite(null);
+    }
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var reader = _requests.Reader;
+        // A replica that just became leader judges every node once: facts changed while it followed.
+        if (leadership?.Elects == true) ScheduleAll();
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))

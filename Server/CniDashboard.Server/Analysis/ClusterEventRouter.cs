@@ -6,13 +6,14 @@ namespace CniDashboard.Server.Analysis;
 
 /// <summary>
 /// Turns cluster fact changes into work: re-analysis of the nodes concerned (debounced) and
-/// changes on the feed; watch health changes become connection changes.
+/// changes on the feed; watch health changes become connection changes. Every replica watches the
+/// cluster itself, so these go on this replica's feed only, never to the others.
 /// </summary>
 public sealed class ClusterEventRouter(
     ClusterState cluster,
     WatchHealthRegistry health,
     AnalysisScheduler scheduler,
-    IChangePublisher feed,
+    ClusterChangeFeed feed,
     TimeProvider time) : IHostedService
 {
     /// <inheritdoc />

@@ -8,12 +8,13 @@ namespace CniDashboard.Server.Cluster;
 /// <summary>
 /// Runs every watch the dashboard needs, each a <see cref="ResourceWatcher{T}"/>: Nodes; the pods of
 /// each CNI component and of the agent; pending pods cluster-wide (to count those stuck creating);
-/// the CNI DaemonSets; FailedCreatePodSandBox events; Cilium's ConfigMap.
+/// the CNI DaemonSets; Cilium's ConfigMap. Every replica runs these (they only read, and the UI of
+/// each shows what they see); FailedCreatePodSandBox events, which are stored, are watched by the
+/// leader alone (<see cref="SandboxEventWatcher"/>).
 /// </summary>
 public sealed class ClusterWatcher(
     IKubernetes client,
     ClusterState state,
-    SandboxEventRecorder recorder,
     WatchHealthRegistry health,
     TimeProvider time,
     IOptions<DashboardOptions> options,
@@ -34,13 +35,7 @@ public sealed class ClusterWatcher(
 
     private IReadOnlyList<(string Name, Func<CancellationToken, Task> Run)> Watches()
     {
-        var settings = new WatchSettings
-        {
-            WatchTimeout = _options.WatchTimeout,
-            InitialBackoff = _options.InitialBackoff,
-            MaxBackoff = _options.MaxBackoff,
-            PageSize = _options.ListPageSize,
-        };
+        var settings = SettingsOf(_options);
         var log = loggers.CreateLogger<ResourceWatcher<V1Node>>();
         var watches = new List<(string, Func<CancellationToken, Task>)>();
 
@@ -82,11 +77,6 @@ public sealed class ClusterWatcher(
                 new DaemonSetSink(state, ns, names));
         }
 
-        Add("events FailedCreatePodSandBox",
-            async (c, limit, ct) => Page(await client.CoreV1.ListEventForAllNamespacesAsync(continueParameter: c, fieldSelector: SandboxEventSelector, limit: limit, cancellationToken: ct)),
-            (rv, timeout, onError, ct) => client.CoreV1.WatchListEventForAllNamespacesAsync(allowWatchBookmarks: true, fieldSelector: SandboxEventSelector, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct),
-            new SandboxEventSink(recorder));
-
         if (_options.CiliumConfig is { Enabled: true } cilium)
         {
             // By name: the Role grants this one ConfigMap, and list/watch pass such a Role only with this selector.
@@ -104,7 +94,17 @@ public sealed class ClusterWatcher(
     /// <summary>The field selector of Cilium's ConfigMap.</summary>
     public static string CiliumConfigSelector(string name) => $"metadata.name={name}";
 
-    private static ListPage<T> Page<T>(IItems<T> list) where T : IKubernetesObject<V1ObjectMeta>
+    /// <summary>The watch timings of the Kubernetes options.</summary>
+    internal static WatchSettings SettingsOf(KubernetesOptions options) => new()
+    {
+        WatchTimeout = options.WatchTimeout,
+        InitialBackoff = options.InitialBackoff,
+        MaxBackoff = options.MaxBackoff,
+        PageSize = options.ListPageSize,
+    };
+
+    /// <summary>A list answer as a page.</summary>
+    internal static ListPage<T> Page<T>(IItems<T> list) where T : IKubernetesObject<V1ObjectMeta>
     {
         var meta = (list as IMetadata<V1ListMeta>)?.Metadata;
         return new ListPage<T>(list.Items?.ToArray() ?? [], meta?.ResourceVersion, meta?.ContinueProperty);

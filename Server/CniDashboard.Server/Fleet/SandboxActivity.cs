@@ -41,6 +41,28 @@ public sealed class SandboxActivity(TimeProvider time, IOptions<DashboardOptions
         }
     }
 
+    /// <summary>Replaces every recorded failure with <paramref name="increments"/> (the store's, re-read by a follower).</summary>
+    public void Replace(IReadOnlyList<SandboxIncrement> increments)
+    {
+        ArgumentNullException.ThrowIfNull(increments);
+        lock (_lock)
+        {
+            _recent.Clear();
+            Truncated = false;
+            foreach (var increment in increments.OrderBy(i => i.At))
+            {
+                _recent.Enqueue(increment);
+                if (_recent.Count > _cap)
+                {
+                    _recent.Dequeue();
+                    Truncated = true;
+                }
+            }
+
+            _version++;
+        }
+    }
+
     /// <summary>Failures in the last hour per node.</summary>
     public IReadOnlyDictionary<string, int> CountsByNode()
     {

@@ -32,3 +32,26 @@ public sealed class WatchHealthCheck(WatchHealthRegistry watches) : IHealthCheck
         return Task.FromResult(result);
     }
 }
+
+/// <summary>
+/// Which replica leads, in <c>/readyz</c>'s data: always healthy, since a follower serves the UI and
+/// the API as well as the leader (it is ready without leading).
+/// </summary>
+public sealed class LeadershipHealthCheck(Leadership.ReplicaLeadership leadership) : IHealthCheck
+{
+    /// <inheritdoc />
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object>
+        {
+            ["replica"] = leadership.Identity,
+            ["leader"] = leadership.Leader ?? "",
+            ["isLeader"] = leadership.IsLeader,
+            ["elects"] = leadership.Elects,
+        };
+        var description = !leadership.Elects ? "one replica (SQLite): it leads"
+            : leadership.IsLeader ? $"{leadership.Identity} leads (this replica)"
+            : $"{leadership.Identity} follows; leader: {leadership.Leader ?? "not known yet"}";
+        return Task.FromResult(HealthCheckResult.Healthy(description, data));
+    }
+}

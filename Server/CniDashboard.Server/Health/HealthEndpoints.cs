@@ -4,6 +4,7 @@ using CniDashboard.Server.Analysis;
 using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Feed;
 using CniDashboard.Server.Fleet;
+using CniDashboard.Server.Leadership;
 using CniDashboard.Server.Polling;
 using CniDashboard.Shared.Analysis;
 using CniDashboard.Shared.Dashboard;
@@ -28,7 +29,7 @@ public static class HealthEndpoints
             ResponseWriter = WriteReportAsync,
         }).AllowAnonymous();
 
-        app.MapGet("/metrics", (FleetState fleet, WatchHealthRegistry watches, PollerStatus poller, ClusterChangeFeed feed, SandboxActivity sandbox, NodeAnalysisService analysis) =>
+        app.MapGet("/metrics", (FleetState fleet, WatchHealthRegistry watches, PollerStatus poller, ClusterChangeFeed feed, SandboxActivity sandbox, NodeAnalysisService analysis, ReplicaLeadership leadership) =>
         {
             var text = new StringBuilder();
             void Metric(string name, string type, string help, IEnumerable<(string Labels, double Value)> samples)
@@ -53,6 +54,7 @@ public static class HealthEndpoints
             Metric("cni_dashboard_poll_unchanged_nodes", "gauge", "Nodes whose agent answered 304 (or an unchanged hash) in the last round.", [("", poller.Last?.Unchanged ?? 0)]);
             Metric("cni_dashboard_analyses_total", "counter", "Node analyses run.", [("", analysis.Runs)]);
             Metric("cni_dashboard_sandbox_errors_last_hour", "gauge", "FailedCreatePodSandBox failures in the last hour.", [("", sandbox.Total())]);
+            Metric("cni_dashboard_leader", "gauge", "1 while this replica leads (always 1 on SQLite, where one replica runs).", [("", leadership.IsLeader ? 1 : 0)]);
             Metric("cni_dashboard_feed_subscribers", "gauge", "Live change-feed subscriptions.", [("", feed.SubscriberCount)]);
             var gc = GC.GetGCMemoryInfo();
             Metric("cni_dashboard_gc_heap_bytes", "gauge", "Managed heap size after the last GC.", [("", gc.HeapSizeBytes)]);
@@ -72,7 +74,8 @@ public static class HealthEndpoints
     {
         services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>("store", tags: [ReadyTag])
-            .AddCheck<WatchHealthCheck>("watches", tags: [ReadyTag]);
+            .AddCheck<WatchHealthCheck>("watches", tags: [ReadyTag])
+            .AddCheck<LeadershipHealthCheck>("leadership", tags: [ReadyTag]);
         return services;
     }
 

@@ -16,7 +16,20 @@ public sealed class PollerStatus
     /// <summary>When agents were last asked (a whole round, or the nodes an announcement or the safety net picked); null before.</summary>
     public DateTimeOffset? LastFetchAt => Interlocked.Read(ref _lastFetchTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
 
-    internal void RecordFetch(DateTimeOffset at) => Interlocked.Exchange(ref _lastFetchTicks, at.UtcTicks);
+    internal void RecordFetch(DateTimeOffset at)
+    {
+        Interlocked.Exchange(ref _lastFetchTicks, at.UtcTicks);
+        Fetched?.Invoke(at);
+    }
+
+    /// <summary>Raised after each fetch (a round or announced nodes) this replica made; followers learn it through the store's notifications.</summary>
+    public event Action<DateTimeOffset>? Fetched;
+
+    /// <summary>Records a fetch another replica (the leader) made.</summary>
+    internal void RecordFetchElsewhere(DateTimeOffset at)
+    {
+        if (at.UtcTicks > Interlocked.Read(ref _lastFetchTicks)) Interlocked.Exchange(ref _lastFetchTicks, at.UtcTicks);
+    }
 
     internal void Record(PollRound round)
     {

@@ -26,7 +26,8 @@ public sealed class DashboardQueries(
     IRetentionRepository retention,
     FolderDiffer differ,
     TimeProvider time,
-    IOptions<DashboardOptions> options) : IDashboardQueries
+    IOptions<DashboardOptions> options,
+    Leadership.ReplicaLeadership? leadership = null) : IDashboardQueries
 {
     private readonly DashboardOptions _options = options.Value;
 
@@ -38,6 +39,8 @@ public sealed class DashboardQueries(
             Watches = watches.Snapshot(),
             LastPollAt = poller.LastFetchAt ?? poller.Last?.FinishedAt,
             PollInterval = _options.Poller.Mode == PollerMode.Poll ? _options.Poller.Interval : _options.Poller.SafetyInterval,
+            Replica = leadership is { Elects: true } ? leadership.Identity : null,
+            Leader = leadership is { Elects: true } ? leadership.Leader : null,
         });
 
     /// <inheritdoc />

@@ -42,15 +42,18 @@ public sealed class PlanRepository(IStoreConnectionFactory connections)
     /// and then sees the new version.
     /// </param>
     /// <param name="InFlightNodes">Joins the names of a plan's nodes in hand with newlines.</param>
-    private sealed record Dialect(string StoredVersion, string InFlightNodes)
+    /// <param name="StateIn">A plan's state is one of <c>@states</c> (a string array): Dapper expands the list for SQLite, Npgsql takes the array as one parameter.</param>
+    private sealed record Dialect(string StoredVersion, string InFlightNodes, string StateIn)
     {
         public static readonly Dialect Sqlite = new(
             "SELECT version FROM remediation_plans WHERE id = @id",
-            "group_concat(n.node, char(10))");
+            "group_concat(n.node, char(10))",
+            "state IN @states");
 
         public static readonly Dialect Postgres = new(
             "SELECT version FROM remediation_plans WHERE id = @id FOR UPDATE",
-            "string_agg(n.node, chr(10))");
+            "string_agg(n.node, chr(10))",
+            "state = ANY(@states)");
     }
 
     /// <summary>Stores a new plan (its first version) with its audit entry; returns the entry's sequence number.</summary>
@@ -130,7 +133,7 @@ public sealed class PlanRepository(IStoreConnectionFactory connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         return [.. await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT id FROM remediation_plans WHERE state IN @states ORDER BY created_at, id", new { states = states.Select(StateName).ToArray() }, cancellationToken: cancellationToken))];
+            $"SELECT id FROM remediation_plans WHERE {_dialect.StateIn} ORDER BY created_at, id", new { states = states.Select(StateName).ToArray() }, cancellationToken: cancellationToken))];
     }
 
     /// <summary>Plans for a list, newest first, with their progress counted from the node rows.</summary>
@@ -141,7 +144,7 @@ public sealed class PlanRepository(IStoreConnectionFactory connections)
         var parameters = new DynamicParameters();
         if (query.States is { Count: > 0 } states)
         {
-            where.Add("p.state IN @states");
+            where.Add("p." + _dialect.StateIn);
             parameters.Add("states", states.Select(StateName).ToArray());
         }
         if (query.Node is { } node)

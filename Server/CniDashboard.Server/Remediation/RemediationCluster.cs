@@ -286,6 +286,25 @@ public sealed class RemediationCluster(IKubernetes kubernetes, IOptions<Remediat
         }
     }
 
+    /// <summary>Whether the remediation Lease is free (absent, released or expired) or held by <paramref name="identity"/>; reads only.</summary>
+    public async Task<bool> IsLeaseFreeOrHeldByAsync(string? identity, CancellationToken cancellationToken)
+    {
+        V1Lease lease;
+        try
+        {
+            lease = await kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(RemediationKeys.LeaseName, _options.Namespace, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+        {
+            return true;
+        }
+
+        var spec = lease.Spec;
+        if (string.IsNullOrEmpty(spec?.HolderIdentity) || spec.RenewTime is not { } renewed) return true;
+        var expired = renewed.ToUniversalTime().AddSeconds(spec.LeaseDurationSeconds ?? (int)_options.LeaseDuration.TotalSeconds) <= time.GetUtcNow().UtcDateTime;
+        return expired || spec.HolderIdentity == identity;
+    }
+
     /// <summary>Gives the Lease up when this dashboard holds it (no plan runs).</summary>
     public async Task ReleaseLeaseAsync(CancellationToken cancellationToken)
     {

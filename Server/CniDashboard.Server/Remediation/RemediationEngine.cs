@@ -25,7 +25,8 @@ public sealed class RemediationEngine(
     FleetState fleet,
     IOptions<RemediationEngineOptions> options,
     TimeProvider time,
-    ILogger<RemediationEngine> logger) : BackgroundService
+    ILogger<RemediationEngine> logger,
+    Leadership.ReplicaLeadership? leadership = null) : BackgroundService
 {
     private readonly RemediationEngineOptions _options = options.Value;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -47,6 +48,8 @@ public sealed class RemediationEngine(
     public async Task<bool> TryHoldLeaseAsync(CancellationToken cancellationToken)
     {
         if (!_options.Enabled) return false;
+        // A follower's UI asks on the leader's behalf (its engine runs the plan): free, or the leader's, is good.
+        if (leadership is { IsLeader: false }) return await kube.IsLeaseFreeOrHeldByAsync(leadership.Leader, cancellationToken);
         _leaseHeld = await kube.TryHoldLeaseAsync(cancellationToken);
         return _leaseHeld;
     }

@@ -26,13 +26,25 @@ public sealed class AgentFleet : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly Dictionary<string, NodeAgent> _agents;
+    private readonly SnapshotHolds _holds;
 
-    private AgentFleet(WebApplication app, Dictionary<string, NodeAgent> agents, int port, RequestHolds holds)
+    private AgentFleet(WebApplication app, Dictionary<string, NodeAgent> agents, int port, RequestHolds holds, SnapshotHolds snapshotHolds)
     {
         Holds = holds;
         _app = app;
         _agents = agents;
         Port = port;
+        _holds = snapshotHolds;
+    }
+
+    /// <summary>
+    /// Holds every snapshot request to <paramref name="nodeName"/>'s agent (for tests: a fetch round
+    /// stays in its middle) until the hold is released or disposed.
+    /// </summary>
+    public SnapshotHold HoldSnapshots(string nodeName)
+    {
+        _ = Agent(nodeName);
+        return _holds.Hold(nodeName);
     }
 
     /// <summary>Holds an agent request before or after it is served, for a test that crashes the caller at that point.</summary>
@@ -79,6 +91,7 @@ public sealed class AgentFleet : IAsyncDisposable
     {
         var agents = new Dictionary<string, NodeAgent>(nodes.Count, StringComparer.Ordinal);
         var resolver = new LocalAddressNodeResolver();
+        var snapshotHolds = new SnapshotHolds(nodes);
         try
         {
             foreach (var node in nodes)
@@ -113,11 +126,12 @@ public sealed class AgentFleet : IAsyncDisposable
 
                 var app = Build(nodes, port, certificate, loggers);
                 app.Use((context, next) => holds.InvokeAsync(context, () => next(context)));
+                app.Use(snapshotHolds.Middleware);
                 app.MapAgentEndpoints(resolver, authenticator);
                 try
                 {
                     await app.StartAsync(cancellationToken).ConfigureAwait(false);
-                    return new AgentFleet(app, agents, port, holds);
+                    return new AgentFleet(app, agents, port, holds, snapshotHolds);
                 }
                 catch (IOException e) when (e.InnerException is AddressInUseException && !portIsRequired && attempt < PortAttempts)
                 {

@@ -34,6 +34,17 @@ public class MainLayoutTests : DashboardTestContext
         Assert.Equal("true", status.GetAttribute("data-healthy"));
         Assert.Contains("All 4 watches up", status.TextContent);
         Assert.Contains("last poll 8 s ago", status.TextContent);
+        // One replica: nothing about leaders.
+        Assert.Empty(cut.FindAll("[data-testid=replica-status]"));
+    }
+
+    [Fact]
+    public void With_several_replicas_the_status_bar_names_this_replica_and_the_leader()
+    {
+        Cluster.Connection = Cluster.Connection with { Replica = "cni-dashboard-7d9-b2x", Leader = "cni-dashboard-7d9-a1q" };
+        var cut = RenderLayout();
+
+        cut.WaitForAssertion(() => Assert.Equal("· replica cni-dashboard-7d9-b2x · leader cni-dashboard-7d9-a1q", cut.Find("[data-testid=replica-status]").TextContent.Trim()));
     }
 
     [Fact]

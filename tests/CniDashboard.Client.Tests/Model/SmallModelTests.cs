@@ -57,6 +57,17 @@ public class SmallModelTests
     }
 
     [Fact]
+    public void Replica_text_names_this_replica_and_the_leader_only_when_replicas_elect()
+    {
+        var status = new ConnectionStatus { ClusterName = "c" };
+
+        Assert.Null(ConnectionSummary.ReplicaText(status));
+        Assert.Equal("leader web-1 (this replica)", ConnectionSummary.ReplicaText(status with { Replica = "web-1", Leader = "web-1" }));
+        Assert.Equal("replica web-2 · leader web-1", ConnectionSummary.ReplicaText(status with { Replica = "web-2", Leader = "web-1" }));
+        Assert.Equal("replica web-2 · no leader yet", ConnectionSummary.ReplicaText(status with { Replica = "web-2" }));
+    }
+
+    [Fact]
     public void Rollout_state_reads_stuck_before_rolling_out()
     {
         var ds = new DaemonSetStatus { Namespace = "l", Name = "linkerd-cni", Desired = 12, Updated = 12, Ready = 9, Stuck = true };

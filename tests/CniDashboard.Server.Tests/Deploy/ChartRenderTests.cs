@@ -19,7 +19,7 @@ public sealed class ChartRenderTests
     /// <c>{ns}</c>. What the code uses: the dashboard lists and watches nodes, pods, events, DaemonSets and
     /// Cilium's one ConfigMap, and gets and patches its audit checkpoint's ConfigMap; the remediation engine cordons and annotates nodes, restarts CNI pods in
     /// the components' namespaces, records node Events, runs probe pods and holds its one Lease in the
-    /// release namespace; the agent creates TokenReviews. Widening any of it must change this list.
+    /// release namespace; replicas elect their leader on one Lease there; the agent creates TokenReviews. Widening any of it must change this list.
     /// </summary>
     private static readonly string[] PinnedRbac =
     [
@@ -38,6 +38,13 @@ public sealed class ChartRenderTests
         RemediationRule("Role linkerd-cni/cni-dashboard-{ns}-restart-cni-pods: groups [] resources [pods] names [] verbs [delete]"),
         CiliumRule,
         "Role {ns}/cni-dashboard-audit-checkpoint: groups [] resources [configmaps] names [cni-dashboard-audit-checkpoint] verbs [get, patch]",
+    ];
+
+    /// <summary>What replicas on PostgreSQL add: the leader Lease by name, and create (which RBAC cannot limit to a name).</summary>
+    private static readonly string[] LeaderRbac =
+    [
+        "Role {ns}/cni-dashboard-leader: groups [coordination.k8s.io] resources [leases] names [] verbs [create]",
+        "Role {ns}/cni-dashboard-leader: groups [coordination.k8s.io] resources [leases] names [cni-dashboard-leader] verbs [get, update]",
     ];
 
     private const string CiliumRule = "Role kube-system/cni-dashboard-{ns}-cilium-config: groups [] resources [configmaps] names [cilium-config] verbs [get, list, watch]";
@@ -109,6 +116,14 @@ public sealed class ChartRenderTests
         Assert.Equal(Pinned("cni-dashboard", remediation: false), rules);
         Assert.All(rules.Where(r => !r.Contains("cni-dashboard-agent", StringComparison.Ordinal) && !r.Contains("audit-checkpoint", StringComparison.Ordinal)),
             r => Assert.EndsWith("verbs [get, list, watch]", r, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void With_postgres_replicas_may_also_elect_their_leader_on_one_lease_and_nothing_more()
+    {
+        var rules = RulesOf(ChartRenderer.Render("ops", "--set", "store.provider=postgres", "--set", "store.postgres.connectionStringSecret.name=pg", "--set", "audit.checkpoint.keySecret=key"));
+
+        Assert.Equal([.. Pinned("ops").Concat(LeaderRbac.Select(r => r.Replace("{ns}", "ops", StringComparison.Ordinal))).Order(StringComparer.Ordinal)], rules);
     }
 
     private static string[] Pinned(string @namespace, bool remediation = true) =>

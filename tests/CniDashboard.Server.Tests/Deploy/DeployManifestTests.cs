@@ -196,8 +196,14 @@ public sealed class DeployManifestTests
         Assert.Contains("Dashboard__Auth__ServiceAccounts__Roles", names);
         foreach (var name in names)
         {
-            var type = typeof(DashboardOptions);
-            foreach (var segment in name.Split("__").Skip(1).Where(s => !int.TryParse(s, out _)))
+            // Remediation and leadership are sections of their own, bound to their own options.
+            var (type, skip) = name.Split("__")[1] switch
+            {
+                "Remediation" => (typeof(Server.Remediation.RemediationEngineOptions), 2),
+                "Leadership" => (typeof(Server.Leadership.LeadershipOptions), 2),
+                _ => (typeof(DashboardOptions), 1),
+            };
+            foreach (var segment in name.Split("__").Skip(skip).Where(s => !int.TryParse(s, out _)))
             {
                 var property = type.GetProperty(segment);
                 Assert.True(property is not null, $"{name}: {type.Name} has no {segment}");
@@ -447,7 +453,7 @@ public sealed class DeployManifestTests
 
     /// <summary>The dashboard's ServiceAccount with exactly the rendered rules bound to it.</summary>
     private static KubeIdentity RenderedDashboardIdentity() =>
-        new(KubeIdentities.ServiceAccountUsername("cni-dashboard", Single<V1Deployment>("cni-dashboard").Spec.Template.Spec.ServiceAccountName), RenderedDashboardRules());
+        new(KubeIdentities.ServiceAccountUsername("cni-dashboard", Single<V1Deployment>("cni-dashboard").Spec.Template.Spec.ServiceAccountName), RenderedDashboardRules(Manifests.Value));
 
     /// <summary>
     /// The upper bound of what the dashboard's ServiceAccount may do, pinned: every (API group, resource,
@@ -508,10 +514,12 @@ public sealed class DeployManifestTests
     [Fact]
     public void The_emulators_dashboard_identity_mirrors_the_charts_grants()
     {
-        var rendered = RenderedDashboardRules();
+        // Rendered for PostgreSQL, the chart's widest grants (the leader Lease too): the emulator serves both stores' tests.
+        var rendered = RenderedDashboardRules([.. KubernetesYaml.LoadAllFromString(ChartRenderer.Render("cni-dashboard", "--set", "agent.tls.generate=false",
+            "--set", "store.provider=postgres", "--set", "store.postgres.connectionStringSecret.name=pg", "--set", "audit.checkpoint.keySecret=key"))]);
         var emulated = KubeIdentities.Dashboard.Rules;
         string[] namespaces = ["default", "kube-system", "linkerd-cni", "istio-system", "cni-dashboard", "apps"];
-        string[] names = ["cni-dashboard-remediation", "cilium-config", "cni-dashboard-audit-checkpoint", "other"];
+        string[] names = ["cni-dashboard-remediation", "cni-dashboard-leader", "cilium-config", "cni-dashboard-audit-checkpoint", "other"];
         string[] resources = ["nodes", "pods", "events", "daemonsets", "configmaps", "leases", "secrets"];
         string[] verbs = ["get", "list", "watch", "create", "update", "patch", "delete"];
         var disagreements = new List<string>();
@@ -529,15 +537,15 @@ public sealed class DeployManifestTests
     }
 
     /// <summary>The rendered rules bound to the dashboard's ServiceAccount, as the emulator's authorizer reads them.</summary>
-    private static AccessRule[] RenderedDashboardRules()
+    private static AccessRule[] RenderedDashboardRules(IReadOnlyList<object> objects)
     {
         var subject = (Kind: "ServiceAccount", Name: "cni-dashboard", Namespace: "cni-dashboard");
         bool Bound(IEnumerable<Rbacv1Subject> subjects) => subjects.Any(s => (s.Kind, s.Name, s.NamespaceProperty) == subject);
-        var clusterRoles = Manifests.Value.OfType<V1ClusterRoleBinding>().Where(b => Bound(b.Subjects))
-            .Select(b => Single<V1ClusterRole>(b.RoleRef.Name))
+        var clusterRoles = objects.OfType<V1ClusterRoleBinding>().Where(b => Bound(b.Subjects))
+            .Select(b => Assert.Single(objects.OfType<V1ClusterRole>(), r => r.Metadata.Name == b.RoleRef.Name))
             .SelectMany(r => r.Rules.Select(rule => new AccessRule([.. rule.Verbs], [.. rule.Resources]) { ResourceNames = [.. rule.ResourceNames ?? []] }));
-        var roles = Manifests.Value.OfType<V1RoleBinding>().Where(b => Bound(b.Subjects))
-            .Select(b => Assert.Single(Manifests.Value.OfType<V1Role>(), r => r.Metadata.Name == b.RoleRef.Name && r.Metadata.NamespaceProperty == b.Metadata.NamespaceProperty))
+        var roles = objects.OfType<V1RoleBinding>().Where(b => Bound(b.Subjects))
+            .Select(b => Assert.Single(objects.OfType<V1Role>(), r => r.Metadata.Name == b.RoleRef.Name && r.Metadata.NamespaceProperty == b.Metadata.NamespaceProperty))
             .SelectMany(r => r.Rules.Select(rule => new AccessRule([.. rule.Verbs], [.. rule.Resources]) { Namespaces = [r.Metadata.NamespaceProperty], ResourceNames = [.. rule.ResourceNames ?? []] }));
         return [.. clusterRoles, .. roles];
     }

@@ -28,6 +28,36 @@ public sealed class StoreChartTests
         Assert.DoesNotContain(Container(deployment).Env, e => e.Name == "Dashboard__Store__ConnectionString");
         Assert.Single(KubernetesYaml.LoadAllFromString(yaml).OfType<V1PersistentVolumeClaim>());
         Assert.Equal("cni-dashboard-data", deployment.Spec.Template.Spec.Volumes.Single(v => v.Name == "data").PersistentVolumeClaim.ClaimName);
+        // One replica: nothing to spread, no budget, no election settings.
+        Assert.Null(deployment.Spec.Template.Spec.Affinity);
+        Assert.Empty(KubernetesYaml.LoadAllFromString(yaml).OfType<V1PodDisruptionBudget>());
+        Assert.DoesNotContain(Container(deployment).Env, e => e.Name.StartsWith("Dashboard__Leadership__", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Several_replicas_are_spread_over_nodes_kept_up_one_at_a_time_and_elect_a_leader_in_the_release_namespace()
+    {
+        var yaml = ChartRenderer.Render("ops", [.. Postgres, "--set", "dashboard.replicas=3"]);
+        var deployment = Dashboard(yaml);
+        var env = Container(deployment).Env.ToDictionary(e => e.Name, e => e.Value);
+        var selector = deployment.Spec.Selector.MatchLabels;
+
+        var spread = Assert.Single(deployment.Spec.Template.Spec.Affinity.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution);
+        Assert.Equal("kubernetes.io/hostname", spread.PodAffinityTerm.TopologyKey);
+        Assert.Equal(selector, spread.PodAffinityTerm.LabelSelector.MatchLabels);
+        var budget = Assert.Single(KubernetesYaml.LoadAllFromString(yaml).OfType<V1PodDisruptionBudget>());
+        Assert.Equal(("cni-dashboard", "ops", "1"), (budget.Metadata.Name, budget.Metadata.NamespaceProperty, budget.Spec.MaxUnavailable.Value));
+        Assert.Equal(selector, budget.Spec.Selector.MatchLabels);
+        Assert.Equal(("00:00:15", "00:00:10", "00:00:02"), (env["Dashboard__Leadership__LeaseDuration"], env["Dashboard__Leadership__RenewDeadline"], env["Dashboard__Leadership__RetryPeriod"]));
+        Assert.Equal("ops", env["Dashboard__Remediation__Namespace"]);
+        // The timings the chart sets pass the dashboard's own validation.
+        var options = new Server.Leadership.LeadershipOptions
+        {
+            LeaseDuration = TimeSpan.Parse(env["Dashboard__Leadership__LeaseDuration"], System.Globalization.CultureInfo.InvariantCulture),
+            RenewDeadline = TimeSpan.Parse(env["Dashboard__Leadership__RenewDeadline"], System.Globalization.CultureInfo.InvariantCulture),
+            RetryPeriod = TimeSpan.Parse(env["Dashboard__Leadership__RetryPeriod"], System.Globalization.CultureInfo.InvariantCulture),
+        };
+        Assert.True(new Server.Leadership.LeadershipOptionsValidator().Validate(null, options).Succeeded);
     }
 
     [Fact]

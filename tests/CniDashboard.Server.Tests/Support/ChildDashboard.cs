@@ -29,8 +29,11 @@ public sealed class ChildDashboard : IDisposable
     /// <summary>What the process wrote (the first 200 lines), for a failure's message.</summary>
     public string Output => string.Join("\n", _output);
 
-    /// <summary>Starts <c>cni-dashboard.dll</c> on <paramref name="cluster"/> with its data in <paramref name="dataDir"/>.</summary>
-    public static ChildDashboard Start(SimulatedCluster cluster, string dataDir)
+    /// <summary>
+    /// Starts <c>cni-dashboard.dll</c> on <paramref name="cluster"/> with its data in <paramref name="dataDir"/>;
+    /// <paramref name="more"/> adds or overrides settings (environment variable names, e.g. a replica's, <see cref="ReplicaSettings"/>).
+    /// </summary>
+    public static ChildDashboard Start(SimulatedCluster cluster, string dataDir, IReadOnlyDictionary<string, string>? more = null)
     {
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
@@ -69,6 +72,7 @@ public sealed class ChildDashboard : IDisposable
             ["Logging__LogLevel__Default"] = "Warning",
             ["DOTNET_ENVIRONMENT"] = "Production",
         };
+        foreach (var (key, value) in more ?? new Dictionary<string, string>()) settings[key] = value;
         foreach (var (key, value) in settings) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the dashboard");
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -108,6 +112,42 @@ public sealed class ChildDashboard : IDisposable
         http.DefaultRequestHeaders.Add("X-CSRF-TOKEN", token);
         return http;
     }
+
+    /// <summary>
+    /// The settings of one replica of several: the PostgreSQL store at <paramref name="connectionString"/>,
+    /// its own name (in the leader Lease and the remediation Lease), short leader-election timings, and
+    /// the audit checkpoint key every replica shares.
+    /// </summary>
+    public static Dictionary<string, string> ReplicaSettings(string identity, string connectionString, string checkpointKeyFile, TimeSpan leaseDuration) => new()
+    {
+        ["Dashboard__Store__Provider"] = "postgres",
+        ["Dashboard__Store__ConnectionString"] = connectionString,
+        ["Dashboard__Remediation__Identity"] = identity,
+        ["Dashboard__Leadership__LeaseDuration"] = leaseDuration.ToString("c", CultureInfo.InvariantCulture),
+        ["Dashboard__Leadership__RenewDeadline"] = (leaseDuration * 2 / 3).ToString("c", CultureInfo.InvariantCulture),
+        ["Dashboard__Leadership__RetryPeriod"] = (leaseDuration / 6).ToString("c", CultureInfo.InvariantCulture),
+        ["Dashboard__Audit__Checkpoint__KeyFile"] = checkpointKeyFile,
+    };
+
+    /// <summary>Who leads, as this replica says in <c>/readyz</c>; null while it does not answer.</summary>
+    public async Task<(string Replica, string Leader, bool IsLeader)?> LeadershipAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}/"), Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            using var response = await http.GetAsync("/readyz", TestContext.Current.CancellationToken);
+            using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            var data = body.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "leadership").GetProperty("data");
+            return (data.GetProperty("replica").GetString()!, data.GetProperty("leader").GetString()!, data.GetProperty("isLeader").GetBoolean());
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True once the process ended.</summary>
+    public bool HasExited => _process.HasExited;
 
     /// <summary>SIGKILL: no shutdown, no flush, nothing finished.</summary>
     public void Kill()

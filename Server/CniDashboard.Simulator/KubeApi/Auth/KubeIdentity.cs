@@ -28,6 +28,9 @@ public static class KubeIdentities
     /// <summary>The ConfigMap in the product's namespace whose annotation holds the dashboard's signed audit checkpoint.</summary>
     public const string AuditCheckpointConfigMap = "cni-dashboard-audit-checkpoint";
 
+    /// <summary>The Lease replicas of the dashboard elect their leader on (the chart grants it with <c>store.provider=postgres</c>).</summary>
+    public const string LeaderLease = "cni-dashboard-leader";
+
     /// <summary>
     /// The dashboard, with exactly the grants the Helm chart gives it (deploy/helm/cni-dashboard/templates/dashboard-rbac.yaml):
     /// watches the cluster (including kured's DaemonSet and its lock), reads Cilium's ConfigMap by name, and —
@@ -52,6 +55,8 @@ public static class KubeIdentities
             new AccessRule(["create", "delete"], ["pods"]) { Namespaces = [ProductNamespace] },
             // One dashboard remediates at a time; create cannot be limited to a name.
             new AccessRule(["get", "update"], ["leases"]) { Namespaces = [ProductNamespace], ResourceNames = [RemediationKeys.LeaseName] },
+            // Replicas on PostgreSQL elect a leader on their own Lease.
+            new AccessRule(["get", "update"], ["leases"]) { Namespaces = [ProductNamespace], ResourceNames = [LeaderLease] },
             new AccessRule(["create"], ["leases"]) { Namespaces = [ProductNamespace] },
             new AccessRule(["create"], ["tokenreviews"]),
         ]);

@@ -45,15 +45,22 @@ public sealed class PlanRepository(IStoreConnectionFactory connections, StoreClu
     /// and then sees the new version.
     /// </param>
     /// <param name="InFlightNodes">Joins the names of a plan's nodes in hand with newlines.</param>
-    private sealed record Dialect(string StoredVersion, string InFlightNodes)
+    /// <param name="InStates">
+    /// The condition "state is one of the array <c>@states</c>". SQLite: <c>IN @states</c>, which Dapper
+    /// expands to one parameter per state. PostgreSQL: <c>= ANY(@states)</c>, the array passed as one
+    /// parameter (Npgsql takes arrays, and Dapper leaves them whole).
+    /// </param>
+    private sealed record Dialect(string StoredVersion, string InFlightNodes, string InStates)
     {
         public static readonly Dialect Sqlite = new(
             "SELECT version FROM remediation_plans WHERE id = @id AND cluster_id = @cluster",
-            "group_concat(n.node, char(10))");
+            "group_concat(n.node, char(10))",
+            "IN @states");
 
         public static readonly Dialect Postgres = new(
             "SELECT version FROM remediation_plans WHERE id = @id AND cluster_id = @cluster FOR UPDATE",
-            "string_agg(n.node, chr(10))");
+            "string_agg(n.node, chr(10))",
+            "= ANY(@states)");
     }
 
     /// <summary>Stores a new plan (its first version) with its audit entry; returns the entry's sequence number.</summary>
@@ -133,7 +140,7 @@ public sealed class PlanRepository(IStoreConnectionFactory connections, StoreClu
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         return [.. await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT id FROM remediation_plans WHERE cluster_id = @cluster AND state IN @states ORDER BY created_at, id", new { cluster = _cluster, states = states.Select(StateName).ToArray() }, cancellationToken: cancellationToken))];
+            $"SELECT id FROM remediation_plans WHERE cluster_id = @cluster AND state {_dialect.InStates} ORDER BY created_at, id", new { cluster = _cluster, states = states.Select(StateName).ToArray() }, cancellationToken: cancellationToken))];
     }
 
     /// <summary>Plans for a list, newest first, with their progress counted from the node rows.</summary>
@@ -145,7 +152,7 @@ public sealed class PlanRepository(IStoreConnectionFactory connections, StoreClu
         parameters.Add("cluster", _cluster);
         if (query.States is { Count: > 0 } states)
         {
-            where.Add("p.state IN @states");
+            where.Add($"p.state {_dialect.InStates}");
             parameters.Add("states", states.Select(StateName).ToArray());
         }
         if (query.Node is { } node)

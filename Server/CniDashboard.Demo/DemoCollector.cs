@@ -53,21 +53,12 @@ public sealed class DemoCollector : IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         var collectorDir = Path.Combine(folder, "collector");
         Directory.CreateDirectory(collectorDir);
-        var configuration = new Dictionary<string, string?>(StringComparer.Ordinal)
+        var configuration = new Dictionary<string, string?>(DemoMode.ClusterSettings(cluster, collectorDir), StringComparer.Ordinal)
         {
             ["Dashboard:Mode"] = "collector",
             ["Dashboard:Cluster:Id"] = id,
             ["Dashboard:Store:Provider"] = "postgres",
             ["Dashboard:Store:ConnectionString"] = postgres,
-            ["Dashboard:Kubernetes:Kubeconfig"] = cluster.KubeconfigPath,
-            ["Dashboard:Poller:AgentTokenFile"] = cluster.AgentTokenFile,
-            ["Dashboard:Poller:AgentPort"] = cluster.AgentPort.ToString(CultureInfo.InvariantCulture),
-            ["Dashboard:Poller:AgentCaFile"] = cluster.AgentCaFile,
-            ["Dashboard:Poller:AgentServerName"] = cluster.AgentServerName,
-            ["Dashboard:Poller:Interval"] = "00:00:05",
-            ["Dashboard:Audit:Checkpoint:Interval"] = "00:00:15",
-            ["Dashboard:DataDir"] = collectorDir,
-            ["Dashboard:ListenAddress"] = "127.0.0.1",
             ["Dashboard:Port"] = "0",
             ["Dashboard:ClusterName"] = $"{id} (simulated EKS, {cluster.Nodes.Count} nodes)",
             ["Dashboard:Auth:Mode"] = "none",

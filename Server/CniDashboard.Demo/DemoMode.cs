@@ -24,6 +24,30 @@ public static class DemoMode
     };
 
     /// <summary>
+    /// What points a dashboard (or a collector) at a simulated cluster: its API, its agents' token, port,
+    /// CA and name, a short poll and checkpoint interval, a data dir and a loopback listen address.
+    /// </summary>
+    public static Dictionary<string, string?> ClusterSettings(SimulatedCluster cluster, string dataDir)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        return new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["Dashboard:Kubernetes:Kubeconfig"] = cluster.KubeconfigPath,
+            ["Dashboard:Poller:AgentTokenFile"] = cluster.AgentTokenFile,
+            ["Dashboard:Poller:AgentPort"] = cluster.AgentPort.ToString(CultureInfo.InvariantCulture),
+            // The simulated agents serve TLS with the chart's kind of certificate: trust their CA, check their name.
+            ["Dashboard:Poller:AgentCaFile"] = cluster.AgentCaFile,
+            ["Dashboard:Poller:AgentServerName"] = cluster.AgentServerName,
+            // A small cluster on one machine: poll often, so a change shows within seconds.
+            ["Dashboard:Poller:Interval"] = "00:00:05",
+            // A demo is short: checkpoint the audit log's head every 15 s, so verification compares with one at once.
+            ["Dashboard:Audit:Checkpoint:Interval"] = "00:00:15",
+            ["Dashboard:DataDir"] = dataDir,
+            ["Dashboard:ListenAddress"] = "127.0.0.1",
+        };
+    }
+
+    /// <summary>
     /// Starts the simulation and the identity provider; the returned session configures the
     /// dashboard and, disposed, stops both (data kept). <paramref name="users"/> replaces the demo's
     /// users (tests add one whose groups map to no role).
@@ -82,20 +106,8 @@ public static class DemoMode
 
         var dashboardDir = Path.Combine(dataDir, "dashboard");
         Directory.CreateDirectory(dashboardDir);
-        var configuration = new Dictionary<string, string?>(StringComparer.Ordinal)
+        var configuration = new Dictionary<string, string?>(ClusterSettings(cluster, dashboardDir), StringComparer.Ordinal)
         {
-            ["Dashboard:Kubernetes:Kubeconfig"] = cluster.KubeconfigPath,
-            ["Dashboard:Poller:AgentTokenFile"] = cluster.AgentTokenFile,
-            ["Dashboard:Poller:AgentPort"] = cluster.AgentPort.ToString(CultureInfo.InvariantCulture),
-            // The simulated agents serve TLS with the chart's kind of certificate: trust their CA, check their name.
-            ["Dashboard:Poller:AgentCaFile"] = cluster.AgentCaFile,
-            ["Dashboard:Poller:AgentServerName"] = cluster.AgentServerName,
-            // A small cluster on one machine: poll often, so a change shows within seconds.
-            ["Dashboard:Poller:Interval"] = "00:00:05",
-            // A demo is short: checkpoint the audit log's head every 15 s, so verification compares with one at once.
-            ["Dashboard:Audit:Checkpoint:Interval"] = "00:00:15",
-            ["Dashboard:DataDir"] = dashboardDir,
-            ["Dashboard:ListenAddress"] = "127.0.0.1",
             ["Dashboard:Port"] = portText,
             ["Dashboard:ClusterName"] = $"demo (simulated EKS, {cluster.Nodes.Count} nodes)",
             // Sign-in through the demo's identity provider, configured as any IdP would be.

@@ -16,13 +16,8 @@ public sealed class FleetRepository(IStoreConnectionFactory connections)
     /// <summary>Node counts of every cluster with at least one node, unordered.</summary>
     public async Task<IReadOnlyList<ClusterHealth>> GetClustersAsync(CancellationToken cancellationToken)
     {
-        const string sql = """
-            SELECT cluster_id AS Id, COUNT(*) AS Nodes,
-                   SUM(CASE WHEN worst_severity = @critical THEN 1 ELSE 0 END) AS Critical,
-                   SUM(CASE WHEN worst_severity = @warning THEN 1 ELSE 0 END) AS Warning,
-                   SUM(CASE WHEN agent_state = @stale THEN 1 ELSE 0 END) AS Stale,
-                   MAX(last_change_at) AS LastChangeAt
-            FROM nodes GROUP BY cluster_id
+        const string sql = $"""
+            {Counts} GROUP BY cluster_id
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<CountRow>(new CommandDefinition(sql, Severities, cancellationToken: cancellationToken));
@@ -32,13 +27,8 @@ public sealed class FleetRepository(IStoreConnectionFactory connections)
     /// <summary>One cluster's counts, or null when it has no node.</summary>
     public async Task<ClusterHealth?> GetClusterAsync(string cluster, CancellationToken cancellationToken)
     {
-        const string sql = """
-            SELECT cluster_id AS Id, COUNT(*) AS Nodes,
-                   SUM(CASE WHEN worst_severity = @critical THEN 1 ELSE 0 END) AS Critical,
-                   SUM(CASE WHEN worst_severity = @warning THEN 1 ELSE 0 END) AS Warning,
-                   SUM(CASE WHEN agent_state = @stale THEN 1 ELSE 0 END) AS Stale,
-                   MAX(last_change_at) AS LastChangeAt
-            FROM nodes WHERE cluster_id = @cluster GROUP BY cluster_id
+        const string sql = $"""
+            {Counts} WHERE cluster_id = @cluster GROUP BY cluster_id
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
         var args = new DynamicParameters(Severities);
@@ -86,6 +76,16 @@ public sealed class FleetRepository(IStoreConnectionFactory connections)
             Rules = rules.GetValueOrDefault(n.Name) ?? [],
         })];
     }
+
+    /// <summary>A cluster's node counts by state (the caller adds the WHERE and GROUP BY).</summary>
+    private const string Counts = """
+        SELECT cluster_id AS Id, COUNT(*) AS Nodes,
+               SUM(CASE WHEN worst_severity = @critical THEN 1 ELSE 0 END) AS Critical,
+               SUM(CASE WHEN worst_severity = @warning THEN 1 ELSE 0 END) AS Warning,
+               SUM(CASE WHEN agent_state = @stale THEN 1 ELSE 0 END) AS Stale,
+               MAX(last_change_at) AS LastChangeAt
+        FROM nodes
+        """;
 
     private static readonly object Severities = new { critical = (int)Severity.Critical, warning = (int)Severity.Warning, stale = (int)AgentState.Stale };
 

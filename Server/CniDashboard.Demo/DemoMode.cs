@@ -24,6 +24,30 @@ public static class DemoMode
     };
 
     /// <summary>
+    /// What points a dashboard (or a collector) at a simulated cluster: its API, its agents' token, port,
+    /// CA and name, a short poll and checkpoint interval, a data dir and a loopback listen address.
+    /// </summary>
+    public static Dictionary<string, string?> ClusterSettings(SimulatedCluster cluster, string dataDir)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        return new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["Dashboard:Kubernetes:Kubeconfig"] = cluster.KubeconfigPath,
+            ["Dashboard:Poller:AgentTokenFile"] = cluster.AgentTokenFile,
+            ["Dashboard:Poller:AgentPort"] = cluster.AgentPort.ToString(CultureInfo.InvariantCulture),
+            // The simulated agents serve TLS with the chart's kind of certificate: trust their CA, check their name.
+            ["Dashboard:Poller:AgentCaFile"] = cluster.AgentCaFile,
+            ["Dashboard:Poller:AgentServerName"] = cluster.AgentServerName,
+            // A small cluster on one machine: poll often, so a change shows within seconds.
+            ["Dashboard:Poller:Interval"] = "00:00:05",
+            // A demo is short: checkpoint the audit log's head every 15 s, so verification compares with one at once.
+            ["Dashboard:Audit:Checkpoint:Interval"] = "00:00:15",
+            ["Dashboard:DataDir"] = dataDir,
+            ["Dashboard:ListenAddress"] = "127.0.0.1",
+        };
+    }
+
+    /// <summary>
     /// Starts the simulation and the identity provider; the returned session configures the
     /// dashboard and, disposed, stops both (data kept). <paramref name="users"/> replaces the demo's
     /// users (tests add one whose groups map to no role).
@@ -82,20 +106,8 @@ public static class DemoMode
 
         var dashboardDir = Path.Combine(dataDir, "dashboard");
         Directory.CreateDirectory(dashboardDir);
-        var configuration = new Dictionary<string, string?>(StringComparer.Ordinal)
+        var configuration = new Dictionary<string, string?>(ClusterSettings(cluster, dashboardDir), StringComparer.Ordinal)
         {
-            ["Dashboard:Kubernetes:Kubeconfig"] = cluster.KubeconfigPath,
-            ["Dashboard:Poller:AgentTokenFile"] = cluster.AgentTokenFile,
-            ["Dashboard:Poller:AgentPort"] = cluster.AgentPort.ToString(CultureInfo.InvariantCulture),
-            // The simulated agents serve TLS with the chart's kind of certificate: trust their CA, check their name.
-            ["Dashboard:Poller:AgentCaFile"] = cluster.AgentCaFile,
-            ["Dashboard:Poller:AgentServerName"] = cluster.AgentServerName,
-            // A small cluster on one machine: poll often, so a change shows within seconds.
-            ["Dashboard:Poller:Interval"] = "00:00:05",
-            // A demo is short: checkpoint the audit log's head every 15 s, so verification compares with one at once.
-            ["Dashboard:Audit:Checkpoint:Interval"] = "00:00:15",
-            ["Dashboard:DataDir"] = dashboardDir,
-            ["Dashboard:ListenAddress"] = "127.0.0.1",
             ["Dashboard:Port"] = portText,
             ["Dashboard:ClusterName"] = $"demo (simulated EKS, {cluster.Nodes.Count} nodes)",
             // Sign-in through the demo's identity provider, configured as any IdP would be.
@@ -111,6 +123,35 @@ public static class DemoMode
         };
         foreach (var (group, role) in RoleOfGroup) configuration[$"Dashboard:Auth:Roles:{role}:0"] = group;
 
+        // A fleet (--clusters N): this dashboard collects cluster demo-1 into the shared PostgreSQL, one
+        // collector per further simulated cluster writes its own; the dashboard shows them all.
+        var collectors = new List<DemoCollector>();
+        if (options.Clusters > 1)
+        {
+            configuration["Dashboard:Store:Provider"] = "postgres";
+            configuration["Dashboard:Store:ConnectionString"] = options.Postgres;
+            configuration["Dashboard:Cluster:Id"] = DemoCollector.FleetClusterId(1);
+            configuration["Dashboard:ClusterName"] = $"{DemoCollector.FleetClusterId(1)} (simulated EKS, {cluster.Nodes.Count} nodes)";
+            try
+            {
+                for (var number = 2; number <= options.Clusters; number++)
+                {
+                    await output.WriteLineAsync($"cni-dashboard: starting simulated cluster {DemoCollector.FleetClusterId(number)} ({options.Nodes} nodes) and its collector …").ConfigureAwait(false);
+                    var collector = await DemoCollector.StartClusterAsync(number, options, dataDir, options.Postgres!, loggers, cancellationToken).ConfigureAwait(false);
+                    collectors.Add(collector);
+                    await collector.StartAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException or UnauthorizedAccessException or Microsoft.Extensions.Options.OptionsValidationException)
+            {
+                foreach (var started in collectors) await started.DisposeAsync().ConfigureAwait(false);
+                await identityProvider.DisposeAsync().ConfigureAwait(false);
+                await cluster.DisposeAsync().ConfigureAwait(false);
+                loggers.Dispose();
+                throw new DemoException($"the fleet demo cannot start its collectors: {e.Message}", e);
+            }
+        }
+
         var incident = cluster.NodesWithRole(NodeRole.Incident).Count;
         await output.WriteLineAsync(
             $"cni-dashboard: simulated cluster {(cluster.Resumed ? "resumed" : "created")}: {cluster.Nodes.Count} nodes"
@@ -123,7 +164,12 @@ public static class DemoMode
             await output.WriteLineAsync($"    {user.Id,-10} {roles}").ConfigureAwait(false);
         }
 
+        if (collectors.Count > 0)
+        {
+            await output.WriteLineAsync($"cni-dashboard: a fleet of {options.Clusters} clusters on PostgreSQL: demo-1 collected by the dashboard, {string.Join(", ", collectors.Select(c => c.ClusterId))} by their collectors; the fleet overview is at {url}fleet").ConfigureAwait(false);
+        }
+
         await output.WriteLineAsync($"cni-dashboard: demo at {url} — open it and pick a user to sign in. Ctrl-C stops it; {dataDir} is kept and the next start resumes.").ConfigureAwait(false);
-        return new DemoSession(cluster, identityProvider, loggers, configuration, [.. options.DashboardArgs], url);
+        return new DemoSession(cluster, identityProvider, loggers, configuration, [.. options.DashboardArgs], url, collectors);
     }
 }

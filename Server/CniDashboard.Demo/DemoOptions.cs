@@ -7,6 +7,8 @@ namespace CniDashboard.Demo;
 /// The demo's command line: <c>[--demo-nodes N] [--port P] [--data-dir D]</c>, plus
 /// <c>--demo-seed S</c>, <c>--demo-time-scale X</c>, <c>--idp-port P</c> (the sign-in provider's
 /// port; default any free one), and for the scale run <c>--demo-bench [--demo-hold SECONDS]</c>.
+/// A fleet: <c>--clusters N</c> (2–10) simulated clusters, one collector each, on the PostgreSQL named by
+/// <c>--demo-postgres CONNECTION-STRING</c> (or the environment variable <c>CNI_DASHBOARD_DEMO_POSTGRES</c>).
 /// <c>--demo</c> (the old product flag) is accepted and changes nothing. Everything else is left for the dashboard.
 /// </summary>
 public sealed record DemoOptions
@@ -18,6 +20,18 @@ public sealed record DemoOptions
     public const string DefaultDataDir = "./data/demo";
 
     public const int DefaultPort = 8080;
+
+    /// <summary>The environment variable the fleet demo's PostgreSQL connection string may come from.</summary>
+    public const string PostgresVariable = "CNI_DASHBOARD_DEMO_POSTGRES";
+
+    /// <summary>Most simulated clusters one demo runs.</summary>
+    public const int MaxClusters = 10;
+
+    /// <summary>Simulated clusters: 1 (default) is the single-cluster demo on SQLite; more need <see cref="Postgres"/>.</summary>
+    public int Clusters { get; init; } = 1;
+
+    /// <summary>The shared store of a fleet demo (a PostgreSQL connection string), or null.</summary>
+    public string? Postgres { get; init; }
 
     /// <summary>Simulated nodes.</summary>
     public int Nodes { get; init; } = 12;
@@ -86,6 +100,12 @@ public sealed record DemoOptions
                         ? options with { TimeScale = parsed }
                         : throw new DemoException($"{name} must be a number above 0 and at most 1000, not '{scale}'");
                     break;
+                case "--clusters":
+                    options = options with { Clusters = Int(name, Value(), 1, MaxClusters) };
+                    break;
+                case "--demo-postgres":
+                    options = options with { Postgres = Value() };
+                    break;
                 case "--demo-hold":
                     options = options with { BenchHold = TimeSpan.FromSeconds(Int(name, Value(), 0, 86_400)) };
                     break;
@@ -98,6 +118,17 @@ public sealed record DemoOptions
         if (string.IsNullOrWhiteSpace(options.DataDir))
         {
             throw new DemoException("--data-dir must name a folder");
+        }
+
+        if (options.Clusters > 1 && string.IsNullOrWhiteSpace(options.Postgres))
+        {
+            options = options with { Postgres = Environment.GetEnvironmentVariable(PostgresVariable) };
+            if (string.IsNullOrWhiteSpace(options.Postgres))
+            {
+                throw new DemoException(
+                    $"--clusters {options.Clusters} runs one collector per cluster on a shared PostgreSQL: pass --demo-postgres 'Host=…;Database=…;Username=…;Password=…' " +
+                    $"or set {PostgresVariable} (a throwaway one: source tests/throwaway-postgres.sh && start_throwaway_postgres, then --demo-postgres \"$CNI_DASHBOARD_TEST_POSTGRES\")");
+            }
         }
 
         return options with { DashboardArgs = rest };

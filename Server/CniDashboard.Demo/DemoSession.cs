@@ -8,8 +8,9 @@ public sealed class DemoSession : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggers;
 
-    internal DemoSession(SimulatedCluster cluster, DemoIdentityProvider identityProvider, ILoggerFactory loggers, IReadOnlyDictionary<string, string?> configuration, string[] dashboardArgs, Uri url)
+    internal DemoSession(SimulatedCluster cluster, DemoIdentityProvider identityProvider, ILoggerFactory loggers, IReadOnlyDictionary<string, string?> configuration, string[] dashboardArgs, Uri url, IReadOnlyList<DemoCollector>? collectors = null)
     {
+        Collectors = collectors ?? [];
         Cluster = cluster;
         IdentityProvider = identityProvider;
         _loggers = loggers;
@@ -20,6 +21,9 @@ public sealed class DemoSession : IAsyncDisposable
 
     /// <summary>The simulated cluster.</summary>
     public SimulatedCluster Cluster { get; }
+
+    /// <summary>A fleet demo's further clusters and their running collectors (none for a single cluster).</summary>
+    public IReadOnlyList<DemoCollector> Collectors { get; }
 
     /// <summary>The demo's OpenID Connect provider.</summary>
     public DemoIdentityProvider IdentityProvider { get; }
@@ -43,6 +47,7 @@ public sealed class DemoSession : IAsyncDisposable
     /// <summary>Stops the identity provider and the simulation, saving its state; the data dir stays for the next start.</summary>
     public async ValueTask DisposeAsync()
     {
+        foreach (var collector in Collectors) await collector.DisposeAsync().ConfigureAwait(false);
         await IdentityProvider.DisposeAsync().ConfigureAwait(false);
         await Cluster.DisposeAsync().ConfigureAwait(false);
         _loggers.Dispose();

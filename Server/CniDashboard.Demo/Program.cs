@@ -3,7 +3,7 @@ using CniDashboard.Server;
 using CniDashboard.Server.Cluster;
 using Microsoft.Extensions.Options;
 
-// dotnet run --project Server/CniDashboard.Demo [-- --demo-nodes N --port P --data-dir D]
+// dotnet run --project Server/CniDashboard.Demo [-- --demo-nodes N --port P --data-dir D] [--clusters N --demo-postgres CONNECTION-STRING]
 // The simulated cluster and the demo's sign-in provider, then the dashboard pointed at both.
 try
 {

@@ -8,6 +8,7 @@ using CniDashboard.Server.Options;
 using CniDashboard.Shared.Security;
 using k8s;
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Options;
 
 namespace CniDashboard.Server;
 
@@ -26,6 +27,8 @@ public static class DashboardWebApplication
         ["--listen"] = "Dashboard:ListenAddress",
         ["--port"] = "Dashboard:Port",
         ["--cluster-name"] = "Dashboard:ClusterName",
+        ["--cluster-id"] = "Dashboard:Cluster:Id",
+        ["--mode"] = "Dashboard:Mode",
         ["--agent-token-file"] = "Dashboard:Poller:AgentTokenFile",
         ["--agent-port"] = "Dashboard:Poller:AgentPort",
         ["--agent-ca-file"] = "Dashboard:Poller:AgentCaFile",
@@ -92,8 +95,12 @@ public static class DashboardWebApplication
 
         DashboardAuthentication.UseDashboardSecurity(app);
 
-        app.MapOpenApi().RequireAuthorization(DashboardPolicies.View);
         app.MapDashboardHealth();
+        // A collector (Dashboard:Mode=collector) writes its cluster into the shared store and serves
+        // nothing but health and metrics: no UI, no API, no sign-in pages.
+        if (app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value.Mode == DashboardMode.Collector) return app;
+
+        app.MapOpenApi().RequireAuthorization(DashboardPolicies.View);
         app.MapDashboardAuth();
         app.MapDashboardApi();
         app.MapHub<ClusterHub>(ClusterHub.Path).RequireAuthorization(DashboardPolicies.View);

@@ -15,6 +15,7 @@ using CniDashboard.Server.Store.Dapper;
 using CniDashboard.Server.Settings;
 using CniDashboard.Shared.Audit;
 using CniDashboard.Shared.Dashboard;
+using CniDashboard.Shared.Fleet;
 using CniDashboard.Shared.Remediation;
 using CniDashboard.Shared.Settings;
 using k8s;
@@ -45,6 +46,8 @@ public static class Extensions
         services.AddSingleton(sp => sp.GetRequiredService<IStoreConnectionFactory>() as SqliteConnectionFactory
             ?? throw new InvalidOperationException("The store is PostgreSQL (Dashboard:Store:Provider); use IStoreConnectionFactory, not SqliteConnectionFactory."));
         services.AddSingleton<StoreMigrator>();
+        // The cluster this process collects: every repository below reads and writes its rows only.
+        services.AddSingleton(sp => new StoreCluster(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.Cluster.Id));
         services.AddSingleton<ISnapshotRepository, SnapshotRepository>();
         services.AddSingleton<INodeRepository, NodeRepository>();
         services.AddSingleton<IFindingRepository, FindingRepository>();
@@ -107,6 +110,10 @@ public static class Extensions
         services.AddSingleton<FolderDiffer>();
         services.AddSingleton<DashboardQueries>();
         services.AddSingleton<IDashboardQueries>(sp => sp.GetRequiredService<DashboardQueries>());
+        // The fleet: every cluster whose collector writes into the same store (issue 14).
+        services.AddSingleton<FleetRepository>();
+        services.AddSingleton<FleetQueries>();
+        services.AddSingleton<IFleetQueries>(sp => sp.GetRequiredService<FleetQueries>());
         services.AddDashboardHealthChecks();
         return services;
     }

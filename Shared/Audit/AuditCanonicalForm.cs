@@ -17,12 +17,18 @@ namespace CniDashboard.Shared.Audit;
 /// strings, or <c>null</c> when absent; <c>actor_roles</c> (a JSON array of role names) and
 /// <c>details</c> (a JSON value, or <c>null</c>) are stored as their RFC 8785 canonical text and
 /// embedded as they are stored; <c>prev_hash</c> is the previous entry's hash, 64 zeros for the first.
-/// Field order is fixed by this array; a new field means a new version tag.
+/// Field order is fixed by this array; a new field means a new version tag. An entry of a cluster
+/// other than <c>default</c> (a fleet, issue 14) is tagged <c>cni-dashboard.audit.v2</c> and has its
+/// cluster id appended after <c>prev_hash</c>; entries of the default cluster keep the v1 form, so
+/// every chain written before clusters existed verifies unchanged.
 /// </summary>
 public static class AuditCanonicalForm
 {
     /// <summary>The version tag, the array's first element.</summary>
     public const string Version = "cni-dashboard.audit.v1";
+
+    /// <summary>The version tag of an entry of a cluster other than the default, whose last element is the cluster id.</summary>
+    public const string VersionWithCluster = "cni-dashboard.audit.v2";
 
     /// <summary>The <see cref="AuditEntry.PrevHash"/> of entry 1.</summary>
     public static string GenesisHash { get; } = new('0', 64);
@@ -32,8 +38,9 @@ public static class AuditCanonicalForm
     {
         ArgumentNullException.ThrowIfNull(entry);
         var b = new StringBuilder(256 + (entry.Details?.Length ?? 0));
+        var withCluster = !string.Equals(entry.Cluster, Fleet.ClusterId.Default, StringComparison.Ordinal);
         b.Append('[');
-        JsonCanonicalizer.WriteString(b, Version);
+        JsonCanonicalizer.WriteString(b, withCluster ? VersionWithCluster : Version);
         b.Append(',').Append(entry.Sequence.ToString(CultureInfo.InvariantCulture));
         b.Append(',').Append(entry.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
         AppendString(b, entry.ActorSubject);
@@ -48,6 +55,7 @@ public static class AuditCanonicalForm
         AppendString(b, entry.ClientAddress);
         AppendString(b, entry.RequestId);
         AppendString(b, entry.PrevHash);
+        if (withCluster) AppendString(b, entry.Cluster);
         b.Append(']');
         return b.ToString();
     }

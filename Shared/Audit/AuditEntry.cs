@@ -45,6 +45,12 @@ public sealed record AuditEntry
     /// <summary>The request's id, when there was one.</summary>
     public string? RequestId { get; init; }
 
+    /// <summary>
+    /// The cluster acted on (or whose process acted): <see cref="Fleet.ClusterId.Default"/> in a
+    /// single-cluster install. Covered by the hash when it is not the default (<see cref="AuditCanonicalForm.VersionWithCluster"/>).
+    /// </summary>
+    public string Cluster { get; init; } = Fleet.ClusterId.Default;
+
     /// <summary>The previous entry's <see cref="Hash"/> (<see cref="AuditCanonicalForm.GenesisHash"/> for the first).</summary>
     public required string PrevHash { get; init; }
 

@@ -34,6 +34,13 @@ if (args is ["ingest-postgres", ..])
     return;
 }
 
+// `-- fleet [--clusters 10] [--nodes 500]` a fleet in one PostgreSQL: fleet overview and a cluster's nodes page render times, store size per node per day (Backend/FleetBench.cs).
+if (args is ["fleet", ..])
+{
+    Environment.ExitCode = await FleetBench.RunAsync(args[1..]);
+    return;
+}
+
 // `-- remediation [--nodes 12] [--window 5]` fixes the demo fleet's incident with one plan and times each node against its verification window (Backend/RemediationBench.cs).
 if (args is ["remediation", ..])
 {

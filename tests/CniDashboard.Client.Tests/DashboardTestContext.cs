@@ -27,6 +27,7 @@ public abstract class DashboardTestContext : BunitContext
         Audit = new FakeAuditQueries();
         Settings = new FakeRuntimeSettings(Clock);
         Remediation = new FakeRemediationService(Clock);
+        Fleet = new FakeFleetQueries();
         Services.AddMudServices(options =>
         {
             options.SnackbarConfiguration.ShowTransitionDuration = 0;
@@ -38,6 +39,7 @@ public abstract class DashboardTestContext : BunitContext
         Services.AddSingleton<IAuditQueries>(Audit);
         Services.AddSingleton<IRuntimeSettings>(Settings);
         Services.AddSingleton<IRemediationService>(Remediation);
+        Services.AddSingleton<CniDashboard.Shared.Fleet.IFleetQueries>(Fleet);
         Services.AddSingleton<TimeProvider>(Clock);
         // Read when first rendered: a test sets Access before that.
         Services.AddSingleton(_ => Access);
@@ -99,6 +101,9 @@ public abstract class DashboardTestContext : BunitContext
 
     /// <summary>Remediation plans served.</summary>
     protected FakeRemediationService Remediation { get; }
+
+    /// <summary>The fleet behind the switcher and the fleet pages: only the local cluster unless a test adds more.</summary>
+    protected FakeFleetQueries Fleet { get; }
 
     /// <summary>The live feed the test drives.</summary>
     protected FakeClusterChangeFeed Feed { get; }

@@ -32,6 +32,7 @@ public static class ApiEndpoints
         api.MapAuditApi();
         api.MapSettingsApi();
         api.MapRemediationApi();
+        api.MapFleetApi();
         return app;
     }
 }

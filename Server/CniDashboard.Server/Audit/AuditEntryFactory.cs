@@ -25,10 +25,13 @@ public static class AuditEntryFactory
         "authorization", "proxyauthorization", "cookie", "setcookie", "apikey", "privatekey",
     };
 
-    /// <summary>The entry to store at <paramref name="sequence"/> after an entry with hash <paramref name="prevHash"/>.</summary>
+    /// <summary>
+    /// The entry to store at <paramref name="sequence"/> after an entry with hash <paramref name="prevHash"/>,
+    /// of <paramref name="cluster"/> (the default cluster when null).
+    /// </summary>
     /// <exception cref="ArgumentException">Details too large.</exception>
     /// <exception cref="TokenLeakException">A token survived redaction (never expected; the entry is refused).</exception>
-    public static AuditEntry Create(AuditRecord record, long sequence, string prevHash, DateTimeOffset at)
+    public static AuditEntry Create(AuditRecord record, long sequence, string prevHash, DateTimeOffset at, string? cluster = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         var details = record.Details is null ? null : JsonCanonicalizer.Canonicalize(Sanitize(record.Details));
@@ -52,6 +55,7 @@ public static class AuditEntryFactory
             ClientAddress = Clean(record.ClientAddress),
             RequestId = Clean(record.RequestId),
             PrevHash = prevHash,
+            Cluster = cluster ?? Shared.Fleet.ClusterId.Default,
             Hash = "",
         };
         var text = AuditCanonicalForm.Text(entry);

@@ -17,6 +17,12 @@ public sealed class DashboardOptions
     /// <summary>Which engine keeps history: SQLite in <see cref="DataDir"/> (default) or PostgreSQL.</summary>
     public StoreOptions Store { get; set; } = new();
 
+    /// <summary>Which cluster this process collects, in a fleet (<c>Dashboard:Cluster:Id</c>).</summary>
+    public ClusterOptions Cluster { get; set; } = new();
+
+    /// <summary><c>dashboard</c> (default: collect and serve the UI) or <c>collector</c> (collect only; PostgreSQL store).</summary>
+    public DashboardMode Mode { get; set; } = DashboardMode.Dashboard;
+
     /// <summary>
     /// Address Kestrel listens on: loopback by default. Any other address needs a sign-in mode
     /// (<c>Dashboard:Auth:Mode</c> oidc or proxy); with none the dashboard refuses to start.

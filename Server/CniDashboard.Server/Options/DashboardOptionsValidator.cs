@@ -16,6 +16,7 @@ public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOption
         if (string.IsNullOrWhiteSpace(options.DataDir)) errors.Add("Dashboard:DataDir must name a folder.");
         if (string.IsNullOrWhiteSpace(options.ClusterName)) errors.Add("Dashboard:ClusterName must not be empty.");
         StoreOptionsValidation.Validate(options.Store, errors);
+        FleetOptionsValidation.Validate(options, errors);
         if (options.Port is < 0 or > 65535) errors.Add($"Dashboard:Port {options.Port} is not a port number.");
 
         if (!IPAddress.TryParse(options.ListenAddress, out _) && options.ListenAddress != "localhost")

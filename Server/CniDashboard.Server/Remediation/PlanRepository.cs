@@ -19,9 +19,12 @@ public sealed record StoredPlan(RemediationPlan Plan, IReadOnlyDictionary<string
 /// audit entry in the same transaction, through the callback; only the node rows a transition
 /// touched are written.
 /// </summary>
-public sealed class PlanRepository(IStoreConnectionFactory connections)
+public sealed class PlanRepository(IStoreConnectionFactory connections, StoreCluster? cluster = null)
 {
     static PlanRepository() => DapperConventions.Ensure();
+
+    // A plan belongs to one cluster (a plan never spans clusters): this repository reads and writes only its cluster's.
+    private readonly string _cluster = StoreCluster.IdOf(cluster);
 
     private readonly Dialect _dialect = connections.Pick(Dialect.Sqlite, Dialect.Postgres);
 
@@ -42,18 +45,22 @@ public sealed class PlanRepository(IStoreConnectionFactory connections)
     /// and then sees the new version.
     /// </param>
     /// <param name="InFlightNodes">Joins the names of a plan's nodes in hand with newlines.</param>
-    /// <param name="StateIn">A plan's state is one of <c>@states</c> (a string array): Dapper expands the list for SQLite, Npgsql takes the array as one parameter.</param>
-    private sealed record Dialect(string StoredVersion, string InFlightNodes, string StateIn)
+    /// <param name="InStates">
+    /// The condition "state is one of the array <c>@states</c>". SQLite: <c>IN @states</c>, which Dapper
+    /// expands to one parameter per state. PostgreSQL: <c>= ANY(@states)</c>, the array passed as one
+    /// parameter (Npgsql takes arrays, and Dapper leaves them whole).
+    /// </param>
+    private sealed record Dialect(string StoredVersion, string InFlightNodes, string InStates)
     {
         public static readonly Dialect Sqlite = new(
-            "SELECT version FROM remediation_plans WHERE id = @id",
+            "SELECT version FROM remediation_plans WHERE id = @id AND cluster_id = @cluster",
             "group_concat(n.node, char(10))",
-            "state IN @states");
+            "IN @states");
 
         public static readonly Dialect Postgres = new(
-            "SELECT version FROM remediation_plans WHERE id = @id FOR UPDATE",
+            "SELECT version FROM remediation_plans WHERE id = @id AND cluster_id = @cluster FOR UPDATE",
             "string_agg(n.node, chr(10))",
-            "state = ANY(@states)");
+            "= ANY(@states)");
     }
 
     /// <summary>Stores a new plan (its first version) with its audit entry; returns the entry's sequence number.</summary>
@@ -62,15 +69,15 @@ public sealed class PlanRepository(IStoreConnectionFactory connections)
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(record);
         const string insert = """
-            INSERT INTO remediation_plans (id, version, state, rule, plugin, author, created_at, updated_at, header, audit_seq)
-            VALUES (@Id, @Version, @State, @Rule, @Plugin, @Author, @CreatedAt, @UpdatedAt, @Header, @AuditSeq)
+            INSERT INTO remediation_plans (id, cluster_id, version, state, rule, plugin, author, created_at, updated_at, header, audit_seq)
+            VALUES (@Id, @ClusterId, @Version, @State, @Rule, @Plugin, @Author, @CreatedAt, @UpdatedAt, @Header, @AuditSeq)
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var tx = await connections.BeginWriteAsync(connection, cancellationToken);
         var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM remediation_plans WHERE id = @id", new { id = plan.Id }, tx, cancellationToken: cancellationToken));
         if (exists > 0) throw new PlanConflictException($"a plan with id {plan.Id} exists already");
         var sequence = await record(connection, tx);
-        await connection.ExecuteAsync(new CommandDefinition(insert, HeaderRow(plan, sequence), tx, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(insert, HeaderRow(plan, sequence) with { ClusterId = _cluster }, tx, cancellationToken: cancellationToken));
         await WriteNodesAsync(connection, tx, plan, plan.Nodes.Select((n, i) => (n, i)), sequence, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return sequence;
@@ -89,17 +96,17 @@ public sealed class PlanRepository(IStoreConnectionFactory connections)
         if (previous.Id != next.Id) throw new ArgumentException("a plan's next version has the same id", nameof(next));
         const string update = """
             UPDATE remediation_plans SET version = @Version, state = @State, updated_at = @UpdatedAt, header = @Header, audit_seq = @AuditSeq
-            WHERE id = @Id AND version = @Expected
+            WHERE id = @Id AND cluster_id = @Cluster AND version = @Expected
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var tx = await connections.BeginWriteAsync(connection, cancellationToken);
-        var stored = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(_dialect.StoredVersion, new { id = previous.Id }, tx, cancellationToken: cancellationToken));
+        var stored = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(_dialect.StoredVersion, new { id = previous.Id, cluster = _cluster }, tx, cancellationToken: cancellationToken));
         if (stored != previous.Version)
             throw new PlanConflictException(stored is null ? $"plan {previous.Id} does not exist" : $"plan {previous.Id} is at version {stored}, not {previous.Version}: reload it and try again");
 
         var sequence = await record(connection, tx);
         var row = HeaderRow(next, sequence);
-        var changed = await connection.ExecuteAsync(new CommandDefinition(update, new { row.Id, row.Version, row.State, row.UpdatedAt, row.Header, row.AuditSeq, Expected = previous.Version }, tx, cancellationToken: cancellationToken));
+        var changed = await connection.ExecuteAsync(new CommandDefinition(update, new { row.Id, row.Version, row.State, row.UpdatedAt, row.Header, row.AuditSeq, Expected = previous.Version, Cluster = _cluster }, tx, cancellationToken: cancellationToken));
         if (changed != 1) throw new PlanConflictException();
 
         var before = previous.Nodes.Select((n, i) => (n, i)).ToDictionary(x => x.n.Node, StringComparer.Ordinal);
@@ -121,7 +128,7 @@ public sealed class PlanRepository(IStoreConnectionFactory connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        var header = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition("SELECT header FROM remediation_plans WHERE id = @id", new { id }, tx, cancellationToken: cancellationToken));
+        var header = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition("SELECT header FROM remediation_plans WHERE id = @id AND cluster_id = @cluster", new { id, cluster = _cluster }, tx, cancellationToken: cancellationToken));
         if (header is null) return null;
         var nodes = await connection.QueryAsync<(string Node, string Body, long AuditSeq)>(new CommandDefinition(
             "SELECT node, body, audit_seq FROM remediation_plan_nodes WHERE plan_id = @id ORDER BY position", new { id }, tx, cancellationToken: cancellationToken));
@@ -133,18 +140,19 @@ public sealed class PlanRepository(IStoreConnectionFactory connections)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         return [.. await connection.QueryAsync<string>(new CommandDefinition(
-            $"SELECT id FROM remediation_plans WHERE {_dialect.StateIn} ORDER BY created_at, id", new { states = states.Select(StateName).ToArray() }, cancellationToken: cancellationToken))];
+            $"SELECT id FROM remediation_plans WHERE cluster_id = @cluster AND state {_dialect.InStates} ORDER BY created_at, id", new { cluster = _cluster, states = states.Select(StateName).ToArray() }, cancellationToken: cancellationToken))];
     }
 
     /// <summary>Plans for a list, newest first, with their progress counted from the node rows.</summary>
     public async Task<IReadOnlyList<PlanSummary>> ListAsync(PlanListQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var where = new List<string>();
+        var where = new List<string> { "p.cluster_id = @cluster" };
         var parameters = new DynamicParameters();
+        parameters.Add("cluster", _cluster);
         if (query.States is { Count: > 0 } states)
         {
-            where.Add("p." + _dialect.StateIn);
+            where.Add($"p.state {_dialect.InStates}");
             parameters.Add("states", states.Select(StateName).ToArray());
         }
         if (query.Node is { } node)
@@ -160,7 +168,7 @@ public sealed class PlanRepository(IStoreConnectionFactory connections)
                    (SELECT COUNT(*) FROM remediation_plan_nodes n WHERE n.plan_id = p.id AND n.status = 'rolledBack') AS RolledBack,
                    (SELECT {_dialect.InFlightNodes} FROM remediation_plan_nodes n WHERE n.plan_id = p.id AND n.status IN ('fixing', 'rollingBack', 'releasing')) AS InFlight
             FROM remediation_plans p
-            {(where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where))}
+            WHERE {string.Join(" AND ", where)}
             ORDER BY p.created_at DESC, p.id DESC
             LIMIT @limit
             """;
@@ -237,7 +245,10 @@ public sealed class PlanRepository(IStoreConnectionFactory connections)
     private static RemediationPlan Deserialize(string header) =>
         JsonSerializer.Deserialize(header, RemediationJsonContext.Default.RemediationPlan) ?? throw new InvalidDataException("a stored plan reads as null");
 
-    private sealed record HeaderRowValues(string Id, long Version, string State, string Rule, string? Plugin, string Author, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Header, long AuditSeq);
+    private sealed record HeaderRowValues(string Id, long Version, string State, string Rule, string? Plugin, string Author, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Header, long AuditSeq)
+    {
+        public string ClusterId { get; init; } = "";
+    }
 
     private sealed record SummaryRow
     {

@@ -133,7 +133,7 @@ public static class IngestThroughput
                 await using var blob = Command(connection, tx, "INSERT OR IGNORE INTO blobs (key, content, size) VALUES ($k, $c, $s)", "$k", "$c", "$s");
                 await using var header = Command(connection, tx, "INSERT INTO snapshots (node, taken_at, agent_taken_at, manifest_hash, primary_file, primary_status, chain, changed_files, cni_dir, agent_version) VALUES ($n, $t, $a, $h, $p, $ps, $ch, $cf, $d, $v) RETURNING id", "$n", "$t", "$a", "$h", "$p", "$ps", "$ch", "$cf", "$d", "$v");
                 await using var file = Command(connection, tx, "INSERT INTO snapshot_files (snapshot_id, name, blob_key, meta) VALUES ($i, $n, $k, $m)", "$i", "$n", "$k", "$m");
-                await using var node = Command(connection, tx, "INSERT INTO nodes (name, first_seen_at, agent_state, last_seen_at, agent_version, manifest_hash, latest_snapshot_id, last_change_at) VALUES ($n, $t, 0, $t, $v, $h, $i, $t) ON CONFLICT (name) DO UPDATE SET latest_snapshot_id = excluded.latest_snapshot_id", "$n", "$t", "$v", "$h", "$i");
+                await using var node = Command(connection, tx, "INSERT INTO nodes (cluster_id, name, first_seen_at, agent_state, last_seen_at, agent_version, manifest_hash, latest_snapshot_id, last_change_at) VALUES ('default', $n, $t, 0, $t, $v, $h, $i, $t) ON CONFLICT (cluster_id, name) DO UPDATE SET latest_snapshot_id = excluded.latest_snapshot_id", "$n", "$t", "$v", "$h", "$i");
                 foreach (var r in batch)
                 {
                     var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

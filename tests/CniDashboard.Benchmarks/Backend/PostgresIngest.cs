@@ -138,7 +138,7 @@ public static class PostgresIngest
                     id, r.Snapshot.NodeName, now, r.Snapshot.TakenAt.ToUnixTimeMilliseconds(), r.Snapshot.ManifestHash, r.Snapshot.PrimaryFile, (long)r.Snapshot.PrimaryStatus, r.Chain, r.Changed, r.Snapshot.CniDir, r.Snapshot.AgentVersion);
                 foreach (var f in r.Files)
                     Add("INSERT INTO snapshot_files (snapshot_id, name, blob_key, meta) VALUES ($1, $2, $3, $4)", id, f.Name, f.Key, f.Meta);
-                Add("INSERT INTO nodes (name, first_seen_at, agent_state, last_seen_at, agent_version, manifest_hash, latest_snapshot_id, last_change_at) VALUES ($1, $2, 0, $2, $3, $4, $5, $2) ON CONFLICT (name) DO UPDATE SET latest_snapshot_id = excluded.latest_snapshot_id",
+                Add("INSERT INTO nodes (cluster_id, name, first_seen_at, agent_state, last_seen_at, agent_version, manifest_hash, latest_snapshot_id, last_change_at) VALUES ('default', $1, $2, 0, $2, $3, $4, $5, $2) ON CONFLICT (cluster_id, name) DO UPDATE SET latest_snapshot_id = excluded.latest_snapshot_id",
                     r.Snapshot.NodeName, now, r.Snapshot.AgentVersion, r.Snapshot.ManifestHash, id);
             }
 

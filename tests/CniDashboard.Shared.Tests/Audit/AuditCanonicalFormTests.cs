@@ -38,6 +38,19 @@ public sealed class AuditCanonicalFormTests
     }
 
     [Fact]
+    public void An_entry_of_another_cluster_than_the_default_is_v2_with_its_cluster_last_and_the_default_stays_v1()
+    {
+        var entry = AuditChainFixture.Entry(7, new string('a', 64));
+        var v1 = AuditCanonicalForm.Text(entry);
+        Assert.StartsWith("[\"cni-dashboard.audit.v1\",", v1, StringComparison.Ordinal);
+
+        var fleet = entry with { Cluster = "prod-eu-1" };
+        var v2 = AuditCanonicalForm.Text(fleet);
+        Assert.Equal("[\"cni-dashboard.audit.v2\"" + v1["[\"cni-dashboard.audit.v1\"".Length..^1] + ",\"prod-eu-1\"]", v2);
+        Assert.NotEqual(AuditCanonicalForm.ComputeHash(fleet), AuditCanonicalForm.ComputeHash(fleet with { Cluster = "prod-us-2" }));
+    }
+
+    [Fact]
     public void Absent_fields_are_null_and_every_field_changes_the_hash()
     {
         var entry = AuditChainFixture.Entry(7, new string('a', 64)) with { TargetKind = null, TargetName = null, Details = null, ClientAddress = null, RequestId = null };

@@ -14,7 +14,7 @@ namespace CniDashboard.Server.Store.Dapper;
 /// transaction-scoped advisory lock on the chain. A caller's transaction must come from
 /// <see cref="IStoreConnectionFactory.BeginWriteAsync"/>.
 /// </summary>
-public sealed class AuditLogRepository(IStoreConnectionFactory connections, TimeProvider time) : IAuditLog, IAuditReader
+public sealed class AuditLogRepository(IStoreConnectionFactory connections, TimeProvider time, StoreCluster? cluster = null) : IAuditLog, IAuditReader
 {
     static AuditLogRepository() => DapperConventions.Ensure();
 
@@ -42,7 +42,7 @@ public sealed class AuditLogRepository(IStoreConnectionFactory connections, Time
         seq AS Sequence, at AS At, actor_subject AS ActorSubject, actor_name AS ActorName, actor_roles AS ActorRoles,
         actor_method AS ActorMethod, action AS Action, target_kind AS TargetKind, target_name AS TargetName,
         outcome AS Outcome, details AS Details, client_address AS ClientAddress, request_id AS RequestId,
-        prev_hash AS PrevHash, hash AS Hash
+        prev_hash AS PrevHash, hash AS Hash, cluster_id AS Cluster
         """;
 
     /// <inheritdoc />
@@ -86,14 +86,14 @@ public sealed class AuditLogRepository(IStoreConnectionFactory connections, Time
             """;
         const string insert = """
             INSERT INTO audit_log (seq, at, actor_subject, actor_name, actor_roles, actor_method, action, target_kind, target_name,
-                                   outcome, details, client_address, request_id, prev_hash, hash)
+                                   outcome, details, client_address, request_id, prev_hash, hash, cluster_id)
             VALUES (@Sequence, @At, @ActorSubject, @ActorName, @ActorRoles, @ActorMethod, @Action, @TargetKind, @TargetName,
-                    @Outcome, @Details, @ClientAddress, @RequestId, @PrevHash, @Hash)
+                    @Outcome, @Details, @ClientAddress, @RequestId, @PrevHash, @Hash, @Cluster)
             """;
 
         await connection.RunIfAnyAsync(_dialect.LockChainHead, tx, cancellationToken);
         var last = await connection.QuerySingleOrDefaultAsync<HeadRow>(new CommandDefinition(head, transaction: tx, cancellationToken: cancellationToken));
-        var entry = AuditEntryFactory.Create(record, (last?.Sequence ?? 0) + 1, last?.Hash ?? AuditCanonicalForm.GenesisHash, time.GetUtcNow());
+        var entry = AuditEntryFactory.Create(record, (last?.Sequence ?? 0) + 1, last?.Hash ?? AuditCanonicalForm.GenesisHash, time.GetUtcNow(), StoreCluster.IdOf(cluster));
         await connection.ExecuteAsync(new CommandDefinition(insert, entry, tx, cancellationToken: cancellationToken));
         return entry.Sequence;
     }

@@ -4,27 +4,29 @@ using Dapper;
 namespace CniDashboard.Server.Store.Dapper;
 
 /// <summary>Findings over SQLite or PostgreSQL: opened, updated in place while open, resolved — never deleted.</summary>
-public sealed class FindingRepository(IStoreConnectionFactory connections) : IFindingRepository
+public sealed class FindingRepository(IStoreConnectionFactory connections, StoreCluster? cluster = null) : IFindingRepository
 {
     static FindingRepository() => DapperConventions.Ensure();
+
+    private readonly string _cluster = StoreCluster.IdOf(cluster);
 
     /// <inheritdoc />
     public async Task ApplyAsync(IReadOnlyList<FindingChanges> changes, CancellationToken cancellationToken)
     {
         if (changes.Count == 0) return;
         const string open = """
-            INSERT INTO findings (node, key, rule, severity, file, plugin, json_pointer, body, opened_at, opened_snapshot_id)
-            VALUES (@Node, @Key, @Rule, @Severity, @File, @Plugin, @JsonPointer, @Body, @At, @SnapshotId)
-            ON CONFLICT (node, key) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, body = excluded.body
+            INSERT INTO findings (cluster_id, node, key, rule, severity, file, plugin, json_pointer, body, opened_at, opened_snapshot_id)
+            VALUES (@Cluster, @Node, @Key, @Rule, @Severity, @File, @Plugin, @JsonPointer, @Body, @At, @SnapshotId)
+            ON CONFLICT (cluster_id, node, key) WHERE resolved_at IS NULL DO UPDATE SET severity = excluded.severity, body = excluded.body
             """;
         const string update = """
-            UPDATE findings SET severity = @Severity, body = @Body WHERE node = @Node AND key = @Key AND resolved_at IS NULL
+            UPDATE findings SET severity = @Severity, body = @Body WHERE cluster_id = @Cluster AND node = @Node AND key = @Key AND resolved_at IS NULL
             """;
         const string resolve = """
-            UPDATE findings SET resolved_at = @At, resolved_snapshot_id = @SnapshotId WHERE node = @Node AND key = @Key AND resolved_at IS NULL
+            UPDATE findings SET resolved_at = @At, resolved_snapshot_id = @SnapshotId WHERE cluster_id = @Cluster AND node = @Node AND key = @Key AND resolved_at IS NULL
             """;
         const string worst = """
-            UPDATE nodes SET worst_severity = @Worst WHERE name = @Node
+            UPDATE nodes SET worst_severity = @Worst WHERE cluster_id = @Cluster AND name = @Node
             """;
 
         await using var connection = await connections.OpenAsync(cancellationToken);
@@ -37,19 +39,20 @@ public sealed class FindingRepository(IStoreConnectionFactory connections) : IFi
             foreach (var f in change.Updated)
                 await connection.ExecuteAsync(new CommandDefinition(update, Args(change, f, at), tx, cancellationToken: cancellationToken));
             foreach (var key in change.ResolvedKeys)
-                await connection.ExecuteAsync(new CommandDefinition(resolve, new { change.Node, Key = key, At = at, change.SnapshotId }, tx, cancellationToken: cancellationToken));
-            await connection.ExecuteAsync(new CommandDefinition(worst, new { change.Node, Worst = (int?)change.WorstSeverity }, tx, cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition(resolve, new { Cluster = _cluster, change.Node, Key = key, At = at, change.SnapshotId }, tx, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(worst, new { Cluster = _cluster, change.Node, Worst = (int?)change.WorstSeverity }, tx, cancellationToken: cancellationToken));
         }
 
         await tx.CommitAsync(cancellationToken);
     }
 
-    private static object Args(FindingChanges change, Finding f, long at)
+    private object Args(FindingChanges change, Finding f, long at)
     {
         var body = StoreJson.Serialize(f);
         TokenGuard.EnsureNoToken(body, $"finding {f.Rule} of node {change.Node}");
         return new
         {
+            Cluster = _cluster,
             change.Node,
             f.Key,
             f.Rule,
@@ -67,10 +70,10 @@ public sealed class FindingRepository(IStoreConnectionFactory connections) : IFi
     public async Task<IReadOnlyList<FindingRecord>> GetOpenAsync(CancellationToken cancellationToken)
     {
         const string sql = $"""
-            SELECT {Columns} FROM findings WHERE resolved_at IS NULL ORDER BY node, id
+            SELECT {Columns} FROM findings WHERE cluster_id = @cluster AND resolved_at IS NULL ORDER BY node, id
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new { cluster = _cluster }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToRecord()).ToArray();
     }
 
@@ -79,11 +82,11 @@ public sealed class FindingRepository(IStoreConnectionFactory connections) : IFi
     {
         const string sql = $"""
             SELECT {Columns} FROM findings
-            WHERE node = @node AND (@includeResolved OR resolved_at IS NULL)
+            WHERE cluster_id = @cluster AND node = @node AND (@includeResolved OR resolved_at IS NULL)
             ORDER BY resolved_at IS NOT NULL, opened_at DESC, id DESC LIMIT @limit
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new { node, includeResolved, limit }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new { cluster = _cluster, node, includeResolved, limit }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToRecord()).ToArray();
     }
 

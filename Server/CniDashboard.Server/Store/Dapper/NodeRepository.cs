@@ -5,9 +5,11 @@ using Dapper;
 namespace CniDashboard.Server.Store.Dapper;
 
 /// <summary>Nodes and agent status over SQLite or PostgreSQL.</summary>
-public sealed class NodeRepository(IStoreConnectionFactory connections) : INodeRepository
+public sealed class NodeRepository(IStoreConnectionFactory connections, StoreCluster? cluster = null) : INodeRepository
 {
     static NodeRepository() => DapperConventions.Ensure();
+
+    private readonly string _cluster = StoreCluster.IdOf(cluster);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<NodeRow>> GetAllAsync(CancellationToken cancellationToken)
@@ -17,10 +19,10 @@ public sealed class NodeRepository(IStoreConnectionFactory connections) : INodeR
                    stale_reason AS StaleReason, last_seen_at AS LastSeenAt, agent_version AS AgentVersion,
                    manifest_hash AS ManifestHash, latest_snapshot_id AS LatestSnapshotId,
                    last_change_at AS LastChangeAt, worst_severity AS WorstSeverity
-            FROM nodes
+            FROM nodes WHERE cluster_id = @cluster
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, new { cluster = _cluster }, cancellationToken: cancellationToken));
         return rows.Select(r => new NodeRow
         {
             Name = r.Name,
@@ -42,9 +44,9 @@ public sealed class NodeRepository(IStoreConnectionFactory connections) : INodeR
     {
         if (states.Count == 0) return;
         const string sql = """
-            INSERT INTO nodes (name, first_seen_at, agent_state, stale_since, stale_reason, last_seen_at, agent_version)
-            VALUES (@Node, @Now, @State, @StaleSince, @Reason, @LastSeenAt, @Version)
-            ON CONFLICT (name) DO UPDATE SET
+            INSERT INTO nodes (cluster_id, name, first_seen_at, agent_state, stale_since, stale_reason, last_seen_at, agent_version)
+            VALUES (@Cluster, @Node, @Now, @State, @StaleSince, @Reason, @LastSeenAt, @Version)
+            ON CONFLICT (cluster_id, name) DO UPDATE SET
                 agent_state = excluded.agent_state, stale_since = excluded.stale_since, stale_reason = excluded.stale_reason,
                 last_seen_at = COALESCE(excluded.last_seen_at, nodes.last_seen_at),
                 agent_version = COALESCE(excluded.agent_version, nodes.agent_version)
@@ -56,6 +58,7 @@ public sealed class NodeRepository(IStoreConnectionFactory connections) : INodeR
             TokenGuard.EnsureNoToken(s.Status.Reason, $"stale reason of node {s.Node}");
             await connection.ExecuteAsync(new CommandDefinition(sql, new
             {
+                Cluster = _cluster,
                 s.Node,
                 Now = UnixTime.ToMs(now),
                 State = (int)s.Status.State,

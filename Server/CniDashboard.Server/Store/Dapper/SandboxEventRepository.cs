@@ -5,9 +5,11 @@ using Dapper;
 namespace CniDashboard.Server.Store.Dapper;
 
 /// <summary>Sandbox events over SQLite or PostgreSQL: one row per uid plus one row per observed count increase.</summary>
-public sealed class SandboxEventRepository(IStoreConnectionFactory connections) : ISandboxEventRepository
+public sealed class SandboxEventRepository(IStoreConnectionFactory connections, StoreCluster? cluster = null) : ISandboxEventRepository
 {
     static SandboxEventRepository() => DapperConventions.Ensure();
+
+    private readonly string _cluster = StoreCluster.IdOf(cluster);
 
     private readonly Dialect _dialect = connections.Pick(Dialect.Sqlite, Dialect.Postgres);
 
@@ -29,12 +31,12 @@ public sealed class SandboxEventRepository(IStoreConnectionFactory connections) 
     {
         if (observations.Count == 0) return [];
         const string find = """
-            SELECT count AS Count, last_seen AS LastSeen FROM sandbox_events WHERE uid = @Uid
+            SELECT count AS Count, last_seen AS LastSeen FROM sandbox_events WHERE cluster_id = @Cluster AND uid = @Uid
             """;
         const string insert = """
-            INSERT INTO sandbox_events (uid, node, namespace, pod, message, sandbox_id, plugin_type, plugin_name, operation, error_class, error_text,
+            INSERT INTO sandbox_events (cluster_id, uid, node, namespace, pod, message, sandbox_id, plugin_type, plugin_name, operation, error_class, error_text,
                                         count, first_seen, last_seen, linked_file, linked_pointer, linked_plugin, linked_rule, linked_snapshot_id)
-            VALUES (@Uid, @Node, @Namespace, @Pod, @Message, @SandboxId, @PluginType, @PluginName, @Operation, @ErrorClass, @ErrorText,
+            VALUES (@Cluster, @Uid, @Node, @Namespace, @Pod, @Message, @SandboxId, @PluginType, @PluginName, @Operation, @ErrorClass, @ErrorText,
                     @Count, @FirstSeen, @LastSeen, @LinkedFile, @LinkedPointer, @LinkedPlugin, @LinkedRule, @LinkedSnapshotId)
             """;
         const string update = """
@@ -42,10 +44,10 @@ public sealed class SandboxEventRepository(IStoreConnectionFactory connections) 
                 linked_file = COALESCE(@LinkedFile, linked_file), linked_pointer = COALESCE(@LinkedPointer, linked_pointer),
                 linked_plugin = COALESCE(@LinkedPlugin, linked_plugin), linked_rule = COALESCE(@LinkedRule, linked_rule),
                 linked_snapshot_id = COALESCE(@LinkedSnapshotId, linked_snapshot_id)
-            WHERE uid = @Uid
+            WHERE cluster_id = @Cluster AND uid = @Uid
             """;
         const string increment = """
-            INSERT INTO sandbox_event_counts (uid, node, plugin_type, error_class, at, delta) VALUES (@Uid, @Node, @PluginType, @ErrorClass, @At, @Delta)
+            INSERT INTO sandbox_event_counts (cluster_id, uid, node, plugin_type, error_class, at, delta) VALUES (@Cluster, @Uid, @Node, @PluginType, @ErrorClass, @At, @Delta)
             """;
 
         var changes = new List<SandboxEventChange>(observations.Count);
@@ -56,7 +58,7 @@ public sealed class SandboxEventRepository(IStoreConnectionFactory connections) 
         {
             TokenGuard.EnsureNoToken(o.Message, $"sandbox event {o.Uid}");
             var args = Args(o);
-            var existing = await connection.QuerySingleOrDefaultAsync<Existing>(new CommandDefinition(find, new { o.Uid }, tx, cancellationToken: cancellationToken));
+            var existing = await connection.QuerySingleOrDefaultAsync<Existing>(new CommandDefinition(find, new { Cluster = _cluster, o.Uid }, tx, cancellationToken: cancellationToken));
             var lastSeen = UnixTime.ToMs(o.LastSeen);
             if (existing is null)
             {
@@ -91,6 +93,7 @@ public sealed class SandboxEventRepository(IStoreConnectionFactory connections) 
         Task InsertIncrement(SandboxEventObservation o, long at, int delta) =>
             connection.ExecuteAsync(new CommandDefinition(increment, new
             {
+                Cluster = _cluster,
                 o.Uid,
                 o.Node,
                 o.Failure.PluginType,
@@ -100,8 +103,9 @@ public sealed class SandboxEventRepository(IStoreConnectionFactory connections) 
             }, tx, cancellationToken: cancellationToken));
     }
 
-    private static object Args(SandboxEventObservation o) => new
+    private object Args(SandboxEventObservation o) => new
     {
+        Cluster = _cluster,
         o.Uid,
         o.Node,
         o.Namespace,
@@ -124,11 +128,12 @@ public sealed class SandboxEventRepository(IStoreConnectionFactory connections) 
     };
 
     private const string Filter = """
-        (@Node IS NULL OR node = @Node) AND (@PluginType IS NULL OR plugin_type = @PluginType) AND (@ErrorClass IS NULL OR error_class = @ErrorClass)
+        cluster_id = @Cluster AND (@Node IS NULL OR node = @Node) AND (@PluginType IS NULL OR plugin_type = @PluginType) AND (@ErrorClass IS NULL OR error_class = @ErrorClass)
         """;
 
-    private static object FilterArgs(DateTimeOffset since, SandboxErrorQuery filter) => new
+    private object FilterArgs(DateTimeOffset since, SandboxErrorQuery filter) => new
     {
+        Cluster = _cluster,
         Since = UnixTime.ToMs(since),
         filter.Node,
         filter.PluginType,
@@ -205,10 +210,10 @@ public sealed class SandboxEventRepository(IStoreConnectionFactory connections) 
     {
         const string sql = """
             SELECT uid AS Uid, node AS Node, plugin_type AS PluginType, error_class AS ErrorClass, at AS At, delta AS Delta
-            FROM sandbox_event_counts WHERE at >= @since ORDER BY at
+            FROM sandbox_event_counts WHERE cluster_id = @cluster AND at >= @since ORDER BY at
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<IncrementRow>(new CommandDefinition(sql, new { since = UnixTime.ToMs(since) }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<IncrementRow>(new CommandDefinition(sql, new { cluster = _cluster, since = UnixTime.ToMs(since) }, cancellationToken: cancellationToken));
         return rows.Select(r => new SandboxIncrement(r.Uid, r.Node, r.PluginType, (SandboxErrorClass)r.ErrorClass, UnixTime.FromMs(r.At), (int)r.Delta)).ToArray();
     }
 

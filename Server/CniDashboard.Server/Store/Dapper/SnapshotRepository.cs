@@ -8,9 +8,11 @@ using System.Data.Common;
 namespace CniDashboard.Server.Store.Dapper;
 
 /// <summary>Snapshots over SQLite or PostgreSQL: content in blobs keyed by the sha256 of the stored text.</summary>
-public sealed class SnapshotRepository(IStoreConnectionFactory connections) : ISnapshotRepository
+public sealed class SnapshotRepository(IStoreConnectionFactory connections, StoreCluster? cluster = null) : ISnapshotRepository
 {
     static SnapshotRepository() => DapperConventions.Ensure();
+
+    private readonly string _cluster = StoreCluster.IdOf(cluster);
 
     private readonly Dialect _dialect = connections.Pick(Dialect.Sqlite, Dialect.Postgres);
 
@@ -40,10 +42,10 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
         string NextIds, string LockBlobs, Func<string, string> InList, Func<long[], object> IdList, Func<string[], object> KeyList,
         bool ColumnArrays, string InsertBlobs, string InsertSnapshots, string InsertFiles, string UpsertNodes)
     {
-        private const string SnapshotColumns = "id, node, taken_at, agent_taken_at, manifest_hash, primary_file, primary_status, chain, changed_files, first_of_node, cni_dir, agent_version, binaries_key, binaries_error";
-        private const string NodeColumns = "name, first_seen_at, agent_state, last_seen_at, agent_version, manifest_hash, latest_snapshot_id, last_change_at";
+        private const string SnapshotColumns = "id, cluster_id, node, taken_at, agent_taken_at, manifest_hash, primary_file, primary_status, chain, changed_files, first_of_node, cni_dir, agent_version, binaries_key, binaries_error";
+        private const string NodeColumns = "cluster_id, name, first_seen_at, agent_state, last_seen_at, agent_version, manifest_hash, latest_snapshot_id, last_change_at";
         private const string NodeUpdate = """
-            ON CONFLICT (name) DO UPDATE SET
+            ON CONFLICT (cluster_id, name) DO UPDATE SET
                 agent_state = excluded.agent_state, stale_since = NULL, stale_reason = NULL,
                 last_seen_at = excluded.last_seen_at, agent_version = excluded.agent_version,
                 manifest_hash = excluded.manifest_hash, latest_snapshot_id = excluded.latest_snapshot_id,
@@ -63,12 +65,12 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
             "INSERT INTO blobs (key, content, size) VALUES (@Key, @Content, @Size) ON CONFLICT (key) DO NOTHING",
             $"""
             INSERT INTO snapshots ({SnapshotColumns})
-            VALUES (@Id, @Node, @TakenAt, @AgentTakenAt, @ManifestHash, @PrimaryFile, @PrimaryStatus, @Chain, @ChangedFiles, @FirstOfNode, @CniDir, @AgentVersion, @BinariesKey, @BinariesError)
+            VALUES (@Id, @ClusterId, @Node, @TakenAt, @AgentTakenAt, @ManifestHash, @PrimaryFile, @PrimaryStatus, @Chain, @ChangedFiles, @FirstOfNode, @CniDir, @AgentVersion, @BinariesKey, @BinariesError)
             """,
             "INSERT INTO snapshot_files (snapshot_id, name, blob_key, meta) VALUES (@SnapshotId, @Name, @BlobKey, @Meta)",
             $"""
             INSERT INTO nodes ({NodeColumns})
-            VALUES (@Node, @TakenAt, @AgentState, @TakenAt, @AgentVersion, @ManifestHash, @SnapshotId, @TakenAt)
+            VALUES (@ClusterId, @Node, @TakenAt, @AgentState, @TakenAt, @AgentVersion, @ManifestHash, @SnapshotId, @TakenAt)
             {NodeUpdate}
             """);
 
@@ -82,15 +84,15 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
             "INSERT INTO blobs (key, content, size) SELECT * FROM unnest(@Key::text[], @Content::text[], @Size::bigint[]) ON CONFLICT (key) DO NOTHING",
             $"""
             INSERT INTO snapshots ({SnapshotColumns})
-            SELECT * FROM unnest(@Id::bigint[], @Node::text[], @TakenAt::bigint[], @AgentTakenAt::bigint[], @ManifestHash::text[], @PrimaryFile::text[],
+            SELECT * FROM unnest(@Id::bigint[], @ClusterId::text[], @Node::text[], @TakenAt::bigint[], @AgentTakenAt::bigint[], @ManifestHash::text[], @PrimaryFile::text[],
                                  @PrimaryStatus::bigint[], @Chain::text[], @ChangedFiles::text[], @FirstOfNode::integer[], @CniDir::text[],
                                  @AgentVersion::text[], @BinariesKey::text[], @BinariesError::text[])
             """,
             "INSERT INTO snapshot_files (snapshot_id, name, blob_key, meta) SELECT * FROM unnest(@SnapshotId::bigint[], @Name::text[], @BlobKey::text[], @Meta::text[])",
             $"""
             INSERT INTO nodes ({NodeColumns})
-            SELECT n, t, s, t, v, h, i, t
-            FROM unnest(@Node::text[], @TakenAt::bigint[], @AgentState::bigint[], @AgentVersion::text[], @ManifestHash::text[], @SnapshotId::bigint[]) AS u(n, t, s, v, h, i)
+            SELECT c, n, t, s, t, v, h, i, t
+            FROM unnest(@ClusterId::text[], @Node::text[], @TakenAt::bigint[], @AgentState::bigint[], @AgentVersion::text[], @ManifestHash::text[], @SnapshotId::bigint[]) AS u(c, n, t, s, v, h, i)
             {NodeUpdate}
             """);
 
@@ -109,7 +111,7 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
     public async Task<IReadOnlyList<long>> AddAsync(IReadOnlyList<SnapshotWrite> writes, CancellationToken cancellationToken)
     {
         if (writes.Count == 0) return [];
-        var prepared = writes.Select(Prepare).ToArray();
+        var prepared = writes.Select(w => Prepare(w, _cluster)).ToArray();
 
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var tx = await connections.BeginWriteAsync(connection, cancellationToken);
@@ -124,7 +126,7 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
         // One statement per table for the whole batch (see Dialect.ColumnArrays). A node appears once:
         // its last snapshot in the batch is its latest.
         var blobs = prepared.SelectMany(p => p.Blobs).DistinctBy(b => b.Key, StringComparer.Ordinal).ToArray();
-        var nodes = prepared.Select(p => new NodePointer(p.Header.Node, p.Header.TakenAt, (long)AgentState.Current, p.Header.AgentVersion, p.Header.ManifestHash, p.Header.Id))
+        var nodes = prepared.Select(p => new NodePointer(_cluster, p.Header.Node, p.Header.TakenAt, (long)AgentState.Current, p.Header.AgentVersion, p.Header.ManifestHash, p.Header.Id))
             .Reverse().DistinctBy(n => n.Node, StringComparer.Ordinal).Reverse().ToArray();
         await connection.ExecuteAsync(new CommandDefinition(_dialect.InsertBlobs, _dialect.Rows(blobs), tx, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(_dialect.InsertSnapshots, _dialect.Rows(prepared.Select(p => p.Header).ToArray()), tx, cancellationToken: cancellationToken));
@@ -135,7 +137,7 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
         return ids;
     }
 
-    private static PreparedSnapshot Prepare(SnapshotWrite write)
+    private static PreparedSnapshot Prepare(SnapshotWrite write, string cluster)
     {
         var s = write.Snapshot;
         var blobs = new Dictionary<string, BlobRow>(StringComparer.Ordinal);
@@ -167,6 +169,7 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
         TokenGuard.EnsureNoToken(s.BinariesError, $"binaries error of node {s.NodeName}");
         var header = new HeaderRow
         {
+            ClusterId = cluster,
             Node = s.NodeName,
             TakenAt = UnixTime.ToMs(write.ReceivedAt),
             AgentTakenAt = UnixTime.ToMs(s.TakenAt),
@@ -188,10 +191,10 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
     public async Task<StoredSnapshot?> GetAsync(string node, long id, CancellationToken cancellationToken)
     {
         const string sql = $"""
-            SELECT {HeaderColumns} FROM snapshots WHERE node = @node AND id = @id
+            SELECT {HeaderColumns} FROM snapshots WHERE cluster_id = @cluster AND node = @node AND id = @id
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<HeaderRow>(new CommandDefinition(sql, new { node, id }, cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleOrDefaultAsync<HeaderRow>(new CommandDefinition(sql, new { cluster = _cluster, node, id }, cancellationToken: cancellationToken));
         return row?.ToStored();
     }
 
@@ -199,10 +202,10 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
     public async Task<StoredSnapshot?> GetPreviousAsync(string node, long beforeId, CancellationToken cancellationToken)
     {
         const string sql = $"""
-            SELECT {HeaderColumns} FROM snapshots WHERE node = @node AND id < @beforeId ORDER BY id DESC LIMIT 1
+            SELECT {HeaderColumns} FROM snapshots WHERE cluster_id = @cluster AND node = @node AND id < @beforeId ORDER BY id DESC LIMIT 1
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<HeaderRow>(new CommandDefinition(sql, new { node, beforeId }, cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleOrDefaultAsync<HeaderRow>(new CommandDefinition(sql, new { cluster = _cluster, node, beforeId }, cancellationToken: cancellationToken));
         return row?.ToStored();
     }
 
@@ -210,10 +213,10 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
     public async Task<IReadOnlyList<StoredSnapshot>> ListAsync(string node, int limit, CancellationToken cancellationToken)
     {
         const string sql = $"""
-            SELECT {HeaderColumns} FROM snapshots WHERE node = @node ORDER BY id DESC LIMIT @limit
+            SELECT {HeaderColumns} FROM snapshots WHERE cluster_id = @cluster AND node = @node ORDER BY id DESC LIMIT @limit
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<HeaderRow>(new CommandDefinition(sql, new { node, limit }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<HeaderRow>(new CommandDefinition(sql, new { cluster = _cluster, node, limit }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToStored()).ToArray();
     }
 
@@ -221,10 +224,10 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
     public async Task<IReadOnlyList<StoredSnapshot>> GetRecentChangesAsync(int limit, CancellationToken cancellationToken)
     {
         const string sql = $"""
-            SELECT {HeaderColumns} FROM snapshots ORDER BY id DESC LIMIT @limit
+            SELECT {HeaderColumns} FROM snapshots WHERE cluster_id = @cluster ORDER BY id DESC LIMIT @limit
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<HeaderRow>(new CommandDefinition(sql, new { limit }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<HeaderRow>(new CommandDefinition(sql, new { cluster = _cluster, limit }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToStored()).ToArray();
     }
 
@@ -233,9 +236,9 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
         const string headerSql = $"""
-            SELECT {HeaderColumns} FROM snapshots WHERE node = @node AND id = @id
+            SELECT {HeaderColumns} FROM snapshots WHERE cluster_id = @cluster AND node = @node AND id = @id
             """;
-        var header = await connection.QuerySingleOrDefaultAsync<HeaderRow>(new CommandDefinition(headerSql, new { node, id }, cancellationToken: cancellationToken));
+        var header = await connection.QuerySingleOrDefaultAsync<HeaderRow>(new CommandDefinition(headerSql, new { cluster = _cluster, node, id }, cancellationToken: cancellationToken));
         if (header is null) return null;
         var contents = await LoadContentsAsync(connection, [header], cancellationToken);
         return contents[0];
@@ -249,10 +252,10 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
             FROM snapshot_files f
             JOIN snapshots s ON s.id = f.snapshot_id
             LEFT JOIN blobs b ON b.key = f.blob_key
-            WHERE s.node = @node AND f.snapshot_id = @id AND f.name = @name
+            WHERE s.cluster_id = @cluster AND s.node = @node AND f.snapshot_id = @id AND f.name = @name
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<FileContentRow>(new CommandDefinition(sql, new { node, id, name }, cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleOrDefaultAsync<FileContentRow>(new CommandDefinition(sql, new { cluster = _cluster, node, id, name }, cancellationToken: cancellationToken));
         return row is null ? null : ToFile(row.Meta, row.Content);
     }
 
@@ -260,10 +263,10 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
     public async Task<IReadOnlyList<SnapshotContent>> GetLatestForAllNodesAsync(CancellationToken cancellationToken)
     {
         const string sql = $"""
-            SELECT {HeaderColumns} FROM snapshots WHERE id IN (SELECT latest_snapshot_id FROM nodes WHERE latest_snapshot_id IS NOT NULL)
+            SELECT {HeaderColumns} FROM snapshots WHERE id IN (SELECT latest_snapshot_id FROM nodes WHERE cluster_id = @cluster AND latest_snapshot_id IS NOT NULL)
             """;
         await using var connection = await connections.OpenAsync(cancellationToken);
-        var headers = (await connection.QueryAsync<HeaderRow>(new CommandDefinition(sql, cancellationToken: cancellationToken))).ToArray();
+        var headers = (await connection.QueryAsync<HeaderRow>(new CommandDefinition(sql, new { cluster = _cluster }, cancellationToken: cancellationToken))).ToArray();
         return await LoadContentsAsync(connection, headers, cancellationToken);
     }
 
@@ -317,7 +320,7 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
         """;
 
     /// <summary>A node's pointer to its latest snapshot, written with the snapshot.</summary>
-    private sealed record NodePointer(string Node, long TakenAt, long AgentState, string? AgentVersion, string ManifestHash, long SnapshotId);
+    private sealed record NodePointer(string ClusterId, string Node, long TakenAt, long AgentState, string? AgentVersion, string ManifestHash, long SnapshotId);
 
     private sealed record PreparedSnapshot(HeaderRow Header, IReadOnlyList<BlobRow> Blobs, IReadOnlyList<FileRow> Files);
 
@@ -344,6 +347,7 @@ public sealed class SnapshotRepository(IStoreConnectionFactory connections) : IS
     private sealed class HeaderRow
     {
         public long Id { get; set; }
+        public string ClusterId { get; set; } = "";
         public string Node { get; set; } = "";
         public long TakenAt { get; set; }
         public long? AgentTakenAt { get; set; }

@@ -207,6 +207,7 @@ public sealed class AgentPoller(
             Unchanged = round.NotModified + round.Unchanged,
             Changed = round.Stored,
             Failed = round.Failures.Count,
+            FailedNodes = [.. round.Failures.Keys],
         };
         status.RecordFetch(result.FinishedAt);
         logger.LogDebug("Poll round: {Nodes} nodes, {Changed} changed, {Unchanged} unchanged, {Failed} failed in {Duration} ms",

@@ -30,6 +30,15 @@ public sealed class AnnouncementFetcher(
     public static readonly TimeSpan SafetyTick = TimeSpan.FromSeconds(1);
 
     private const int Workers = 4;
+
+    /// <summary>The wait before fetching again a node whose fetch failed; it doubles with each failure in a row.</summary>
+    public static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between fetches of a node whose agent keeps failing.</summary>
+    public static readonly TimeSpan LastRetry = TimeSpan.FromMinutes(1);
+
+    private readonly Dictionary<string, int> _failuresInARow = new(StringComparer.Ordinal);
+    private long _retries;
     private readonly PollerOptions _options = options.Value.Poller;
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Lock _gate = new();
@@ -64,6 +73,9 @@ public sealed class AnnouncementFetcher(
             lock (_gate) return _queued.Count == 0 && _inFlight.Count == 0 && _again.Count == 0;
         }
     }
+
+    /// <summary>Fetches scheduled again because the one before failed.</summary>
+    public long Retries => Interlocked.Read(ref _retries);
 
     /// <summary>True once the first whole round is done and announcements are being followed.</summary>
     public bool Following { get; private set; }
@@ -127,6 +139,7 @@ public sealed class AnnouncementFetcher(
                 break;
             case ClusterFactKind.NodeRemoved:
                 freshness.Forget(change.Node);
+                lock (_gate) _failuresInARow.Remove(change.Node);
                 break;
         }
     }
@@ -182,14 +195,16 @@ public sealed class AnnouncementFetcher(
             }
 
             if (batch.Count == 0) continue;
+            IReadOnlyCollection<string> failed;
             try
             {
-                await poller.PollNodesAsync(batch, concurrency, stoppingToken);
+                failed = (await poller.PollNodesAsync(batch, concurrency, stoppingToken)).FailedNodes;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // e.g. the disk is full: the nodes stay as they were; the next announcement or the safety net tries again.
+                // e.g. the disk is full: the nodes stay as they were and are tried again (below).
                 logger.LogError(ex, "Fetching {Count} announced nodes failed", batch.Count);
+                failed = batch;
             }
             finally
             {
@@ -206,6 +221,49 @@ public sealed class AnnouncementFetcher(
                 Interlocked.Add(ref _fetched, batch.Count);
                 foreach (var node in again) _queue.Writer.TryWrite(node);
             }
+
+            RetryFailed(batch, failed, stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// A fetch that failed (the agent timed out under load, refused, or the store did) is tried
+    /// again after a backoff (1 s, doubling, at most a minute) rather than left to the next
+    /// announcement, which may never come: the agent announced once and its hash is not stored.
+    /// </summary>
+    private void RetryFailed(List<string> batch, IReadOnlyCollection<string> failed, CancellationToken stoppingToken)
+    {
+        var failedSet = failed as IReadOnlySet<string> ?? failed.ToHashSet(StringComparer.Ordinal);
+        foreach (var node in batch)
+        {
+            TimeSpan wait;
+            lock (_gate)
+            {
+                if (!failedSet.Contains(node) || cluster.AgentPodFor(node)?.PodIp is null)
+                {
+                    _failuresInARow.Remove(node);
+                    continue;
+                }
+
+                var inARow = _failuresInARow[node] = _failuresInARow.GetValueOrDefault(node) + 1;
+                wait = TimeSpan.FromTicks(Math.Min(LastRetry.Ticks, FirstRetry.Ticks << Math.Min(inARow - 1, 16)));
+            }
+
+            Interlocked.Increment(ref _retries);
+            _ = RetryAsync(node, wait, stoppingToken);
+        }
+    }
+
+    private async Task RetryAsync(string node, TimeSpan wait, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(wait, time, stoppingToken);
+            Enqueue(node);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
         }
     }
 

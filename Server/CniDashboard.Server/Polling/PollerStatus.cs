@@ -53,4 +53,6 @@ public sealed record PollRound
     public int Changed { get; init; }
     /// <summary>Nodes whose agent failed or has no pod.</summary>
     public int Failed { get; init; }
+    /// <summary>The names of the nodes counted in <see cref="Failed"/>.</summary>
+    public IReadOnlyCollection<string> FailedNodes { get; init; } = [];
 }

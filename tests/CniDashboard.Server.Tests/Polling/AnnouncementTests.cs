@@ -108,6 +108,28 @@ public sealed class AnnouncementTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_announced_node_whose_fetch_fails_is_fetched_again_after_a_backoff_without_a_new_announcement()
+    {
+        await _farm.StopAsync(Edited);
+        await _farm.EditAsync(Edited, "05-cilium.conflist", text => text.Replace("\"mtu\": \"9001\"", "\"mtu\": \"1500\"", StringComparison.Ordinal));
+        var served = await _farm.ServedHashAsync(Edited);
+
+        // Announced once, while its agent does not answer (as under load, when the fetch times out).
+        _backend.Cluster.UpsertPod(_farm.AgentPod(Edited, served));
+        await Eventually.WaitAsync(() => Fetcher.Retries == 1 && Fetcher.Idle, "the failed fetch");
+        Assert.NotEqual(served, _backend.Fleet.Get(Edited)!.ManifestHash);
+
+        // The agent answers again; no new announcement comes. One backoff later the node is read;
+        // the safety net (one node every 10 s here, this one at its 20th second) is not what reads it.
+        await _farm.StartAsync(Edited);
+        _backend.Time!.Advance(AnnouncementFetcher.FirstRetry);
+        await Eventually.WaitAsync(() => _backend.Fleet.Get(Edited)?.ManifestHash == served, "the retried fetch stored");
+        Assert.Equal(0, Fetcher.SafetyFetches);
+        Assert.Equal(2, await SnapshotsOf(Edited));
+        Assert.Equal(1, Fetcher.Retries);
+    }
+
+    [Fact]
     public async Task A_lying_announcement_costs_one_conditional_fetch_and_never_changes_the_snapshot()
     {
         var stored = _backend.Fleet.Get(Edited)!.ManifestHash;

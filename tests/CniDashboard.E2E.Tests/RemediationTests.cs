@@ -140,11 +140,21 @@ public sealed partial class RemediationTests(DemoDashboard dashboard)
         // joins the plan under the standing approval and is fixed in turn, until every node is healthy and
         // linkerd-cni is rolled out everywhere.
         var rolledOut = Stopwatch.StartNew();
+        try
+        {
         await Eventually.WaitAsync(async () =>
             (await dashboard.GetJsonAsync<IReadOnlyList<DaemonSetStatus>>("api/v1/daemonsets", Ct))!.Single(d => d.Name == "linkerd-cni") is { RollingOut: false, Desired: 12 }
             && (await dashboard.GetJsonAsync<NodePage>($"api/v1/nodes?rule={Rule}&limit=100", Ct))!.Items.Count == 0
             && (await dashboard.GetJsonAsync<RemediationPlan>($"api/v1/remediation/plans/{planId}", Ct))!.Nodes.All(n => n.Status == NodeStatus.Fixed),
             "linkerd-cni rolled out on all 12 nodes, no node with the finding, every node of the plan fixed", TimeSpan.FromMinutes(4), Ct);
+        }
+        catch (TimeoutException e)
+        {
+            // Say where the plan stood (e.g. paused: a joined node's file changed after its admission).
+            var stuck = (await dashboard.GetJsonAsync<RemediationPlan>($"api/v1/remediation/plans/{planId}", Ct))!;
+            throw new TimeoutException($"{e.Message} The plan is {stuck.State}{(stuck.PauseDetail is null ? "" : $" ({stuck.PauseDetail})")}; nodes: "
+                + string.Join(", ", stuck.Nodes.Select(n => $"{n.Node} {n.Status} {n.Step}")), e);
+        }
         var overview = (await dashboard.GetJsonAsync<ClusterOverview>("api/v1/overview", Ct))!;
         // Healthy: no node critical or unread (a warning the demo seeds elsewhere is not this incident's).
         Assert.Equal((12, 0, 0), (overview.Health.Total, overview.Health.Critical, overview.Health.Stale));

@@ -34,7 +34,7 @@ public sealed class ClusterWatcherTests : IAsyncLifetime
             ["Dashboard:Kubernetes:MaxBackoff"] = "00:00:00.200",
         });
         await _backend.StartStoreAsync();
-        foreach (var service in new IHostedService[] { _backend.Get<Server.Analysis.AnalysisScheduler>(), _backend.Get<SandboxEventRecorder>(), _backend.Get<ClusterWatcher>() })
+        foreach (var service in new IHostedService[] { _backend.Get<Server.Analysis.AnalysisScheduler>(), _backend.Get<SandboxEventRecorder>(), _backend.Get<ClusterWatcher>(), _backend.Get<SandboxEventWatcher>() })
         {
             await service.StartAsync(Ct);
             _started.Add(service);

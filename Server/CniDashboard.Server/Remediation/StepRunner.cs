@@ -96,6 +96,7 @@ public sealed class StepRunner(
     private async Task<RemediationPlan?> PrepareAsync(RemediationPlan plan, string node, CallFor call, CancellationToken cancellationToken)
     {
         var n = plan.NodeNamed(node);
+        if (n.ProbePod is { } probe) await kube.DeleteProbePodAsync(probe, call, cancellationToken);
         var reading = await kube.ReadNodeAsync(node, call, cancellationToken);
         if (reading.PlanAnnotation != plan.Id)
         {
@@ -220,9 +221,12 @@ public sealed class StepRunner(
 
     private async Task<RemediationPlan> EndVerifyAsync(RemediationPlan plan, string node, CallFor call, VerificationVerdict verdict, StepFailureKind failure, CancellationToken cancellationToken)
     {
-        if (plan.NodeNamed(node).ProbePod is { } probe) await kube.DeleteProbePodAsync(probe, call, cancellationToken);
         var now = time.GetUtcNow();
+        // A passed verdict keeps its probe pod until Release: deleted before the verdict is committed, a
+        // crash in between would make the restarted engine create it again after the window and judge
+        // it at once, still Pending.
         if (verdict.Kind == VerdictKind.Passed) return plan.CompleteVerify(node, now);
+        if (plan.NodeNamed(node).ProbePod is { } probe) await kube.DeleteProbePodAsync(probe, call, cancellationToken);
         await kube.RecordNodeEventAsync(node, $"verify-failed-{plan.NodeNamed(node).Attempt}", "RemediationVerificationFailed",
             $"cni-dashboard plan {plan.Id}: verification failed: {verdict.Message}", warning: true, call, cancellationToken);
         return plan.FailStep(node, new StepFailure(failure, NodeStep.Verify, verdict.Message, now), now);
@@ -231,6 +235,7 @@ public sealed class StepRunner(
     private async Task<RemediationPlan?> ReleaseAsync(RemediationPlan plan, string node, CallFor call, CancellationToken cancellationToken)
     {
         var n = plan.NodeNamed(node);
+        if (n.ProbePod is { } probe) await kube.DeleteProbePodAsync(probe, call, cancellationToken);
         var reading = await kube.ReadNodeAsync(node, call, cancellationToken);
         if (reading.PlanAnnotation == plan.Id)
         {

@@ -126,7 +126,7 @@ public sealed class CrashResumeProcessTests
             Kube("wait ready: watching for the replacement", "GET", ComponentPods, HoldStage.BeforeAnswering),
             Kube("verify: the probe pod created, not yet observed", "POST", r => r.Path.Value == "/api/v1/namespaces/cni-dashboard/pods", HoldStage.BeforeAnswering),
             Kube("verify: inside the window, reading the probe pod", "GET", ProbePod, HoldStage.BeforeAnswering),
-            Kube("verify: passed, the probe pod deleted, not yet recorded", "DELETE", ProbePod, HoldStage.BeforeAnswering),
+            Kube("release: the probe pod deleted (the verdict recorded before), not yet recorded", "DELETE", ProbePod, HoldStage.BeforeAnswering),
             Kube("release: before the uncordon patch", "PATCH", NodePath, HoldStage.BeforeHandling),
             Kube("release: uncordoned, not yet recorded", "PATCH", NodePath, HoldStage.BeforeAnswering),
             Kube("release: the finished Event created, not yet recorded", "POST", Events, HoldStage.BeforeAnswering),

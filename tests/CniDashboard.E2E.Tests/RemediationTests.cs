@@ -186,6 +186,7 @@ public sealed partial class RemediationTests(DemoDashboard dashboard)
         var apply = (await dashboard.GetJsonAsync<AuditPage>($"api/v1/audit?action=remediation.step.done&targetKind=plan&target={planId}&limit=500", Ct))!.Entries
             .First(e => e.Details?.Contains("\"05-cilium.conflist\"", StringComparison.Ordinal) == true);
         await page.GotoAsync($"/audit?action=remediation.step.done&targetKind=plan&target={planId}&before={apply.Sequence + 1}");
+        await operatorBrowser.WaitForInteractiveAsync(); // a click on the prerendered row would do nothing
         await page.Locator($"[data-testid=audit-entry][data-sequence='{apply.Sequence}']").GetByTestId("toggle-details").ClickAsync();
         await Expect(page.GetByTestId("audit-details-json")).ToContainTextAsync("\"diff\"");
         await Expect(page.GetByTestId("audit-details-json")).ToContainTextAsync("\"sha256Before\"");

@@ -235,9 +235,34 @@ public sealed class RemediationCluster(IKubernetes kubernetes, IOptions<Remediat
 
     /// <summary>
     /// Takes or renews the remediation Lease for this dashboard; false when another holder's lease has
-    /// not expired. A conflicting write (someone else renewed meanwhile) is false too.
+    /// not expired. A write that lost a race (409) reads again and decides on what is there then, up to
+    /// three times: the race is often this dashboard's own engine renewing while a person starts a plan.
     /// </summary>
     public async Task<bool> TryHoldLeaseAsync(CancellationToken cancellationToken)
+    {
+        // A conflict is often this dashboard itself (the engine renewing while a person starts a plan,
+        // or two creates at once): read again and decide on what is there now, a few times at most.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryHoldLeaseOnceAsync(cancellationToken);
+            }
+            catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Conflict && attempt < LeaseWriteAttempts)
+            {
+                // Read again.
+            }
+            catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Conflict)
+            {
+                return false;
+            }
+        }
+    }
+
+    private const int LeaseWriteAttempts = 3;
+
+    /// <summary>One read and, when free or ours, one write of the Lease; a write that lost a race throws the 409.</summary>
+    private async Task<bool> TryHoldLeaseOnceAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var seconds = (int)Math.Ceiling(_options.LeaseDuration.TotalSeconds);
@@ -251,39 +276,32 @@ public sealed class RemediationCluster(IKubernetes kubernetes, IOptions<Remediat
             lease = null;
         }
 
-        try
+        if (lease is null)
         {
-            if (lease is null)
+            await kubernetes.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease
             {
-                await kubernetes.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease
-                {
-                    Metadata = new V1ObjectMeta { Name = RemediationKeys.LeaseName, NamespaceProperty = _options.Namespace },
-                    Spec = new V1LeaseSpec { HolderIdentity = _options.Identity, LeaseDurationSeconds = seconds, AcquireTime = now, RenewTime = now, LeaseTransitions = 0 },
-                }, _options.Namespace, cancellationToken: cancellationToken);
-                return true;
-            }
-
-            var spec = lease.Spec ??= new V1LeaseSpec();
-            var ours = spec.HolderIdentity == _options.Identity;
-            var free = string.IsNullOrEmpty(spec.HolderIdentity)
-                || spec.RenewTime is not { } renewed
-                || renewed.ToUniversalTime().AddSeconds(spec.LeaseDurationSeconds ?? seconds) <= now;
-            if (!ours && !free) return false;
-            if (!ours)
-            {
-                spec.HolderIdentity = _options.Identity;
-                spec.AcquireTime = now;
-                spec.LeaseTransitions = (spec.LeaseTransitions ?? 0) + 1;
-            }
-            spec.RenewTime = now;
-            spec.LeaseDurationSeconds = seconds;
-            await kubernetes.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, RemediationKeys.LeaseName, _options.Namespace, cancellationToken: cancellationToken);
+                Metadata = new V1ObjectMeta { Name = RemediationKeys.LeaseName, NamespaceProperty = _options.Namespace },
+                Spec = new V1LeaseSpec { HolderIdentity = _options.Identity, LeaseDurationSeconds = seconds, AcquireTime = now, RenewTime = now, LeaseTransitions = 0 },
+            }, _options.Namespace, cancellationToken: cancellationToken);
             return true;
         }
-        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Conflict)
+
+        var spec = lease.Spec ??= new V1LeaseSpec();
+        var ours = spec.HolderIdentity == _options.Identity;
+        var free = string.IsNullOrEmpty(spec.HolderIdentity)
+            || spec.RenewTime is not { } renewed
+            || renewed.ToUniversalTime().AddSeconds(spec.LeaseDurationSeconds ?? seconds) <= now;
+        if (!ours && !free) return false;
+        if (!ours)
         {
-            return false;
+            spec.HolderIdentity = _options.Identity;
+            spec.AcquireTime = now;
+            spec.LeaseTransitions = (spec.LeaseTransitions ?? 0) + 1;
         }
+        spec.RenewTime = now;
+        spec.LeaseDurationSeconds = seconds;
+        await kubernetes.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, RemediationKeys.LeaseName, _options.Namespace, cancellationToken: cancellationToken);
+        return true;
     }
 
     /// <summary>Whether the remediation Lease is free (absent, released or expired) or held by <paramref name="identity"/>; reads only.</summary>

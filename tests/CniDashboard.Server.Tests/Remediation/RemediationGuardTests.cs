@@ -1,6 +1,8 @@
 using CniDashboard.Server.Audit;
 using CniDashboard.Server.Auth;
+using CniDashboard.Server.Remediation;
 using CniDashboard.Server.Store;
+using CniDashboard.Simulator.Faults;
 using CniDashboard.Server.Tests.Support;
 using CniDashboard.Shared.Audit;
 using CniDashboard.Shared.Remediation;
@@ -42,6 +44,28 @@ public sealed class RemediationGuardTests(RemediationDashboard dashboard) : ICla
         var unchanged = await dashboard.As(RemediationDashboard.Viewer).GetAsync(plan.Id, Ct);
         Assert.Equal((PlanState.PendingApproval, plan.Version), (unchanged!.State, unchanged.Version));
         Assert.Empty(unchanged.Approvals);
+    }
+
+    [Fact]
+    public async Task Taking_the_lease_survives_losing_a_write_race_to_this_dashboards_own_renewal()
+    {
+        var kube = dashboard.Get<RemediationCluster>();
+        dashboard.Cluster.Cluster.EnsureNamespace("cni-dashboard");
+        Assert.True(await kube.TryHoldLeaseAsync(Ct)); // this dashboard's now
+        var leases = dashboard.Cluster.Cluster.Leases;
+        using var held = dashboard.Cluster.Emulator.Holds.Hold(
+            r => r.Method == "PUT" && r.Path.Value?.EndsWith("/leases/" + RemediationKeys.LeaseName, StringComparison.Ordinal) == true,
+            HoldStage.BeforeHandling);
+
+        var taking = kube.TryHoldLeaseAsync(Ct);
+        await held.Reached.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        // Meanwhile the same Lease is renewed (as the engine does while a plan runs): the held write now
+        // names an old resourceVersion and is refused with 409.
+        leases.Update("cni-dashboard", RemediationKeys.LeaseName, l => l.Spec.RenewTime = DateTime.UtcNow);
+        held.Release();
+
+        Assert.True(await taking, "a conflict with its own renewal must not read as another dashboard holding the Lease");
+        Assert.Equal(dashboard.Get<Microsoft.Extensions.Options.IOptions<RemediationEngineOptions>>().Value.Identity, leases.Get("cni-dashboard", RemediationKeys.LeaseName)!.Spec.HolderIdentity);
     }
 
     [Fact]

@@ -23,6 +23,7 @@ public sealed class RemediationEngine(
     AgentFileClient agents,
     ClusterState cluster,
     FleetState fleet,
+    WatchHealthRegistry watches,
     IOptions<RemediationEngineOptions> options,
     TimeProvider time,
     ILogger<RemediationEngine> logger,
@@ -32,6 +33,7 @@ public sealed class RemediationEngine(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _leaseHeld;
+    private bool _toldUnsynced;
 
     /// <summary>Completed engine passes (for tests and the health view).</summary>
     public long Passes => Interlocked.Read(ref _passes);
@@ -114,6 +116,15 @@ public sealed class RemediationEngine(
         try
         {
             var underway = false;
+            // Until every watch has listed, the cluster as this process sees it is empty: an agent would
+            // have no pod IP, no node would look unhealthy. A dashboard started again mid-plan acts only
+            // once it sees the cluster (deadlines and expiries still run).
+            var synced = watches.AllSynced;
+            if (!synced && !_toldUnsynced)
+            {
+                logger.LogInformation("Remediation engine waits for the cluster watches to list before acting on plans");
+                _toldUnsynced = true;
+            }
             foreach (var id in await plans.IdsInAsync(PlanRepository.OpenStates, cancellationToken))
             {
                 if (await plans.GetAsync(id, cancellationToken) is not { } stored) continue;
@@ -123,7 +134,7 @@ public sealed class RemediationEngine(
                     _leaseHeld = await kube.TryHoldLeaseAsync(cancellationToken);
                     if (!_leaseHeld) logger.LogWarning("Plan {Plan} is {State} but the {Lease} Lease is held elsewhere: not acting", id, stored.Plan.State, RemediationKeys.LeaseName);
                 }
-                await DriveAsync(stored, cancellationToken);
+                await DriveAsync(stored, synced, cancellationToken);
             }
 
             if (!underway && _leaseHeld)
@@ -139,18 +150,18 @@ public sealed class RemediationEngine(
         }
     }
 
-    private async Task DriveAsync(StoredPlan stored, CancellationToken cancellationToken)
+    private async Task DriveAsync(StoredPlan stored, bool synced, CancellationToken cancellationToken)
     {
         var plan = stored.Plan;
         var sequences = new Dictionary<string, long>(stored.NodeAuditSequences, StringComparer.Ordinal);
-        plan = await standing.ConsiderAsync(plan, cancellationToken) ?? plan;
+        if (synced) plan = await standing.ConsiderAsync(plan, cancellationToken) ?? plan;
 
         // Bounded: every iteration commits a version; a plan has a finite number of them per pass.
         for (var i = 0; i < 10_000 && !cancellationToken.IsCancellationRequested; i++)
         {
             var now = time.GetUtcNow();
             var action = plan.NextAction(now);
-            if (action.Kind is EngineActionKind.Begin or EngineActionKind.Perform or EngineActionKind.Advance && !_leaseHeld) return;
+            if (action.Kind is EngineActionKind.Begin or EngineActionKind.Perform or EngineActionKind.Advance && !(_leaseHeld && synced)) return;
 
             RemediationPlan? next;
             try

@@ -58,7 +58,12 @@ public sealed class CrashResumeProcessTests
             for (var i = 0; i < points.Count; i++)
             {
                 var reached = await Task.WhenAny(held.Reached, Task.Delay(Reach, Ct));
-                Assert.True(reached == held.Reached, $"kill point '{points[i].Name}' not reached in {Reach}; killed so far: {string.Join(", ", killed)}\n{dashboard.Output}");
+                if (reached != held.Reached)
+                {
+                    using var look = await dashboard.ClientAsync("vic", "viewers");
+                    var now = await GetAsync(look, draft.Id);
+                    Assert.Fail($"kill point '{points[i].Name}' not reached in {Reach}; killed so far: {string.Join(", ", killed)}; the plan is {now?.State} ({now?.PauseDetail}), the node {now?.NodeNamed(node.Name).Status}\n{dashboard.Output}");
+                }
                 dashboard.Kill();
                 killed.Add(points[i].Name);
                 AssertRecorded(cluster, node.Name, draft.Id, points[i].Name);

@@ -29,6 +29,7 @@ public sealed class AgentAnnouncementTests
         }
 
         var edited = sim.Cluster.Nodes[1];
+        var before = await ServedAsync(sim, edited.Name);
         var file = Path.Combine(edited.CniDir, "10-aws.conflist");
         await File.WriteAllTextAsync(file, (await File.ReadAllTextAsync(file, Ct)).Replace("\"mtu\": \"9001\"", "\"mtu\": \"1500\"", StringComparison.Ordinal), Ct);
 
@@ -37,9 +38,11 @@ public sealed class AgentAnnouncementTests
         {
             var served = ServedAsync(sim, edited.Name).GetAwaiter().GetResult();
             changed = served;
-            return AnnouncedOnPod(sim, edited.Name) == served && sim.Cluster.Kubelet.FolderChanges(edited.Name) > 0;
+            // The pod shows the write as soon as the emulator applied it; the agent records it once the answer is back.
+            return AnnouncedOnPod(sim, edited.Name) == served && sim.Cluster.Announcements.Announced(edited.Name) == served
+                && sim.Cluster.Kubelet.FolderChanges(edited.Name) > 0;
         }, "the edited node's new announcement");
-        Assert.Equal(changed, sim.Cluster.Announcements.Announced(edited.Name));
+        Assert.NotEqual(before, changed);
         // Through the API, as the agent's own ServiceAccount, and never refused.
         Assert.Contains(sim.Cluster.Emulator.Requests.Where(r => r.Verb == "patch"), r => r.User == KubeIdentities.Agent.Username && r.Path.EndsWith(sim.Cluster.DaemonSetPod(edited.Name, CniDaemonSets.Agent)!.Metadata.Name, StringComparison.Ordinal) && r.StatusCode == 200);
         Assert.Equal(0, sim.Cluster.Announcements.Failures);

@@ -26,25 +26,28 @@ public sealed class AgentFleet : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly Dictionary<string, NodeAgent> _agents;
-    private readonly SnapshotHolds _holds;
+    private readonly Dictionary<string, IPAddress> _addresses;
 
-    private AgentFleet(WebApplication app, Dictionary<string, NodeAgent> agents, int port, RequestHolds holds, SnapshotHolds snapshotHolds)
+    private AgentFleet(WebApplication app, Dictionary<string, NodeAgent> agents, Dictionary<string, IPAddress> addresses, int port, RequestHolds holds)
     {
+        _addresses = addresses;
         Holds = holds;
         _app = app;
         _agents = agents;
         Port = port;
-        _holds = snapshotHolds;
     }
 
     /// <summary>
-    /// Holds every snapshot request to <paramref name="nodeName"/>'s agent (for tests: a fetch round
-    /// stays in its middle) until the hold is released or disposed.
+    /// Holds the next snapshot request to <paramref name="nodeName"/>'s agent before it is served (for
+    /// tests: a fetch round stays in its middle) until the hold is released or disposed.
     /// </summary>
-    public SnapshotHold HoldSnapshots(string nodeName)
+    public HeldRequest HoldSnapshot(string nodeName)
     {
-        _ = Agent(nodeName);
-        return _holds.Hold(nodeName);
+        var address = _addresses.TryGetValue(nodeName, out var a) ? a : throw new KeyNotFoundException($"no simulated node {nodeName}");
+        return Holds.Hold(
+            r => r.Path.StartsWithSegments("/v1/snapshot") && r.HttpContext.Connection.LocalIpAddress is { } local
+                && address.Equals(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local),
+            HoldStage.BeforeHandling);
     }
 
     /// <summary>Holds an agent request before or after it is served, for a test that crashes the caller at that point.</summary>
@@ -91,7 +94,6 @@ public sealed class AgentFleet : IAsyncDisposable
     {
         var agents = new Dictionary<string, NodeAgent>(nodes.Count, StringComparer.Ordinal);
         var resolver = new LocalAddressNodeResolver();
-        var snapshotHolds = new SnapshotHolds(nodes);
         try
         {
             foreach (var node in nodes)
@@ -126,12 +128,11 @@ public sealed class AgentFleet : IAsyncDisposable
 
                 var app = Build(nodes, port, certificate, loggers);
                 app.Use((context, next) => holds.InvokeAsync(context, () => next(context)));
-                app.Use(snapshotHolds.Middleware);
                 app.MapAgentEndpoints(resolver, authenticator);
                 try
                 {
                     await app.StartAsync(cancellationToken).ConfigureAwait(false);
-                    return new AgentFleet(app, agents, port, holds, snapshotHolds);
+                    return new AgentFleet(app, agents, nodes.ToDictionary(n => n.Name, n => n.Address, StringComparer.Ordinal), port, holds);
                 }
                 catch (IOException e) when (e.InnerException is AddressInUseException && !portIsRequired && attempt < PortAttempts)
                 {

@@ -51,10 +51,10 @@ public sealed class FailoverTests
         // A round in its middle: the leader has asked the held node and waits, the others' answers in hand.
         var written = new List<(string Node, string File)>();
         var held = cluster.NodesWithRole(NodeRole.Healthy)[0].Name;
-        using (var hold = cluster.Agents.HoldSnapshots(held))
+        using (var hold = cluster.Agents.HoldSnapshot(held))
         {
             foreach (var node in nodes) written.Add((node, await WriteAsync(cluster, node, "before-kill.txt")));
-            await hold.Requested.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            await hold.Reached.WaitAsync(TimeSpan.FromSeconds(30), Ct);
             var killed = Stopwatch.StartNew();
             a.Kill();
             hold.Release();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using CniDashboard.Benchmarks.Support;
 using CniDashboard.Server;
 using CniDashboard.Server.Audit;
 using CniDashboard.Server.Fleet;
@@ -28,11 +29,7 @@ public static class RemediationBench
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        int Arg(string name, int fallback)
-        {
-            var i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-        }
+        int Arg(string name, int fallback) => ScaleCluster.Arg(args, name, fallback);
 
         var nodeCount = Arg("--nodes", 12);
         var window = TimeSpan.FromSeconds(Arg("--window", 5));
@@ -51,19 +48,9 @@ public static class RemediationBench
             });
             var builder = DashboardWebApplication.CreateBuilder([], b =>
             {
-                b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["Dashboard:Kubernetes:Kubeconfig"] = cluster.KubeconfigPath,
-                    ["Dashboard:Poller:AgentTokenFile"] = cluster.AgentTokenFile,
-                    ["Dashboard:Poller:AgentPort"] = cluster.AgentPort.ToString(c),
-                    ["Dashboard:Poller:AgentCaFile"] = cluster.AgentCaFile,
-                    ["Dashboard:Poller:AgentServerName"] = cluster.AgentServerName,
-                    ["Dashboard:Poller:Interval"] = "00:00:05",
-                    ["Dashboard:DataDir"] = Path.Combine(dataDir, "dashboard"),
-                    ["Dashboard:ListenAddress"] = "127.0.0.1",
-                    ["Dashboard:Port"] = "0",
-                    ["Dashboard:Remediation:ObserveInterval"] = "00:00:00.250",
-                });
+                var settings = InProcessDashboard.Settings(cluster, Path.Combine(dataDir, "dashboard"));
+                settings["Dashboard:Remediation:ObserveInterval"] = "00:00:00.250";
+                b.Configuration.AddInMemoryCollection(settings);
                 b.Logging.ClearProviders();
                 // The dashboard's static asset manifest is named after its own assembly, which this process is not.
                 b.Environment.ApplicationName = "cni-dashboard";

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Bunit;
 using CniDashboard.Client.Components.Pages;
+using CniDashboard.Benchmarks.Support;
 using CniDashboard.Server;
 using CniDashboard.Shared.Dashboard;
 using CniDashboard.Simulator;
@@ -30,11 +31,7 @@ public static class NodesRender
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        int Arg(string name, int fallback)
-        {
-            var i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-        }
+        int Arg(string name, int fallback) => ScaleCluster.Arg(args, name, fallback);
 
         var nodes = Arg("--nodes", 5000);
         var renders = Arg("--renders", 20);
@@ -56,19 +53,9 @@ public static class NodesRender
             // Named as the host is, so it finds its static-asset manifest beside this program.
             var builder = DashboardWebApplication.CreateBuilder(["--applicationName", "cni-dashboard"], b =>
             {
-                b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["Dashboard:Kubernetes:Kubeconfig"] = cluster.KubeconfigPath,
-                    ["Dashboard:Poller:AgentTokenFile"] = cluster.AgentTokenFile,
-                    ["Dashboard:Poller:AgentPort"] = cluster.AgentPort.ToString(c),
-                    ["Dashboard:Poller:AgentCaFile"] = cluster.AgentCaFile,
-                    ["Dashboard:Poller:AgentServerName"] = cluster.AgentServerName,
-                    ["Dashboard:Poller:Interval"] = "00:00:05",
-                    ["Dashboard:DataDir"] = Path.Combine(dataDir, "dashboard"),
-                    ["Dashboard:ListenAddress"] = "127.0.0.1",
-                    ["Dashboard:Port"] = "0",
-                    ["Dashboard:ClusterName"] = "ui-render",
-                });
+                var settings = InProcessDashboard.Settings(cluster, Path.Combine(dataDir, "dashboard"));
+                settings["Dashboard:ClusterName"] = "ui-render";
+                b.Configuration.AddInMemoryCollection(settings);
                 b.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
             });
             await using var app = DashboardWebApplication.Build(builder);

@@ -78,11 +78,7 @@ public static class UiScale
 
     public static async Task<int> RunAsync(string[] args)
     {
-        int Arg(string name, int fallback)
-        {
-            var i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-        }
+        int Arg(string name, int fallback) => ScaleCluster.Arg(args, name, fallback);
 
         var nodes = Arg("--nodes", 5000);
         var renders = Arg("--renders", 20);

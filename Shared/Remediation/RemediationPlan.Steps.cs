@@ -61,6 +61,16 @@ public sealed partial record RemediationPlan
         return Complete(node, NodeStep.Restore, now, x => x with { Restored = [.. x.Restored, result] }, files: [result]);
     }
 
+    /// <summary>
+    /// The sha256 the node's current restore puts back (the file's bytes before the plan's change), or
+    /// null when the node has no restore in progress or the file was absent before.
+    /// </summary>
+    public string? RestoreTargetSha256(string node)
+    {
+        var n = NodeNamed(node);
+        return n.Step == NodeStep.Restore && n.HasChangesToUndo ? n.Applied[n.Applied.Count - 1 - n.Restored.Count].PreviousSha256 : null;
+    }
+
     /// <summary>Records, before deleting it, the pod to restart (null when none of the component runs on the node: then only wait for one).</summary>
     public RemediationPlan BeginRestart(string node, PodRef? pod, DateTimeOffset now) =>
         Begin(node, NodeStep.RestartPod, now, n => n with { PodToRestart = pod, ReplacementPod = null },

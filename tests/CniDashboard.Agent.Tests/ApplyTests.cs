@@ -203,6 +203,24 @@ public sealed class ApplyTests
         Assert.Contains("linkerd-cni", node.Read(Cilium), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_409_refreshes_the_snapshot_so_the_callers_next_read_shows_the_bytes_it_was_refused_for()
+    {
+        using var node = new TempNode("incident");
+        // No watcher and no rescan: only the agent's own reads can tell it the folder changed.
+        await using var agent = await RunningAgent.StartAsync(node, o => o with { WatchFolder = false, RescanInterval = Timeout.InfiniteTimeSpan });
+        var request = Fix(node);
+        var (_, before) = await agent.GetSnapshotAsync();
+        await File.AppendAllTextAsync(node.PathOf(Cilium), "\n", TestContext.Current.CancellationToken);
+
+        var error = await RunningAgent.ErrorOf(await agent.ApplyAsync(Cilium, request), HttpStatusCode.Conflict);
+        var (_, after) = await agent.GetSnapshotAsync();
+
+        Assert.Equal(node.Sha(Cilium), error.CurrentSha256);
+        Assert.NotEqual(before.Files.Single(f => f.Name == Cilium).Sha256, error.CurrentSha256);
+        Assert.Equal(error.CurrentSha256, after.Files.Single(f => f.Name == Cilium).Sha256);
+    }
+
     [Theory]
     [InlineData("not json")]
     [InlineData("{\"changeId\": \"x\"}")]

@@ -344,6 +344,9 @@ public sealed class NodeAgent : IAsyncDisposable
                 var message = currentSha is null ? $"{Echo(change.File)} does not exist; expected sha256 {change.ExpectedSha256}"
                     : change.ExpectedSha256 is null ? $"{Echo(change.File)} exists (sha256 {currentSha}); the restore expected it absent"
                     : $"{Echo(change.File)} has sha256 {currentSha}, not the expected {change.ExpectedSha256}";
+                // The file holds bytes the caller did not expect: the cached snapshot may not have seen them
+                // yet (the watcher lags a write by a moment), and the caller's next read must.
+                Invalidate();
                 return Refuse(change, FileChangeOutcome.Fail(StatusCodes.Status409Conflict, AgentErrorCodes.ShaMismatch, message, currentSha));
             }
 

@@ -156,6 +156,11 @@ public sealed class StepRunner(
                 {
                     return plan.FailStep(node, new StepFailure(StepFailureKind.AgentRefused, step, refusal.Message, now, change.File, result.NewSha256), now);
                 }
+            case AgentCall<FileChangeResult>.ShaMismatch { CurrentSha256: { } current } when step == NodeStep.Restore && current == plan.RestoreTargetSha256(node):
+                // The file already holds its bytes from before the plan (the component wrote them back, or a
+                // person did): what the restore is for is true, and there is nothing to write or to force.
+                logger.LogInformation("Plan {Plan} node {Node}: {File} already holds its bytes from before the plan ({Sha}); restore done without a write", plan.Id, node, change.File, current);
+                return plan.CompleteRestore(node, new AppliedChange(change.ChangeId, change.File, current, current, change.BackupId, now), now);
             case AgentCall<FileChangeResult>.ShaMismatch { CurrentSha256: var current }:
                 // The node's files now, stored, so the plan page can show what is there against the plan's edit or backup.
                 await poller.PollNodeAsync(node, cancellationToken);

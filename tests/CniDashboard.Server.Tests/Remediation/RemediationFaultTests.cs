@@ -141,6 +141,7 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
         var plan = await dashboard.ApprovedPlanAsync(rule, [node.Name]);
         var kubeconfig = Path.Combine(node.CniDir, "ZZZ-linkerd-cni-kubeconfig");
         var staleKubeconfig = await File.ReadAllBytesAsync(kubeconfig, Ct);
+        var scale = dashboard.Cluster.TimeScale;
         var operatorService = dashboard.As(RemediationDashboard.Operator);
         try
         {
@@ -155,8 +156,14 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
             Assert.Equal(StepFailureKind.VerificationFailed, n.Failure!.Kind);
             Assert.Contains("finding is back", n.Failure.Message, StringComparison.Ordinal);
 
-            // The restarted linkerd-cni re-installed its entry into the files the plan wrote: the rollback
-            // refuses to overwrite them (the agent's precondition) and pauses with what they hold now.
+            // Something else changed the files the plan wrote since (here a trailing newline, as an editor
+            // adds one): the rollback refuses to overwrite them (the agent's precondition) and pauses with what
+            // they hold now. (A file the restarted linkerd-cni re-wrote to exactly its bytes from before the plan
+            // needs no restore at all: RemediationRollbackTests.)
+            // (Held still meanwhile: the running linkerd-cni would re-patch an edited file straight back to the
+            // bytes from before the plan, which leaves nothing to restore.)
+            dashboard.Cluster.SetTimeScale(0.001);
+            foreach (var a in n.Applied) await File.AppendAllTextAsync(Path.Combine(node.CniDir, a.File), "\n", Ct);
             var before = n.Applied.ToDictionary(a => a.File, a => Sha256(Path.Combine(node.CniDir, a.File)));
             await operatorService.ControlAsync(plan.Id, new PlanControl { Kind = PlanControlKind.RollBack }, Ct);
             var refused = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.Paused, PlanState.RolledBack);
@@ -178,7 +185,7 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
                 new PlanControl { Kind = PlanControlKind.RestoreAnyway, Node = node.Name, ExpectedSha256 = r.Failure.CurrentSha256, Reason = "go" }, Ct));
             foreach (var (file, sha) in before) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
 
-            const string why = "linkerd-cni re-installed its entry; back to the chain we reviewed";
+            const string why = "edited by hand since the plan wrote it; back to the chain we reviewed";
             // Each file linkerd-cni re-patched is refused in turn (newest first): each needs its own review.
             var (back, forcedHashes) = await ForceThroughConflictsAsync(plan.Id, node.Name, n.Applied.Count, why, r.Failure);
             Assert.True(back.State == PlanState.RolledBack, $"paused: {back.PauseDetail}");
@@ -191,7 +198,8 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
             {
                 var applied = b.Applied.Single(a => a.File == restore.File);
                 Assert.Equal(applied.PreviousSha256, restore.NewSha256);
-                Assert.Equal(1, restoreJournal.Count(id => id == restore.ChangeId));
+                // Written once — or not at all when the file already held its original bytes again.
+                Assert.Equal(restore.PreviousSha256 == restore.NewSha256 ? 0 : 1, restoreJournal.Count(id => id == restore.ChangeId));
                 Assert.NotEqual(applied.NewSha256, Sha256(Path.Combine(node.CniDir, restore.File)));
             }
             Assert.Equal(forcedHashes, b.RestoreOverrides.Select(o => o.ExpectedSha256));
@@ -204,6 +212,7 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
         }
         finally
         {
+            dashboard.Cluster.SetTimeScale(scale);
             await EndAsync(plan.Id);
         }
         AssertReleased(node.Name);

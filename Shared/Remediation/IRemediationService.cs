@@ -165,7 +165,7 @@ public sealed record PlanSummary
     /// <summary>Nodes fixed (or rolled back, when rolling back).</summary>
     public required int NodesDone { get; init; }
 
-    /// <summary>The nodes being worked on now.</summary>
+    /// <summary>The nodes the plan holds now: being worked on, or failed and waiting for an operator (<see cref="NodeStatuses.IsInHand"/>).</summary>
     public IReadOnlyList<string> NodesInFlight { get; init; } = [];
 
     /// <summary>Why it is paused, when it is.</summary>

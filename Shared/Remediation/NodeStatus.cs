@@ -66,4 +66,10 @@ public static class NodeStatuses
     /// <summary>True while the engine works on the node: fixing, rolling back or releasing.</summary>
     public static bool IsInFlight(this NodeStatus status) =>
         status is NodeStatus.Fixing or NodeStatus.RollingBack or NodeStatus.Releasing;
+
+    /// <summary>
+    /// True while the plan holds the node: in flight, or failed and waiting for an operator (it may be
+    /// cordoned and annotated). These are the nodes shown as "being fixed" (or "fix paused").
+    /// </summary>
+    public static bool IsInHand(this NodeStatus status) => status.IsInFlight() || status == NodeStatus.Failed;
 }

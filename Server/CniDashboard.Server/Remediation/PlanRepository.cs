@@ -166,7 +166,7 @@ public sealed class PlanRepository(IStoreConnectionFactory connections, StoreClu
                    (SELECT COUNT(*) FROM remediation_plan_nodes n WHERE n.plan_id = p.id) AS Nodes,
                    (SELECT COUNT(*) FROM remediation_plan_nodes n WHERE n.plan_id = p.id AND n.status = 'fixed') AS Fixed,
                    (SELECT COUNT(*) FROM remediation_plan_nodes n WHERE n.plan_id = p.id AND n.status = 'rolledBack') AS RolledBack,
-                   (SELECT {_dialect.InFlightNodes} FROM remediation_plan_nodes n WHERE n.plan_id = p.id AND n.status IN ('fixing', 'rollingBack', 'releasing')) AS InFlight
+                   (SELECT {_dialect.InFlightNodes} FROM remediation_plan_nodes n WHERE n.plan_id = p.id AND n.status IN ('fixing', 'rollingBack', 'releasing', 'failed')) AS InFlight
             FROM remediation_plans p
             WHERE {string.Join(" AND ", where)}
             ORDER BY p.created_at DESC, p.id DESC

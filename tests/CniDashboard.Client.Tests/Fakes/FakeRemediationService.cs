@@ -246,7 +246,7 @@ public sealed class FakeRemediationService(TimeProvider clock) : IRemediationSer
         Nodes = plan.Nodes.Count,
         // As the server counts: nodes fixed, or rolled back while the plan rolls back.
         NodesDone = plan.Nodes.Count(n => n.Status == (plan.State is PlanState.RollingBack or PlanState.RolledBack ? NodeStatus.RolledBack : NodeStatus.Fixed)),
-        NodesInFlight = [.. plan.Nodes.Where(n => n.Status.IsInFlight()).Select(n => n.Node)],
+        NodesInFlight = [.. plan.Nodes.Where(n => n.Status.IsInHand()).Select(n => n.Node)],
         PausedReason = plan.State == PlanState.Paused ? plan.PauseDetail : null,
     };
 }

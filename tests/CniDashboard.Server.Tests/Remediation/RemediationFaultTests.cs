@@ -50,6 +50,9 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
             Assert.Equal(1, journal.Count(id => id == n.Applied[0].ChangeId));
             var log = await dashboard.As(RemediationDashboard.Viewer).GetLogAsync(plan.Id, Ct);
             Assert.Contains(log, l => l.Action == "remediation.step.failed" && l.Outcome == "failed" && l.Node == node.Name);
+            // The failed node is still the plan's (its pages show "fix paused"), until an operator decides.
+            var listed = await dashboard.As(RemediationDashboard.Viewer).ListAsync(new PlanListQuery { States = [PlanState.Paused] }, Ct);
+            Assert.Equal([node.Name], listed.Single(p => p.Id == plan.Id).NodesInFlight);
 
             // Roll back: the file the plan wrote is restored from its backup, byte for byte; the edited one was
             // never touched. (With the chain fixed, the stuck linkerd-cni pod may start meanwhile and re-install

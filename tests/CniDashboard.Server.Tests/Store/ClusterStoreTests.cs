@@ -170,7 +170,7 @@ public abstract class ClusterStoreTests(StoreProvider provider) : IDisposable
         await OpenFindingsAsync(Eu, "mesh-token-pod-gone", 3);
         await OpenFindingsAsync(Us, "mesh-token-pod-gone", 40);
         await OpenFindingsAsync(new StoreCluster("staging"), "duplicate-plugin", 2, Severity.Warning);
-        var queries = new FleetQueries(new FleetRepository(_store.Connections), Eu, _store.Options);
+        var queries = new FleetQueries(new FleetRepository(_store.Connections), Eu, _store.Options, _store.Connections, _store.Time);
 
         var overview = await queries.GetOverviewAsync(Ct);
 
@@ -194,7 +194,7 @@ public abstract class ClusterStoreTests(StoreProvider provider) : IDisposable
     {
         await OpenFindingsAsync(Us, "mesh-token-pod-gone", 5);
         var options = Microsoft.Extensions.Options.Options.Create(new DashboardOptions { Queries = new QueryOptions { MaxPageSize = 2 } });
-        var page = await new FleetQueries(new FleetRepository(_store.Connections), Eu, options).GetClusterNodesAsync("prod-us-2", Ct);
+        var page = await new FleetQueries(new FleetRepository(_store.Connections), Eu, options, _store.Connections, _store.Time).GetClusterNodesAsync("prod-us-2", Ct);
         Assert.Equal(2, page!.Nodes.Count);
         Assert.True(page.Truncated);
         Assert.Equal(5, page.Cluster.Nodes);

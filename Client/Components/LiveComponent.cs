@@ -30,7 +30,7 @@ public abstract class LiveComponent : ComponentBase, IAsyncDisposable
     /// <summary>
     /// The cluster whose changes the page follows: null (the default) for the dashboard's own cluster;
     /// another cluster's id on a page of that cluster's node. Changes of other clusters never reach
-    /// <see cref="OnChangesAsync"/>; a resync always does.
+    /// <see cref="OnChangesAsync"/>; a resync of this feed (changes were dropped, any cluster's) always does.
     /// </summary>
     protected virtual string? FeedCluster => null;
 
@@ -54,7 +54,7 @@ public abstract class LiveComponent : ComponentBase, IAsyncDisposable
             {
                 var cluster = FeedCluster;
                 var mine = batch.All(c => c.Cluster == cluster) ? batch
-                    : batch.Where(c => c.Cluster == cluster || c.Kind == ClusterChangeKind.Resync).ToArray();
+                    : batch.Where(c => c.Cluster == cluster || c is { Kind: ClusterChangeKind.Resync, Cluster: null }).ToArray();
                 if (_lifetime.IsCancellationRequested || mine.Count == 0)
                 {
                     return;

@@ -22,12 +22,13 @@ internal static class FleetApi
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such cluster", detail: $"The store has no node of cluster '{cluster}'.");
         }).WithTags("Fleet").WithSummary("One cluster's nodes as its collector stored them, worst first (capped at Dashboard:Queries:MaxPageSize).");
 
-        var node = api.MapGroup("/clusters/{cluster}/nodes/{name}").WithTags("Fleet");
-        node.MapGet("", async Task<Results<Ok<NodeDetail>, ProblemHttpResult>> (string cluster, string name, IFleetQueries q, CancellationToken ct) =>
+        const string Node = "/clusters/{cluster}/nodes/{name}";
+        var node = api.MapGroup("").WithTags("Fleet");
+        node.MapGet(Node, async Task<Results<Ok<NodeDetail>, ProblemHttpResult>> (string cluster, string name, IFleetQueries q, CancellationToken ct) =>
             await Of(q, cluster).GetNodeAsync(name, ct) is { } detail ? TypedResults.Ok(detail) : NotFound(cluster, name))
             .WithSummary("One node of a cluster: files, primary, chain, findings, sandbox errors, agent status (another cluster's as its collector stored them).");
 
-        node.MapGet("/snapshots", async Task<Results<Ok<SnapshotHistory>, ProblemHttpResult>> (
+        node.MapGet(Node + "/snapshots", async Task<Results<Ok<SnapshotHistory>, ProblemHttpResult>> (
             string cluster, string name, string? limit, IFleetQueries q, IOptions<DashboardOptions> options, CancellationToken ct) =>
         {
             var queries = Of(q, cluster);
@@ -35,7 +36,7 @@ internal static class FleetApi
             return TypedResults.Ok(await queries.GetHistoryAsync(name, ApiParsing.Int(limit, "limit", 50, 1, options.Value.Queries.MaxHistory), ct));
         }).WithSummary("A node's snapshots in which something changed, newest first.");
 
-        node.MapGet("/diff", async Task<Results<Ok<FolderDiff>, ProblemHttpResult>> (
+        node.MapGet(Node + "/diff", async Task<Results<Ok<FolderDiff>, ProblemHttpResult>> (
             string cluster, string name, string? against, string? file, IFleetQueries q, CancellationToken ct) =>
         {
             ApiParsing.FileName(file, "file");

@@ -27,6 +27,13 @@ public abstract class LiveComponent : ComponentBase, IAsyncDisposable
     /// <summary>True while the feed subscription runs.</summary>
     protected bool IsLive => _subscription?.IsRunning == true;
 
+    /// <summary>
+    /// The cluster whose changes the page follows: null (the default) for the dashboard's own cluster;
+    /// another cluster's id on a page of that cluster's node. Changes of other clusters never reach
+    /// <see cref="OnChangesAsync"/>; a resync of this feed (changes were dropped, any cluster's) always does.
+    /// </summary>
+    protected virtual string? FeedCluster => null;
+
     /// <summary>Applies a batch; runs on the renderer's thread. The page re-renders after it.</summary>
     protected abstract Task OnChangesAsync(IReadOnlyList<ClusterChange> batch);
 
@@ -45,12 +52,15 @@ public abstract class LiveComponent : ComponentBase, IAsyncDisposable
             ChangeFeed,
             batch => InvokeAsync(async () =>
             {
-                if (_lifetime.IsCancellationRequested)
+                var cluster = FeedCluster;
+                var mine = batch.All(c => c.Cluster == cluster) ? batch
+                    : batch.Where(c => c.Cluster == cluster || c is { Kind: ClusterChangeKind.Resync, Cluster: null }).ToArray();
+                if (_lifetime.IsCancellationRequested || mine.Count == 0)
                 {
                     return;
                 }
 
-                await OnChangesAsync(batch);
+                await OnChangesAsync(mine);
                 StateHasChanged();
             }),
             error => InvokeAsync(() =>

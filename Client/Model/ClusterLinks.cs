@@ -1,7 +1,8 @@
 namespace CniDashboard.Client.Model;
 
 /// <summary>
-/// Addresses of the fleet's pages (issue 14): <c>fleet</c>, <c>clusters/{id}</c>, <c>clusters/{id}/nodes</c>.
+/// Addresses of the fleet's pages (issue 14): <c>fleet</c>, <c>clusters/{id}</c>, <c>clusters/{id}/nodes</c>,
+/// <c>clusters/{id}/nodes/{node}</c>, <c>clusters/{id}/remediation</c>.
 /// The unprefixed pages (<c>/</c>, <c>/nodes</c>, …) stay those of the cluster this dashboard collects itself.
 /// </summary>
 public static class ClusterLinks
@@ -13,6 +14,15 @@ public static class ClusterLinks
 
     /// <summary>A cluster's page (its nodes, from the store).</summary>
     public static string Cluster(string id) => Prefix + Uri.EscapeDataString(id);
+
+    /// <summary>A cluster's nodes, worst first.</summary>
+    public static string Nodes(string id) => Cluster(id) + "/nodes";
+
+    /// <summary>One node of a cluster: its files, history, diffs, findings and sandbox errors.</summary>
+    public static string Node(string id, string node) => Nodes(id) + "/" + Uri.EscapeDataString(node);
+
+    /// <summary>A cluster's remediation plans, to read.</summary>
+    public static string Plans(string id) => Cluster(id) + "/remediation";
 
     /// <summary>Where choosing a cluster in the switcher goes: the live pages for the local cluster, its cluster page otherwise.</summary>
     public static string Target(string id, string local) => id == local ? Links.Overview : Cluster(id);

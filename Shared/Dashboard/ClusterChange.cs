@@ -25,6 +25,12 @@ public sealed record ClusterChange
 
     /// <summary>A line for humans (e.g. the files that changed, the error text).</summary>
     public string? Summary { get; init; }
+
+    /// <summary>
+    /// The cluster the change is in when it is not the dashboard's own: a collector's write, relayed
+    /// through the shared store (issue 14). Null for the dashboard's own cluster.
+    /// </summary>
+    public string? Cluster { get; init; }
 }
 
 /// <summary>Kinds of change on the feed.</summary>

@@ -1,5 +1,6 @@
 using CniDashboard.Shared.Analysis;
 using CniDashboard.Shared.Dashboard;
+using CniDashboard.Shared.Remediation;
 
 namespace CniDashboard.Shared.Fleet;
 
@@ -105,4 +106,17 @@ public interface IFleetQueries
 
     /// <summary>One cluster's nodes from the store, worst first; null for a cluster the store does not know.</summary>
     Task<FleetNodePage?> GetClusterNodesAsync(string cluster, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The node pages' read model (detail, history, diffs) for one cluster: the live one for
+    /// <see cref="LocalCluster"/>, the rows its collector stored for any other; null for an id that is
+    /// not a cluster id. A node the cluster does not have is null from its <c>GetNodeAsync</c>.
+    /// </summary>
+    IDashboardQueries? QueriesFor(string cluster);
+
+    /// <summary>
+    /// A cluster's remediation plans, newest first, to read: a plan never spans clusters, and only the
+    /// cluster's own collector (or dashboard) runs it. Empty for a cluster without plans or an invalid id.
+    /// </summary>
+    Task<IReadOnlyList<PlanSummary>> GetClusterPlansAsync(string cluster, PlanListQuery query, CancellationToken cancellationToken);
 }

@@ -27,7 +27,7 @@ public abstract class DashboardTestContext : BunitContext
         Audit = new FakeAuditQueries();
         Settings = new FakeRuntimeSettings(Clock);
         Remediation = new FakeRemediationService(Clock);
-        Fleet = new FakeFleetQueries();
+        Fleet = new FakeFleetQueries { LocalQueries = Queries };
         Services.AddMudServices(options =>
         {
             options.SnackbarConfiguration.ShowTransitionDuration = 0;

@@ -1,5 +1,6 @@
 using CniDashboard.Client.Model;
 using CniDashboard.Shared.Dashboard;
+using CniDashboard.Shared.Fleet;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -44,12 +45,37 @@ public partial class NodeDetailPage
     [Inject]
     public required TimeProvider Clock { get; init; }
 
-    /// <summary>True when findings may offer "Fix with a plan" (the host has remediation).</summary>
-    private bool RemediationOffered => Services.GetService<Shared.Remediation.IRemediationService>() is not null;
+    /// <summary>True when findings may offer "Fix with a plan" (the host has remediation, and the node is of its own cluster).</summary>
+    private bool RemediationOffered => !Remote && Services.GetService<Shared.Remediation.IRemediationService>() is not null;
 
     /// <summary>The node's name, from the route.</summary>
     [Parameter]
     public string Name { get; set; } = "";
+
+    /// <summary>
+    /// The cluster, from a <c>/clusters/{id}/nodes/{name}</c> route (issue 14); null on <c>/nodes/{name}</c>,
+    /// which is the dashboard's own cluster.
+    /// </summary>
+    [Parameter]
+    public string? Cluster { get; set; }
+
+    /// <summary>The fleet queries (when the dashboard has a shared store).</summary>
+    private IFleetQueries? Fleet => Services.GetService<IFleetQueries>();
+
+    /// <summary>True for another cluster's node: read from what its collector stored; no plans made from here.</summary>
+    private bool Remote => Cluster is not null && Cluster != Fleet?.LocalCluster;
+
+    /// <summary>The read model of the node's cluster: the live one, or another cluster's from the store; null for a cluster there is none of.</summary>
+    private IDashboardQueries? Source => Cluster is null ? Queries : Fleet?.QueriesFor(Cluster);
+
+    /// <summary>The node's page at the address it was opened by (cluster-scoped or not).</summary>
+    private string NodeLink => Cluster is null ? Links.Node(Name) : ClusterLinks.Node(Cluster, Name);
+
+    /// <summary>The list of the cluster's nodes.</summary>
+    private string NodesLink => Cluster is null ? Links.Nodes : ClusterLinks.Nodes(Cluster);
+
+    /// <inheritdoc />
+    protected override string? FeedCluster => Remote ? Cluster : null;
 
     /// <summary>What the diff compares against (<c>?compare=previous|snapshot|baseline|node|change</c>).</summary>
     [SupplyParameterFromQuery(Name = DiffSelection.Keys.Compare)]
@@ -81,9 +107,10 @@ public partial class NodeDetailPage
             await LoadOtherNodeOptionsAsync();
         }
 
-        if (_loadedName != Name)
+        // The same name in another cluster is another node.
+        if (_loadedName != NodeLink)
         {
-            _loadedName = Name;
+            _loadedName = NodeLink;
             _selection = selection;
             await LoadDetailAsync();
             await LoadHistoryAsync();
@@ -122,18 +149,20 @@ public partial class NodeDetailPage
 
     /// <summary>Which plan, if any, has this node in hand ("being fixed by plan X"); nothing when remediation is off.</summary>
     private async Task LoadFixingAsync() =>
-        _fixing = await NodesBeingFixed.LoadAsync(Services.GetService<Shared.Remediation.IRemediationService>(), Lifetime);
+        _fixing = Remote ? NodesBeingFixed.None : await NodesBeingFixed.LoadAsync(Services.GetService<Shared.Remediation.IRemediationService>(), Lifetime);
 
     private Task LoadDetailAsync()
     {
         var name = Name;
-        return _detail.LoadAsync(ct => Queries.GetNodeAsync(name, ct), $"node {name}", Lifetime);
+        var source = Source;
+        return _detail.LoadAsync(ct => source is null ? Task.FromResult<NodeDetail?>(null) : source.GetNodeAsync(name, ct), $"node {name}", Lifetime);
     }
 
     private Task LoadHistoryAsync()
     {
         var name = Name;
-        return _history.LoadAsync(ct => Queries.GetHistoryAsync(name, HistoryLimit, ct), "the node's history", Lifetime);
+        if (Source is not { } source) return Task.CompletedTask;
+        return _history.LoadAsync(ct => source.GetHistoryAsync(name, HistoryLimit, ct), "the node's history", Lifetime);
     }
 
     private async Task LoadDiffAsync()
@@ -146,16 +175,16 @@ public partial class NodeDetailPage
 
         var (request, reason) = _selection.ToRequest(Name, detail.Summary.NodeGroup, _history.Value?.Snapshots ?? []);
         _diffReason = reason;
-        if (request is null)
+        if (request is null || Source is not { } source)
         {
             return;
         }
 
-        await _diff.LoadAsync(ct => Queries.GetDiffAsync(request, ct), "the comparison", Lifetime);
+        await _diff.LoadAsync(ct => source.GetDiffAsync(request, ct), "the comparison", Lifetime);
     }
 
     private string SelectionLink(DiffSelection selection) =>
-        Links.WithQuery(Links.Node(Name), selection.ToQueryParameters()) + "#diff";
+        Links.WithQuery(NodeLink, selection.ToQueryParameters()) + "#diff";
 
     private void NavigateTo(DiffSelection selection) =>
         Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(selection.ToQueryParameters()));
@@ -187,7 +216,8 @@ public partial class NodeDetailPage
     {
         try
         {
-            var page = await Queries.GetNodesAsync(new NodeQuery { Sort = NodeSort.Name, Descending = false, Limit = 200 }, Lifetime);
+            if (Source is not { } source) return;
+            var page = await source.GetNodesAsync(new NodeQuery { Sort = NodeSort.Name, Descending = false, Limit = 200 }, Lifetime);
             _otherNodeOptions = page.Items.Select(n => n.Name).Where(n => n != Name).ToList();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -229,7 +259,7 @@ public partial class NodeDetailPage
         if (entry is not null)
         {
             __builder.OpenElement(1, "a");
-            __builder.AddAttribute(2, "href", Links.NodeSection(Name, Links.ChainAnchor(entry.Index)));
+            __builder.AddAttribute(2, "href", NodeLink + "#" + Links.ChainAnchor(entry.Index));
             __builder.AddAttribute(3, "data-testid", "error-chain-link");
             __builder.AddContent(4, label);
             __builder.CloseElement();
@@ -244,7 +274,7 @@ public partial class NodeDetailPage
         {
             __builder.OpenElement(12, "div");
             __builder.OpenElement(7, "a");
-            __builder.AddAttribute(8, "href", Links.NodeSection(Name, Links.FindingAnchor(link.Rule)));
+            __builder.AddAttribute(8, "href", NodeLink + "#" + Links.FindingAnchor(link.Rule));
             __builder.AddAttribute(9, "data-testid", "error-finding-link");
             __builder.AddContent(10, "finding " + link.Rule);
             __builder.CloseElement();

@@ -14,10 +14,6 @@ public partial class RemediationPlans
     [Inject]
     public required IRemediationService Remediation { get; init; }
 
-    /// <summary>The clock.</summary>
-    [Inject]
-    public required TimeProvider Clock { get; init; }
-
     /// <inheritdoc />
     protected override async Task OnInitializedAsync()
     {

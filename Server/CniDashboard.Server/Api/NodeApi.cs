@@ -93,18 +93,21 @@ internal static class NodeApi
         {
             ApiParsing.FileName(file, "file");
             if (summaries.One(name) is not { } row) return NotFound(name);
-            var left = against switch
-            {
-                null or "" or "previous" => DiffSide.PreviousOf(name),
-                "baseline" when row.Summary.NodeGroup is { } group => DiffSide.Baseline(group),
-                "baseline" => throw new BadParameterException($"Node {name} has no node group, so it has no baseline."),
-                _ => ApiParsing.Side(against, "against"),
-            };
+            var left = DiffAgainst(name, row.Summary.NodeGroup, against);
             return TypedResults.Ok(await queries.GetDiffAsync(new DiffRequest(left, DiffSide.Latest(name), file), ct));
         }).WithSummary("A node's latest files against: previous (default), baseline, or latest:NODE / snapshot:NODE:ID / baseline:GROUP.");
 
         return api;
     }
+
+    /// <summary>The left side of a node's diff from <c>?against=</c>: previous (default), baseline (its group's), or a side spelled out.</summary>
+    public static DiffSide DiffAgainst(string name, string? nodeGroup, string? against) => against switch
+    {
+        null or "" or "previous" => DiffSide.PreviousOf(name),
+        "baseline" when nodeGroup is { } group => DiffSide.Baseline(group),
+        "baseline" => throw new BadParameterException($"Node {name} has no node group, so it has no baseline."),
+        _ => ApiParsing.Side(against, "against"),
+    };
 
     public static ProblemHttpResult NotFound(string node) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Node not found", detail: $"The dashboard has never seen a node named '{node}'.");

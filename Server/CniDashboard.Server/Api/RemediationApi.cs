@@ -43,12 +43,7 @@ internal static class RemediationApi
         });
 
         plans.MapGet("", async (IRemediationService service, string? state, string? node, int? limit, CancellationToken ct) =>
-        {
-            var states = state?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(s => Enum.TryParse<PlanState>(s, ignoreCase: true, out var parsed) ? parsed : throw new BadParameterException($"state '{s}' is not one of {string.Join(", ", Enum.GetNames<PlanState>())}"))
-                .ToArray();
-            return TypedResults.Ok(await service.ListAsync(new PlanListQuery { States = states, Node = node, Limit = limit ?? 100 }, ct));
-        }).WithSummary("Plans, newest first; ?state=Running,Paused&node=…&limit=….");
+            TypedResults.Ok(await service.ListAsync(ListQuery(state, node, limit), ct))).WithSummary("Plans, newest first; ?state=Running,Paused&node=…&limit=….");
 
         plans.MapGet("/{id}", async Task<Results<Ok<RemediationPlan>, ProblemHttpResult>> (string id, IRemediationService service, CancellationToken ct) =>
             await service.GetAsync(id, ct) is { } plan ? TypedResults.Ok(plan) : NotFound(id))
@@ -98,6 +93,15 @@ internal static class RemediationApi
             .RequireAuthorization(DashboardPolicies.Operate).ProducesProblem(StatusCodes.Status409Conflict);
 
         return api;
+    }
+
+    /// <summary>A plan list's filters from <c>?state=Running,Paused&amp;node=…&amp;limit=…</c>; a state that is none is a 400.</summary>
+    public static PlanListQuery ListQuery(string? state, string? node, int? limit)
+    {
+        var states = state?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => Enum.TryParse<PlanState>(s, ignoreCase: true, out var parsed) ? parsed : throw new BadParameterException($"state '{s}' is not one of {string.Join(", ", Enum.GetNames<PlanState>())}"))
+            .ToArray();
+        return new PlanListQuery { States = states, Node = node, Limit = limit ?? 100 };
     }
 
     private static ProblemHttpResult NotFound(string id) =>

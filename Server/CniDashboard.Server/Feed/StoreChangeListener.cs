@@ -186,9 +186,24 @@ public sealed class StoreChangeListener(
         }
     }
 
-    /// <summary>Re-reads what <paramref name="batch"/> touches, then publishes its changes here.</summary>
+    /// <summary>
+    /// Re-reads what <paramref name="batch"/> touches in this process's cluster, then publishes its
+    /// changes here. Another cluster's changes (its collector's writes) are relayed marked with their
+    /// cluster: nothing of them is in this process's memory (its pages of that cluster read the store),
+    /// and its fetch times, resyncs and plans are not this cluster's.
+    /// </summary>
     private async Task ApplyBatchAsync(List<StoreChangeMessage> batch, CancellationToken cancellationToken)
     {
+        var others = batch.Where(m => m.Cluster is { } c && c != notifier.Cluster).ToList();
+        batch = batch.Except(others).ToList();
+        var elsewhere = others.SelectMany(m => m.Changes.Select(c => c with { Cluster = m.Cluster })).ToList();
+        elsewhere.AddRange(others.Where(m => m.Resync).Select(m => new ClusterChange
+        {
+            Kind = ClusterChangeKind.Resync, At = time.GetUtcNow(), Cluster = m.Cluster, Summary = $"cluster {m.Cluster} has a new leader: re-read what is shown of it.",
+        }));
+        if (elsewhere.Count > 0) local.Publish(elsewhere);
+        if (batch.Count == 0) return;
+
         var changes = batch.SelectMany(m => m.Changes).ToList();
         foreach (var at in batch.Select(m => m.FetchedAt).OfType<DateTimeOffset>()) poller.RecordFetchElsewhere(at);
         if (batch.Any(m => m.Resync))

@@ -30,6 +30,14 @@ public sealed record StoreChangeMessage
     /// <summary>The sending process (a random id per start, so a replica skips its own messages).</summary>
     public required string From { get; init; }
 
+    /// <summary>
+    /// The cluster whose rows the sender wrote (<c>Dashboard:Cluster:Id</c>): collectors of every
+    /// cluster share the store and the channel, so a receiver re-reads only its own cluster's nodes
+    /// and relays another cluster's changes marked with it. Null from a sender older than clusters
+    /// (read as the receiver's own cluster, as before).
+    /// </summary>
+    public string? Cluster { get; init; }
+
     /// <summary>Changes published, each already in the store.</summary>
     public IReadOnlyList<ClusterChange> Changes { get; init; } = [];
 
@@ -56,13 +64,13 @@ public sealed record StoreChangeMessage
     }
 
     /// <summary>
-    /// Splits <paramref name="changes"/> into messages whose payloads each stay under
+    /// Splits <paramref name="changes"/> of <paramref name="cluster"/> into messages whose payloads each stay under
     /// <see cref="MaxPayloadBytes"/> (long summaries are cut to <see cref="MaxSummaryChars"/>).
     /// </summary>
-    public static IEnumerable<string> Payloads(string from, IReadOnlyList<ClusterChange> changes)
+    public static IEnumerable<string> Payloads(string from, string cluster, IReadOnlyList<ClusterChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        var envelope = Encoding.UTF8.GetByteCount(new StoreChangeMessage { From = from }.ToPayload()) + 16;
+        var envelope = Encoding.UTF8.GetByteCount(new StoreChangeMessage { From = from, Cluster = cluster }.ToPayload()) + 16;
         var batch = new List<ClusterChange>();
         var size = envelope;
         foreach (var change in changes)
@@ -71,7 +79,7 @@ public sealed record StoreChangeMessage
             var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(c, Json)) + 1;
             if (batch.Count > 0 && size + bytes > MaxPayloadBytes)
             {
-                yield return new StoreChangeMessage { From = from, Changes = batch }.ToPayload();
+                yield return new StoreChangeMessage { From = from, Cluster = cluster, Changes = batch }.ToPayload();
                 batch = [];
                 size = envelope;
             }
@@ -80,6 +88,6 @@ public sealed record StoreChangeMessage
             size += bytes;
         }
 
-        if (batch.Count > 0) yield return new StoreChangeMessage { From = from, Changes = batch }.ToPayload();
+        if (batch.Count > 0) yield return new StoreChangeMessage { From = from, Cluster = cluster, Changes = batch }.ToPayload();
     }
 }

@@ -23,8 +23,10 @@ public sealed class StoreChangeNotifier : BackgroundService
     private long _sent;
 
     /// <summary>Creates the sender; it follows the poller's fetches and the replica's leadership.</summary>
-    public StoreChangeNotifier(IStoreConnectionFactory connections, PollerStatus poller, ReplicaLeadership leadership, TimeProvider time, ILogger<StoreChangeNotifier> logger)
+    public StoreChangeNotifier(IStoreConnectionFactory connections, PollerStatus poller, ReplicaLeadership leadership, StoreCluster cluster, TimeProvider time, ILogger<StoreChangeNotifier> logger)
     {
+        ArgumentNullException.ThrowIfNull(cluster);
+        Cluster = cluster.Id;
         ArgumentNullException.ThrowIfNull(poller);
         ArgumentNullException.ThrowIfNull(leadership);
         _connections = connections;
@@ -34,10 +36,13 @@ public sealed class StoreChangeNotifier : BackgroundService
             new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => Interlocked.Exchange(ref _dropped, 1));
         if (!Enabled) return;
-        poller.Fetched += at => _queue.Writer.TryWrite(new StoreChangeMessage { From = ReplicaId, FetchedAt = at });
+        poller.Fetched += at => _queue.Writer.TryWrite(new StoreChangeMessage { From = ReplicaId, Cluster = Cluster, FetchedAt = at });
         // A new leader may follow one that wrote and died before telling anyone: everyone re-reads once.
-        if (leadership.Elects) leadership.StartedLeading += () => _queue.Writer.TryWrite(new StoreChangeMessage { From = ReplicaId, Resync = true });
+        if (leadership.Elects) leadership.StartedLeading += () => _queue.Writer.TryWrite(new StoreChangeMessage { From = ReplicaId, Cluster = Cluster, Resync = true });
     }
+
+    /// <summary>The cluster whose rows this process writes; every message carries it.</summary>
+    public string Cluster { get; }
 
     /// <summary>This process among the replicas (random per start).</summary>
     public string ReplicaId { get; } = Guid.NewGuid().ToString("n")[..12];
@@ -51,7 +56,7 @@ public sealed class StoreChangeNotifier : BackgroundService
     /// <summary>Queues changes already committed to the store; never blocks.</summary>
     public void Enqueue(IReadOnlyList<ClusterChange> changes)
     {
-        if (Enabled && changes.Count > 0) _queue.Writer.TryWrite(new StoreChangeMessage { From = ReplicaId, Changes = changes });
+        if (Enabled && changes.Count > 0) _queue.Writer.TryWrite(new StoreChangeMessage { From = ReplicaId, Cluster = Cluster, Changes = changes });
     }
 
     /// <inheritdoc />
@@ -110,8 +115,8 @@ public sealed class StoreChangeNotifier : BackgroundService
             resync |= message.Resync;
         }
 
-        var payloads = StoreChangeMessage.Payloads(ReplicaId, changes).ToList();
-        if (fetched is not null || resync) payloads.Add(new StoreChangeMessage { From = ReplicaId, FetchedAt = fetched, Resync = resync }.ToPayload());
+        var payloads = StoreChangeMessage.Payloads(ReplicaId, Cluster, changes).ToList();
+        if (fetched is not null || resync) payloads.Add(new StoreChangeMessage { From = ReplicaId, Cluster = Cluster, FetchedAt = fetched, Resync = resync }.ToPayload());
         return payloads;
     }
 }

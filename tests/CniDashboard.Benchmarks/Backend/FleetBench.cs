@@ -64,7 +64,7 @@ public static class FleetBench
             Console.WriteLine(string.Create(c, $"store size: {(first - empty) / (double)total:N0} bytes per node for its first snapshot (with findings), {(day - first) / (double)total:N0} bytes per node per day at one changed file per node per day"));
 
             var options = Microsoft.Extensions.Options.Options.Create(new DashboardOptions());
-            var queries = new FleetQueries(new FleetRepository(connections), new StoreCluster(ids[0]), options);
+            var queries = new FleetQueries(new FleetRepository(connections), new StoreCluster(ids[0]), options, connections, TimeProvider.System);
             var worst = (await queries.GetOverviewAsync(CancellationToken.None)).Clusters[0].Id;
             var overview = await TimeRendersAsync<FleetOverviewPage>(queries, renders, _ => { }, "[data-testid=fleet-cluster]", clusters);
             var page = await TimeRendersAsync<ClusterNodesPage>(queries, renders, p => p.Add(x => x.Cluster, worst), "[data-testid=cluster-node]", nodes);

@@ -59,7 +59,10 @@ public sealed class EndpointPolicyTests(ProxySignInTests.ProxyDashboard fixture)
         var endpoints = dashboard.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToArray();
         var patterns = endpoints.Select(e => "/" + e.RoutePattern.RawText?.TrimStart('/')).ToHashSet(StringComparer.Ordinal);
         // Not vacuous: the API, the hub, the pages, Blazor's hub and the health endpoints are all here.
-        foreach (var expected in new[] { "/api/v1/status", "/api/v1/nodes/{name}/snapshots/{id:long}/files/{file}", "/hubs/cluster", "/hubs/cluster/negotiate", "/_blazor", "/_blazor/negotiate", "/", "/nodes/{Name}", "/admin/access", "/openapi/{documentName}.json", "/healthz", "/auth/no-access" })
+        foreach (var expected in new[] { "/api/v1/status", "/api/v1/nodes/{name}/snapshots/{id:long}/files/{file}", "/hubs/cluster", "/hubs/cluster/negotiate", "/_blazor", "/_blazor/negotiate", "/", "/nodes/{Name}", "/admin/access", "/openapi/{documentName}.json", "/healthz", "/auth/no-access",
+            // The fleet (issue 14): its API and pages are under the same check.
+            "/api/v1/fleet", "/api/v1/clusters/{cluster}/nodes", "/api/v1/clusters/{cluster}/nodes/{name}", "/api/v1/clusters/{cluster}/nodes/{name}/snapshots",
+            "/api/v1/clusters/{cluster}/nodes/{name}/diff", "/api/v1/clusters/{cluster}/remediation/plans", "/fleet", "/clusters/{Cluster}/nodes", "/clusters/{Cluster}/nodes/{Name}", "/clusters/{Cluster}/remediation" })
             Assert.Contains(expected, patterns);
 
         using var client = dashboard.Client(AuthDashboard.ProxyAddress);

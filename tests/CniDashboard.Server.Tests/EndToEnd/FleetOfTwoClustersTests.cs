@@ -1,9 +1,11 @@
 using System.Net;
 using CniDashboard.Server.Audit;
+using CniDashboard.Server.Feed;
 using CniDashboard.Server.Remediation;
 using CniDashboard.Server.Store;
 using CniDashboard.Server.Tests.Support;
 using CniDashboard.Shared.Analysis;
+using CniDashboard.Shared.Dashboard;
 using CniDashboard.Shared.Fleet;
 using CniDashboard.Shared.Remediation;
 
@@ -66,6 +68,11 @@ public sealed class FleetOfTwoClustersTests : IAsyncLifetime
         using (var api = await _collector.Http.GetAsync("api/v1/fleet", Ct)) Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
         using (var ui = await _collector.Http.GetAsync("", Ct)) Assert.Equal(HttpStatusCode.NotFound, ui.StatusCode);
 
+        // Another cluster's node through the dashboard: prod-eu-1's node is read from its collector's rows.
+        var euNode = await _dashboard.GetJsonAsync<NodeDetail>($"api/v1/clusters/prod-eu-1/nodes/{eu.Nodes[0].Name}");
+        Assert.NotEmpty(euNode!.Files);
+        Assert.Equal(eu.Nodes[0].Rules.Order(StringComparer.Ordinal), euNode.Findings.Select(f => f.Rule).Distinct().Order(StringComparer.Ordinal));
+
         // A plan of prod-eu-1 (stored by its collector's repository) is not the dashboard's to list, load or run.
         var plans = new PlanRepository(_collector.Get<IStoreConnectionFactory>(), _collector.Get<StoreCluster>());
         var node = eu.Nodes[0].Name;
@@ -80,6 +87,55 @@ public sealed class FleetOfTwoClustersTests : IAsyncLifetime
         Assert.NotNull(await plans.GetAsync("rp-eu-only", Ct));
         var entry = await _dashboard.Get<IAuditReader>().GetHeadAsync(Ct);
         Assert.Equal(("prod-eu-1", "remediation.plan.created"), (entry!.Cluster, entry.Action));
+    }
+
+    [Fact]
+    public async Task A_collectors_notification_reaches_the_dashboards_feed_marked_with_its_cluster()
+    {
+        var feed = _dashboard.Get<ClusterChangeFeed>();
+        var node = "ip-10-0-1-1.us-west-2.compute.internal";
+        var received = new List<ClusterChange>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var before = feed.SubscriberCount;
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var batch in feed.SubscribeAsync(stop.Token))
+                lock (received) received.AddRange(batch);
+        }, Ct);
+        await Eventually.WaitAsync(() => feed.SubscriberCount > before, "the test's subscription", TimeSpan.FromSeconds(10));
+
+        // As prod-eu-1's collector sends it, and as a sender older than clusters did (no cluster: the receiver's own).
+        await NotifyAsync(new StoreChangeMessage { From = "eu-collector", Cluster = "prod-eu-1", Changes = [Probe(node, "probe from prod-eu-1")] });
+        await NotifyAsync(new StoreChangeMessage { From = "old-replica", Changes = [Probe(node, "probe without a cluster")] });
+
+        var probes = await Eventually.WaitAsync(() =>
+        {
+            lock (received)
+            {
+                var seen = received.Where(c => c.Summary?.StartsWith("probe ", StringComparison.Ordinal) == true).ToList();
+                return Task.FromResult<List<ClusterChange>?>(seen.Count >= 2 ? seen : null);
+            }
+        }, "both probes on the dashboard's feed", TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await reading.ContinueWith(_ => { }, TaskScheduler.Default);
+
+        // The collector's change is prod-eu-1's node, not the dashboard's own node of the same name.
+        Assert.Equal([("probe from prod-eu-1", "prod-eu-1"), ("probe without a cluster", null)], probes.Select(p => (p.Summary!, p.Cluster)));
+    }
+
+    private static ClusterChange Probe(string node, string summary) =>
+        new() { Kind = ClusterChangeKind.NodeChanged, At = DateTimeOffset.UtcNow, Node = node, Summary = summary };
+
+    private async Task NotifyAsync(StoreChangeMessage message)
+    {
+        await using var connection = await _dashboard.Get<IStoreConnectionFactory>().OpenAsync(Ct);
+        await using var notify = connection.CreateCommand();
+        notify.CommandText = $"SELECT pg_notify('{StoreChangeMessage.Channel}', @payload)";
+        var payload = notify.CreateParameter();
+        payload.ParameterName = "payload";
+        payload.Value = message.ToPayload();
+        notify.Parameters.Add(payload);
+        await notify.ExecuteNonQueryAsync(Ct);
     }
 
     /// <summary>One member of the fleet: a simulated cluster and the dashboard executable in the given mode on the shared store.</summary>

@@ -21,12 +21,12 @@ public sealed class StoreChangeMessageTests
             Summary = $"files changed: 05-cilium.conflist ({i})",
         }).ToArray();
 
-        var payloads = StoreChangeMessage.Payloads("replica-a", changes).ToList();
+        var payloads = StoreChangeMessage.Payloads("replica-a", "prod-eu-1", changes).ToList();
 
         Assert.True(payloads.Count > 1);
         Assert.All(payloads, p => Assert.True(Encoding.UTF8.GetByteCount(p) < 8000, $"{Encoding.UTF8.GetByteCount(p)} bytes"));
         var read = payloads.Select(p => StoreChangeMessage.Parse(p)!).ToList();
-        Assert.All(read, m => Assert.Equal("replica-a", m.From));
+        Assert.All(read, m => Assert.Equal(("replica-a", "prod-eu-1"), (m.From, m.Cluster)));
         Assert.Equal(changes, read.SelectMany(m => m.Changes));
     }
 
@@ -35,7 +35,7 @@ public sealed class StoreChangeMessageTests
     {
         var change = new ClusterChange { Kind = ClusterChangeKind.SandboxError, At = Now, Node = "n1", Summary = new string('é', 20_000) };
 
-        var payload = Assert.Single(StoreChangeMessage.Payloads("replica-a", [change]));
+        var payload = Assert.Single(StoreChangeMessage.Payloads("replica-a", "prod-eu-1", [change]));
 
         Assert.True(Encoding.UTF8.GetByteCount(payload) < 8000);
         var read = Assert.Single(StoreChangeMessage.Parse(payload)!.Changes);

@@ -146,6 +146,11 @@ public abstract class ClusterStoreTests(StoreProvider provider) : IDisposable
         Assert.Single(await euPlans.ListAsync(new PlanListQuery(), Ct));
         Assert.Empty(await usPlans.ListAsync(new PlanListQuery(), Ct));
         Assert.Empty(await usPlans.IdsInAsync([PlanState.Draft], Ct));
+        // The fleet dashboard (prod-us-2's) lists it under prod-eu-1 only.
+        var fleet = new FleetQueries(new FleetRepository(_store.Connections), Us, _store.Options, _store.Connections, _store.Time);
+        Assert.Equal(["rp-eu-1"], (await fleet.GetClusterPlansAsync("prod-eu-1", new PlanListQuery(), Ct)).Select(p => p.Id));
+        Assert.Empty(await fleet.GetClusterPlansAsync("prod-us-2", new PlanListQuery(), Ct));
+        Assert.Empty(await fleet.GetClusterPlansAsync("../etc", new PlanListQuery(), Ct));
         // Another cluster's repository cannot move it on: to it, the plan does not exist.
         var submitted = draft.Submit("operator", "please", new ApprovalPolicy(), now);
         var refused = await Assert.ThrowsAsync<PlanConflictException>(() => usPlans.UpdateAsync(draft, submitted, (c, tx) => Task.FromResult(0L), Ct));
@@ -170,7 +175,7 @@ public abstract class ClusterStoreTests(StoreProvider provider) : IDisposable
         await OpenFindingsAsync(Eu, "mesh-token-pod-gone", 3);
         await OpenFindingsAsync(Us, "mesh-token-pod-gone", 40);
         await OpenFindingsAsync(new StoreCluster("staging"), "duplicate-plugin", 2, Severity.Warning);
-        var queries = new FleetQueries(new FleetRepository(_store.Connections), Eu, _store.Options);
+        var queries = new FleetQueries(new FleetRepository(_store.Connections), Eu, _store.Options, _store.Connections, _store.Time);
 
         var overview = await queries.GetOverviewAsync(Ct);
 
@@ -194,10 +199,46 @@ public abstract class ClusterStoreTests(StoreProvider provider) : IDisposable
     {
         await OpenFindingsAsync(Us, "mesh-token-pod-gone", 5);
         var options = Microsoft.Extensions.Options.Options.Create(new DashboardOptions { Queries = new QueryOptions { MaxPageSize = 2 } });
-        var page = await new FleetQueries(new FleetRepository(_store.Connections), Eu, options).GetClusterNodesAsync("prod-us-2", Ct);
+        var page = await new FleetQueries(new FleetRepository(_store.Connections), Eu, options, _store.Connections, _store.Time).GetClusterNodesAsync("prod-us-2", Ct);
         Assert.Equal(2, page!.Nodes.Count);
         Assert.True(page.Truncated);
         Assert.Equal(5, page.Cluster.Nodes);
+    }
+
+    [Fact]
+    public async Task Another_clusters_node_is_read_from_its_rows_and_is_unknown_under_a_cluster_without_it()
+    {
+        // eu-only-node exists in prod-eu-1 only (two snapshots and a finding); node-1 in both.
+        var euSnapshots = new SnapshotRepository(_store.Connections, Eu);
+        var now = _store.Time.GetUtcNow();
+        await euSnapshots.AddAsync([new SnapshotWrite(Fixtures.Snapshot("eu-only-node", Fixtures.Dir("healthy")), now.AddMinutes(-5), ["05-cilium.conflist"], FirstOfNode: true)], Ct);
+        await euSnapshots.AddAsync([new SnapshotWrite(Fixtures.Snapshot("eu-only-node", Fixtures.Dir("incident")), now, ["05-cilium.conflist"], FirstOfNode: false)], Ct);
+        await new FindingRepository(_store.Connections, Eu).ApplyAsync([new FindingChanges { Node = "eu-only-node", At = now, Opened = [Finding("mesh-token-pod-gone")], WorstSeverity = Severity.Critical }], Ct);
+        await new SandboxEventRepository(_store.Connections, Eu).UpsertAsync([Event("uid-eu", 3, now) with { Node = "eu-only-node" }], now, Ct);
+        await OpenFindingsAsync(Us, "mesh-token-pod-gone", 1);
+        var fleet = new FleetQueries(new FleetRepository(_store.Connections), Us, _store.Options, _store.Connections, _store.Time);
+
+        var eu = fleet.QueriesFor("prod-eu-1")!;
+        var detail = await eu.GetNodeAsync("eu-only-node", Ct);
+        Assert.NotNull(detail);
+        Assert.Equal("05-cilium.conflist", detail.Summary.PrimaryFile);
+        Assert.Contains(detail.Files, f => f.File.Name == "05-cilium.conflist" && f.IsPrimary);
+        Assert.Equal(["mesh-token-pod-gone"], detail.Findings.Select(f => f.Rule));
+        Assert.Equal(Severity.Critical, detail.Summary.WorstSeverity);
+        Assert.Equal(3, Assert.Single(detail.SandboxErrors).Count);
+        Assert.Equal(2, (await eu.GetHistoryAsync("eu-only-node", 10, Ct)).Snapshots.Count);
+        var diff = await eu.GetDiffAsync(new DiffRequest(DiffSide.PreviousOf("eu-only-node"), DiffSide.Latest("eu-only-node"), null), Ct);
+        Assert.Null(diff.Unavailable);
+        Assert.Contains(diff.Files, f => f.File == "10-aws.conflist" && f.Status == FileDiffStatus.Modified);
+
+        // Under prod-us-2 (and a cluster the store has nothing of) the node does not exist; prod-us-2's node-1 is not prod-eu-1's.
+        var us = fleet.QueriesFor("prod-us-2")!;
+        Assert.Null(await us.GetNodeAsync("eu-only-node", Ct));
+        Assert.Empty((await us.GetHistoryAsync("eu-only-node", 10, Ct)).Snapshots);
+        Assert.Null(await fleet.QueriesFor("nowhere")!.GetNodeAsync("eu-only-node", Ct));
+        Assert.Null(await eu.GetNodeAsync("node-1", Ct));
+        Assert.NotNull(await us.GetNodeAsync("node-1", Ct));
+        Assert.Null(fleet.QueriesFor("../etc"));
     }
 }
 

@@ -24,6 +24,7 @@ public sealed class StepRunner(
     CniAnalyzer analyzer,
     NodeContextBuilder contexts,
     SandboxActivity sandbox,
+    PlanInputs inputs,
     TimeProvider time,
     ILogger<StepRunner> logger)
 {
@@ -158,10 +159,17 @@ public sealed class StepRunner(
                 }
             case AgentCall<FileChangeResult>.ShaMismatch { CurrentSha256: var current }:
                 // The node's files now, stored, so the plan page can show what is there against the plan's edit or backup.
-                await poller.PollNodeAsync(node, cancellationToken);
+                var (latest, _) = await poller.PollNodeAsync(node, cancellationToken);
                 now = time.GetUtcNow();
-                return plan.FailStep(node, new StepFailure(StepFailureKind.FileChanged, step,
-                    $"{change.File} changed since review: it holds {current ?? "nothing (absent)"}, the plan expected {change.ExpectedSha256 ?? "absent"}", now, change.File, current), now);
+                var changed = new StepFailure(StepFailureKind.FileChanged, step,
+                    $"{change.File} changed since review: it holds {current ?? "nothing (absent)"}, the plan expected {change.ExpectedSha256 ?? "absent"}", now, change.File, current);
+                if (step != NodeStep.Apply) return plan.FailStep(node, changed, now);
+                // A node the standing approval admitted, with nothing written on it yet, is proposed again from that newer snapshot.
+                var newer = latest is not null && plan.ReproposalBlocker(node) is null ? ProposeAgain(plan, node, now) : null;
+                var next = plan.AfterFileChanged(node, changed, newer, now);
+                if (next.LastEvent?.Action is PlanActions.StandingReproposed or PlanActions.NodeNotNeeded)
+                    logger.LogInformation("Plan {Plan} node {Node}: {Detail}", plan.Id, node, next.LastEvent.Detail);
+                return next;
             case AgentCall<FileChangeResult>.Refused { StatusCode: var status, Code: var code, Message: var message }:
                 return plan.FailStep(node, new StepFailure(StepFailureKind.AgentRefused, step, $"the agent refused ({status} {code}): {message}", now, change.File), now);
             case AgentCall<FileChangeResult>.Unreachable { Reason: var why }:
@@ -169,6 +177,13 @@ public sealed class StepRunner(
             default:
                 throw new InvalidOperationException("unknown agent answer");
         }
+    }
+
+    /// <summary>The planner's proposal for <paramref name="node"/> alone from its latest stored snapshot; null when there is none.</summary>
+    private PlanProposal? ProposeAgain(RemediationPlan plan, string node, DateTimeOffset now)
+    {
+        var (request, missing) = inputs.Request(plan.Rule, plan.Plugin, [node], plan.Options, now);
+        return missing.Count > 0 ? null : RemediationPlanner.Default.Propose(request);
     }
 
     private async Task<RemediationPlan> RestartAsync(RemediationPlan plan, string node, CallFor call, CancellationToken cancellationToken)
@@ -252,6 +267,7 @@ public sealed class StepRunner(
         {
             NodeStatus.Fixing => "fixed",
             NodeStatus.RollingBack => "rolled back",
+            _ when n.ReleaseTo == NodeStatus.NotNeeded => "no longer needed",
             _ => (n.ReleaseTo ?? NodeStatus.Skipped).ToString().ToLowerInvariant(),
         };
         await kube.RecordNodeEventAsync(node, "finished-" + outcome.Replace(' ', '-'), "RemediationFinished",

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using CniDashboard.Server.Store;
 using CniDashboard.Server.Tests.Support;
@@ -102,5 +101,5 @@ public sealed class StandingReproposalTests(RemediationDashboard dashboard) : IC
     /// <summary>The file of a held apply, from its "POST /v1/files/{file}/apply".</summary>
     private static string FileOf(string request) => request.Split('/')[^2];
 
-    private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+    private static string Sha256(string path) => RemediationFaultTests.Sha256(path);
 }

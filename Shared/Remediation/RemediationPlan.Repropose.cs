@@ -86,5 +86,27 @@ public sealed partial record RemediationPlan
         return WithNode(renewed).Next(new PlanEvent(PlanActions.StandingReproposed, PlanActions.SystemActor, now, State, node, NodeStep.Apply, detail));
     }
 
+    /// <summary>
+    /// Before the first write on a node <see cref="ReproposalBlocker"/> allows to be proposed again: the
+    /// first of its edits whose file no longer holds the bytes it was proposed from, judged against the
+    /// node's <paramref name="files"/> fetched now, as the <see cref="StepFailureKind.FileChanged"/> failure
+    /// <see cref="AfterFileChanged"/> takes; null when every file is as proposed (or the node may not be
+    /// proposed again). Checking every file before the first write keeps a rollout that writes one file
+    /// after another from being caught between two of the node's applies, where only a pause is left.
+    /// </summary>
+    public StepFailure? ChangedBeforeFirstWrite(string node, IReadOnlyList<Cni.CniFolderFile> files, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        if (ReproposalBlocker(node) is not null) return null;
+        foreach (var edit in NodeNamed(node).Edits)
+        {
+            var current = files.FirstOrDefault(f => f.Name == edit.File)?.Sha256;
+            if (current == edit.ExpectedSha256) continue;
+            return new StepFailure(StepFailureKind.FileChanged, NodeStep.Apply,
+                $"{edit.File} changed since the node was proposed: it holds {current ?? "nothing (absent)"}, the plan expected {edit.ExpectedSha256}", now, edit.File, current);
+        }
+        return null;
+    }
+
     private static StepFailure NotProposedAgain(StepFailure changed, string why) => changed with { Message = $"{changed.Message}; not proposed again: {why}" };
 }

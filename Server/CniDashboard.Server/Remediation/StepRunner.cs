@@ -39,7 +39,7 @@ public sealed class StepRunner(
                 var reading = await kube.ReadNodeAsync(node, call, cancellationToken);
                 return plan.BeginPrepare(node, WasCordoned(plan, reading), now);
             case NodeStep.Apply:
-                return plan.BeginApply(node, now);
+                return await BeforeFirstWriteAsync(plan, node, cancellationToken) ?? plan.BeginApply(node, now);
             case NodeStep.Restore:
                 return plan.BeginRestore(node, now);
             case NodeStep.RestartPod:
@@ -177,6 +177,23 @@ public sealed class StepRunner(
             default:
                 throw new InvalidOperationException("unknown agent answer");
         }
+    }
+
+    /// <summary>
+    /// Before anything is written on a node the standing approval admitted: its files fetched now; when
+    /// one of them is no longer what its edit was proposed from (the rollout still writing), the node is
+    /// proposed again from that snapshot before the first apply (<see cref="RemediationPlan.AfterFileChanged"/>).
+    /// Null to go on with the apply (also when the fetch failed: the agent's precondition still guards).
+    /// </summary>
+    private async Task<RemediationPlan?> BeforeFirstWriteAsync(RemediationPlan plan, string node, CancellationToken cancellationToken)
+    {
+        if (plan.ReproposalBlocker(node) is not null) return null;
+        var (latest, _) = await poller.PollNodeAsync(node, cancellationToken);
+        var now = time.GetUtcNow();
+        if (latest is null || plan.ChangedBeforeFirstWrite(node, latest.Files, now) is not { } changed) return null;
+        var next = plan.AfterFileChanged(node, changed, ProposeAgain(plan, node, now), now);
+        logger.LogInformation("Plan {Plan} node {Node} before its first apply: {Detail}", plan.Id, node, next.LastEvent?.Detail);
+        return next;
     }
 
     /// <summary>The planner's proposal for <paramref name="node"/> alone from its latest stored snapshot; null when there is none.</summary>

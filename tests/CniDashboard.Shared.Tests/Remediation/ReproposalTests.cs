@@ -176,6 +176,29 @@ public sealed class ReproposalTests
     }
 
     [Fact]
+    public void Before_the_first_write_every_file_is_checked_against_the_bytes_its_edit_was_proposed_from()
+    {
+        var (plan, now) = AtJoinedApply();
+        var rewritten = Rewritten().Files;
+
+        var changed = plan.ChangedBeforeFirstWrite(Joined, rewritten, now);
+
+        Assert.NotNull(changed);
+        Assert.Equal((StepFailureKind.FileChanged, NodeStep.Apply, Scenario.CiliumConflist), (changed.Kind, changed.Step, changed.File));
+        Assert.Equal(rewritten.Single(f => f.Name == Scenario.CiliumConflist).Sha256, changed.CurrentSha256);
+        Assert.Null(plan.ChangedBeforeFirstWrite(Joined, Plans.Incident(Joined).Files, now));
+        // The second file gone counts too (absent).
+        var withoutAws = Plans.Incident(Joined).Files.Where(f => f.Name != Scenario.AwsConflist).ToArray();
+        Assert.Equal((Scenario.AwsConflist, (string?)null), (plan.ChangedBeforeFirstWrite(Joined, withoutAws, now)!.File, plan.ChangedBeforeFirstWrite(Joined, withoutAws, now)!.CurrentSha256));
+        // Not for a node the approvers reviewed, nor once a file is written.
+        var reviewedNow = Plans.T0.AddMinutes(3);
+        var reviewed = Plans.Running(standing: new StandingGrant(1, Plans.T0.AddHours(6))).RunUntilBegun("node-b", NodeStep.Apply, ref reviewedNow);
+        Assert.Null(reviewed.ChangedBeforeFirstWrite("node-b", Rewritten().Files, reviewedNow));
+        var written = Plans.Succeed(plan, Joined, NodeStep.Apply, now);
+        Assert.Null(written.ChangedBeforeFirstWrite(Joined, rewritten, now));
+    }
+
+    [Fact]
     public void The_history_survives_the_plan_being_saved_and_read_back()
     {
         var (plan, now) = AtJoinedApply();

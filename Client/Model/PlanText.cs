@@ -26,6 +26,7 @@ public static class PlanText
     {
         NodeStatus.RollingBack => "Rolling back",
         NodeStatus.RolledBack => "Rolled back",
+        NodeStatus.NotNeeded => "No longer needed",
         _ => status.ToString(),
     };
 

@@ -162,7 +162,7 @@ public sealed record PlanSummary
     /// <summary>Nodes in the plan.</summary>
     public required int Nodes { get; init; }
 
-    /// <summary>Nodes fixed (or rolled back, when rolling back).</summary>
+    /// <summary>Nodes fixed or no longer needed (or rolled back, when rolling back).</summary>
     public required int NodesDone { get; init; }
 
     /// <summary>The nodes the plan holds now: being worked on, or failed and waiting for an operator (<see cref="NodeStatuses.IsInHand"/>).</summary>

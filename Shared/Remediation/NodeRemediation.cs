@@ -74,6 +74,14 @@ public sealed record NodeRemediation
     [JsonInclude]
     public IReadOnlyList<RestoreOverride> RestoreOverrides { get; internal init; } = [];
 
+    /// <summary>
+    /// The node's edits proposed again from a newer snapshot because its file changed before the plan
+    /// wrote anything on it (only a node that joined under the standing approval), oldest first: the
+    /// edits each replaced, or that the node left the plan as no longer needed.
+    /// </summary>
+    [JsonInclude]
+    public IReadOnlyList<NodeReproposal> Reproposals { get; internal init; } = [];
+
     /// <summary>The pod the restart step deletes (null: none ran on the node); its replacement has another uid.</summary>
     [JsonInclude]
     public PodRef? PodToRestart { get; internal init; }

@@ -29,6 +29,13 @@ public enum NodeStatus
 
     /// <summary>The plan was aborted while this node was in hand: released, edits made stay. Final.</summary>
     Stopped,
+
+    /// <summary>
+    /// Left the plan before the plan wrote anything on it: a node that joined under the standing approval
+    /// whose newer snapshot no longer shows the finding (its CNI component wrote a healthy entry meanwhile).
+    /// Released. Final.
+    /// </summary>
+    NotNeeded,
 }
 
 /// <summary>One side effect (or observation) of a node's fix, in the order they run.</summary>
@@ -59,9 +66,9 @@ public enum NodeStep
 /// <summary>Node statuses from which nothing moves any more.</summary>
 public static class NodeStatuses
 {
-    /// <summary>True for <see cref="NodeStatus.Fixed"/>, <see cref="NodeStatus.Skipped"/>, <see cref="NodeStatus.RolledBack"/> and <see cref="NodeStatus.Stopped"/>.</summary>
+    /// <summary>True for <see cref="NodeStatus.Fixed"/>, <see cref="NodeStatus.Skipped"/>, <see cref="NodeStatus.RolledBack"/>, <see cref="NodeStatus.Stopped"/> and <see cref="NodeStatus.NotNeeded"/>.</summary>
     public static bool IsFinal(this NodeStatus status) =>
-        status is NodeStatus.Fixed or NodeStatus.Skipped or NodeStatus.RolledBack or NodeStatus.Stopped;
+        status is NodeStatus.Fixed or NodeStatus.Skipped or NodeStatus.RolledBack or NodeStatus.Stopped or NodeStatus.NotNeeded;
 
     /// <summary>True while the engine works on the node: fixing, rolling back or releasing.</summary>
     public static bool IsInFlight(this NodeStatus status) =>

@@ -54,6 +54,12 @@ public static class PlanActions
     public const string AbortRequested = "plan.abort-requested";
     public const string Aborted = "plan.aborted";
     public const string Extended = "plan.extended";
+
+    /// <summary>A node that joined under the standing approval got new edits from a newer snapshot (its file changed before apply).</summary>
+    public const string StandingReproposed = "plan.standing-reproposed";
+
+    /// <summary>A node that joined under the standing approval left the plan: its newer snapshot no longer shows the finding.</summary>
+    public const string NodeNotNeeded = "plan.node-not-needed";
     public const string StandingRevoked = "plan.standing-revoked";
     public const string Completed = "plan.completed";
 }

@@ -75,4 +75,5 @@ public sealed record PlanProposal
 /// <summary>A node left out of a proposal.</summary>
 /// <param name="Node">The node.</param>
 /// <param name="Reason">Why, in a sentence.</param>
-public sealed record ExcludedNode(string Node, string Reason);
+/// <param name="FindingGone">True when the node does not show the finding at all (nothing to fix), rather than showing it in a way the planner cannot fix.</param>
+public sealed record ExcludedNode(string Node, string Reason, bool FindingGone = false);

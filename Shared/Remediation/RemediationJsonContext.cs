@@ -19,6 +19,7 @@ namespace CniDashboard.Shared.Remediation;
         typeof(CamelCaseEnumConverter<NodeStatus>),
         typeof(CamelCaseEnumConverter<NodeStep>),
         typeof(CamelCaseEnumConverter<StepFailureKind>),
+        typeof(CamelCaseEnumConverter<ReproposalOutcome>),
         typeof(CamelCaseEnumConverter<FileEditKind>),
         typeof(CamelCaseEnumConverter<Severity>),
         typeof(CamelCaseEnumConverter<Cni.PrimaryStatus>),

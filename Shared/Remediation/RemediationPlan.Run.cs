@@ -249,7 +249,8 @@ public sealed partial record RemediationPlan
         {
             if (Standing is { } standing && standing.IsOpen(AdmittedByStanding, now)) return this;
             return Finish(PlanState.Completed, PlanActions.Completed, now,
-                $"{Nodes.Count(n => n.Status == NodeStatus.Fixed)} fixed, {Nodes.Count(n => n.Status == NodeStatus.Skipped)} skipped, {Nodes.Count(n => n.Status == NodeStatus.RolledBack)} rolled back");
+                $"{Nodes.Count(n => n.Status == NodeStatus.Fixed)} fixed, {Nodes.Count(n => n.Status == NodeStatus.Skipped)} skipped, {Nodes.Count(n => n.Status == NodeStatus.RolledBack)} rolled back" +
+                (Nodes.Any(n => n.Status == NodeStatus.NotNeeded) ? $", {Nodes.Count(n => n.Status == NodeStatus.NotNeeded)} no longer needed" : ""));
         }
         if (inFlight >= Options.MaxNodesInFlight) return this;
 

@@ -33,9 +33,9 @@ public sealed class RemediationPlanner
         // Each node is judged on its own; the analyzer is thread-safe.
         Parallel.For(0, request.Nodes.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            var (node, reason) = PlanNode(request.Nodes[i], request);
+            var (node, reason, gone) = PlanNode(request.Nodes[i], request);
             planned[i] = node;
-            excluded[i] = reason is null ? null : new ExcludedNode(request.Nodes[i].Node, reason);
+            excluded[i] = reason is null ? null : new ExcludedNode(request.Nodes[i].Node, reason, gone);
         });
 
         var nodes = planned.OfType<NodeRemediation>().ToList();
@@ -68,24 +68,24 @@ public sealed class RemediationPlanner
         };
     }
 
-    private (NodeRemediation? Node, string? Reason) PlanNode(PlanNodeInput input, PlanRequest request)
+    private (NodeRemediation? Node, string? Reason, bool FindingGone) PlanNode(PlanNodeInput input, PlanRequest request)
     {
         // The folder is read once for the analysis before and the edits' old chains.
         var folder = CniFolder.Read(input.Files);
         var before = _analyzer.Analyze(new AnalysisInput(folder, input.Binaries, input.Context, request.Now, input.HostCniDir));
         var findings = before.Findings.Where(f => f.Rule == request.Rule && (request.Plugin is null || f.Plugin == request.Plugin)).ToArray();
-        if (findings.Length == 0) return (null, $"no {request.Rule} finding on the node now");
+        if (findings.Length == 0) return (null, $"no {request.Rule} finding on the node now", true);
         var withoutEdit = findings.FirstOrDefault(f => f.Edit is null);
-        if (withoutEdit is not null) return (null, $"\"{withoutEdit.Message}\" has no mechanical fix: fix it by hand");
+        if (withoutEdit is not null) return (null, $"\"{withoutEdit.Message}\" has no mechanical fix: fix it by hand", false);
 
         var edits = new List<PlannedEdit>();
         foreach (var finding in findings)
         {
             var edit = finding.Edit!;
-            if (edits.Any(e => e.File == edit.File)) return (null, $"two {request.Rule} edits to {edit.File}: fix one, then plan again");
+            if (edits.Any(e => e.File == edit.File)) return (null, $"two {request.Rule} edits to {edit.File}: fix one, then plan again", false);
             var old = folder.Find(edit.File);
             var planned = PlannedEdit.From(edit, old?.Content, []);
-            if (planned is null || old is null) return (null, $"the edit to {edit.File} does not say what the file holds now");
+            if (planned is null || old is null) return (null, $"the edit to {edit.File} does not say what the file holds now", false);
             edits.Add(planned);
         }
 
@@ -100,7 +100,7 @@ public sealed class RemediationPlanner
             Targets = targets,
             Prediction = prediction,
             SandboxErrors = input.Context.SandboxErrors.Sum(e => Math.Max(0, e.Count)),
-        }, null);
+        }, null, false);
     }
 
     /// <summary>Plugin types a replace removes from the file's chain: the old chain minus the new one, as a multiset.</summary>

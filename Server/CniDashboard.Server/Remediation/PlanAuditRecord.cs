@@ -50,8 +50,29 @@ public static class PlanAuditRecord
             var node = e.Node is null ? null : plan.Nodes.FirstOrDefault(n => n.Node == e.Node);
             details["files"] = new JsonArray([.. files.Select(f => (JsonNode)FileDetails(f, node))]);
         }
+        if (e.Action is PlanActions.StandingReproposed or PlanActions.NodeNotNeeded && plan.Nodes.FirstOrDefault(n => n.Node == e.Node) is { Reproposals: [.., var last] } reproposed)
+            details["reproposal"] = ReproposalDetails(last, reproposed);
         var outcome = e.Action == PlanActions.StepFailed ? AuditOutcome.Failed : AuditOutcome.Ok;
         return caller.Record(ActionOf(e.Action), new AuditTarget(TargetKind, plan.Id), outcome, details);
+    }
+
+    /// <summary>A re-proposal's record: the file found changed, both edit hashes, and each edit before and after (with the new edits' diffs).</summary>
+    private static JsonObject ReproposalDetails(NodeReproposal r, NodeRemediation node) => new()
+    {
+        ["outcome"] = r.Outcome == ReproposalOutcome.Replaced ? "replaced" : "notNeeded",
+        ["file"] = r.File,
+        ["foundSha256"] = r.FoundSha256,
+        ["previousEditsSha256"] = r.PreviousEditsSha256,
+        ["editsSha256"] = r.EditsSha256,
+        ["previousEdits"] = new JsonArray([.. r.PreviousEdits.Select(x => (JsonNode)EditDetails(x, withDiff: false))]),
+        ["edits"] = r.Outcome == ReproposalOutcome.Replaced ? new JsonArray([.. node.Edits.Select(x => (JsonNode)EditDetails(x, withDiff: true))]) : null,
+    };
+
+    private static JsonObject EditDetails(PlannedEdit edit, bool withDiff)
+    {
+        var o = new JsonObject { ["file"] = edit.File, ["expectedSha256"] = edit.ExpectedSha256, ["newSha256"] = edit.NewSha256 };
+        if (withDiff) o["diff"] = Diff(edit.File, edit.OldContent, edit.NewContent);
+        return o;
     }
 
     private static JsonObject FileDetails(AppliedChange change, NodeRemediation? node)

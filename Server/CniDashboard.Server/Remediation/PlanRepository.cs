@@ -164,7 +164,7 @@ public sealed class PlanRepository(IStoreConnectionFactory connections, StoreClu
         var sql = $"""
             SELECT p.header AS Header,
                    (SELECT COUNT(*) FROM remediation_plan_nodes n WHERE n.plan_id = p.id) AS Nodes,
-                   (SELECT COUNT(*) FROM remediation_plan_nodes n WHERE n.plan_id = p.id AND n.status = 'fixed') AS Fixed,
+                   (SELECT COUNT(*) FROM remediation_plan_nodes n WHERE n.plan_id = p.id AND n.status IN ('fixed', 'notNeeded')) AS Fixed,
                    (SELECT COUNT(*) FROM remediation_plan_nodes n WHERE n.plan_id = p.id AND n.status = 'rolledBack') AS RolledBack,
                    (SELECT {_dialect.InFlightNodes} FROM remediation_plan_nodes n WHERE n.plan_id = p.id AND n.status IN ('fixing', 'rollingBack', 'releasing', 'failed')) AS InFlight
             FROM remediation_plans p

@@ -24,6 +24,7 @@ public sealed class StepRunner(
     CniAnalyzer analyzer,
     NodeContextBuilder contexts,
     SandboxActivity sandbox,
+    PlanInputs inputs,
     TimeProvider time,
     ILogger<StepRunner> logger)
 {
@@ -38,7 +39,7 @@ public sealed class StepRunner(
                 var reading = await kube.ReadNodeAsync(node, call, cancellationToken);
                 return plan.BeginPrepare(node, WasCordoned(plan, reading), now);
             case NodeStep.Apply:
-                return plan.BeginApply(node, now);
+                return await BeforeFirstWriteAsync(plan, node, cancellationToken) ?? plan.BeginApply(node, now);
             case NodeStep.Restore:
                 return plan.BeginRestore(node, now);
             case NodeStep.RestartPod:
@@ -163,10 +164,17 @@ public sealed class StepRunner(
                 return plan.CompleteRestore(node, new AppliedChange(change.ChangeId, change.File, current, current, change.BackupId, now), now);
             case AgentCall<FileChangeResult>.ShaMismatch { CurrentSha256: var current }:
                 // The node's files now, stored, so the plan page can show what is there against the plan's edit or backup.
-                await poller.PollNodeAsync(node, cancellationToken);
+                var (latest, _) = await poller.PollNodeAsync(node, cancellationToken);
                 now = time.GetUtcNow();
-                return plan.FailStep(node, new StepFailure(StepFailureKind.FileChanged, step,
-                    $"{change.File} changed since review: it holds {current ?? "nothing (absent)"}, the plan expected {change.ExpectedSha256 ?? "absent"}", now, change.File, current), now);
+                var changed = new StepFailure(StepFailureKind.FileChanged, step,
+                    $"{change.File} changed since review: it holds {current ?? "nothing (absent)"}, the plan expected {change.ExpectedSha256 ?? "absent"}", now, change.File, current);
+                if (step != NodeStep.Apply) return plan.FailStep(node, changed, now);
+                // A node the standing approval admitted, with nothing written on it yet, is proposed again from that newer snapshot.
+                var newer = latest is not null && plan.ReproposalBlocker(node) is null ? ProposeAgain(plan, node, now) : null;
+                var next = plan.AfterFileChanged(node, changed, newer, now);
+                if (next.LastEvent?.Action is PlanActions.StandingReproposed or PlanActions.NodeNotNeeded)
+                    logger.LogInformation("Plan {Plan} node {Node}: {Detail}", plan.Id, node, next.LastEvent.Detail);
+                return next;
             case AgentCall<FileChangeResult>.Refused { StatusCode: var status, Code: var code, Message: var message }:
                 return plan.FailStep(node, new StepFailure(StepFailureKind.AgentRefused, step, $"the agent refused ({status} {code}): {message}", now, change.File), now);
             case AgentCall<FileChangeResult>.Unreachable { Reason: var why }:
@@ -174,6 +182,30 @@ public sealed class StepRunner(
             default:
                 throw new InvalidOperationException("unknown agent answer");
         }
+    }
+
+    /// <summary>
+    /// Before anything is written on a node the standing approval admitted: its files fetched now; when
+    /// one of them is no longer what its edit was proposed from (the rollout still writing), the node is
+    /// proposed again from that snapshot before the first apply (<see cref="RemediationPlan.AfterFileChanged"/>).
+    /// Null to go on with the apply (also when the fetch failed: the agent's precondition still guards).
+    /// </summary>
+    private async Task<RemediationPlan?> BeforeFirstWriteAsync(RemediationPlan plan, string node, CancellationToken cancellationToken)
+    {
+        if (plan.ReproposalBlocker(node) is not null) return null;
+        var (latest, _) = await poller.PollNodeAsync(node, cancellationToken);
+        var now = time.GetUtcNow();
+        if (latest is null || plan.ChangedBeforeFirstWrite(node, latest.Files, now) is not { } changed) return null;
+        var next = plan.AfterFileChanged(node, changed, ProposeAgain(plan, node, now), now);
+        logger.LogInformation("Plan {Plan} node {Node} before its first apply: {Detail}", plan.Id, node, next.LastEvent?.Detail);
+        return next;
+    }
+
+    /// <summary>The planner's proposal for <paramref name="node"/> alone from its latest stored snapshot; null when there is none.</summary>
+    private PlanProposal? ProposeAgain(RemediationPlan plan, string node, DateTimeOffset now)
+    {
+        var (request, missing) = inputs.Request(plan.Rule, plan.Plugin, [node], plan.Options, now);
+        return missing.Count > 0 ? null : RemediationPlanner.Default.Propose(request);
     }
 
     private async Task<RemediationPlan> RestartAsync(RemediationPlan plan, string node, CallFor call, CancellationToken cancellationToken)
@@ -257,6 +289,7 @@ public sealed class StepRunner(
         {
             NodeStatus.Fixing => "fixed",
             NodeStatus.RollingBack => "rolled back",
+            _ when n.ReleaseTo == NodeStatus.NotNeeded => "no longer needed",
             _ => (n.ReleaseTo ?? NodeStatus.Skipped).ToString().ToLowerInvariant(),
         };
         await kube.RecordNodeEventAsync(node, "finished-" + outcome.Replace(' ', '-'), "RemediationFinished",

@@ -93,7 +93,7 @@ public static class RemediationBench
                 plan = await author.GetAsync(approved.Id, CancellationToken.None);
                 if (plan!.State is PlanState.Completed or PlanState.Paused) break;
                 if (incidentDone is null && approved.Nodes.All(n => plan.NodeNamed(n.Node).Status == NodeStatus.Fixed)) incidentDone = run.Elapsed;
-                if (incidentDone is not null && plan.Nodes.All(n => n.Status == NodeStatus.Fixed)
+                if (incidentDone is not null && plan.Nodes.All(n => n.Status is NodeStatus.Fixed or NodeStatus.NotNeeded)
                     && (await queries.GetDaemonSetsAsync(CancellationToken.None)).Single(d => d.Name == "linkerd-cni") is { RollingOut: false }
                     && fleet.All.All(n => !n.Findings.Any(f => f.Rule == rule)))
                 {
@@ -106,6 +106,9 @@ public static class RemediationBench
             // A pause is a result too (e.g. a joined node's file changed between its admission and its apply): report what was fixed.
             if (plan.State == PlanState.Paused) Log($"PAUSED after {run.Elapsed.TotalSeconds:0.0} s: {plan.PauseDetail}");
             Log($"the {approved.Nodes.Count} incident nodes fixed after {incidentDone?.TotalSeconds:0.0} s; {plan.Nodes.Count(n => n.Admission.ByStandingApproval)} nodes joined under the standing approval");
+            // A joined node whose file changed before its apply is proposed again from a newer snapshot (or leaves, no longer needed).
+            foreach (var n in plan.Nodes.Where(n => n.Reproposals.Count > 0))
+                Log($"  {n.Node}: {n.Status}; proposed again {n.Reproposals.Count} time(s): {string.Join(" | ", n.Reproposals.Select(r => $"{r.Outcome} ({r.File})"))}");
 
             var windows = TimeSpan.Zero;
             var overheads = new List<double>();

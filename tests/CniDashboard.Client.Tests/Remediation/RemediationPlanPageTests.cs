@@ -296,6 +296,60 @@ public class RemediationPlanPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void A_node_that_joined_and_was_proposed_again_shows_each_re_proposal_with_the_edits_it_replaced_and_its_final_status()
+    {
+        AsOperator();
+        const string joined = SampleCluster.HealthyNode;
+        var plan = Remediation.Seed(PlanState.Running, standing: new StandingGrant(1, Clock.GetUtcNow().AddHours(6)));
+        string? reviewedSha = null, newerSha = null;
+        Remediation.Change(plan.Id, p =>
+        {
+            var now = Clock.GetUtcNow();
+            // The reviewed nodes are out of the way (the canary failed and was skipped, the others skipped), so the joined node runs.
+            var canary = p.Nodes[0].Node;
+            p = p.FailStep(canary, new StepFailure(StepFailureKind.AgentUnavailable, NodeStep.Apply, "agent down", now), now).SkipNode("operator", canary, now)
+                .BeginRelease(canary, now).CompleteRelease(canary, now);
+            foreach (var other in p.Nodes.Skip(1).Select(n => n.Node).ToArray()) p = p.SkipNode("operator", other, now);
+            var candidate = Remediation.Proposal with { Nodes = [SampleRemediation.Node(joined)] };
+            p = p.Admit(candidate, now).Advance(now, FleetObservation.Calm).BeginPrepare(joined, false, now).CompletePrepare(joined, now).BeginApply(joined, now);
+
+            // Its file changed before the apply: the newer snapshot has other bytes with the same stale entry.
+            var reviewed = p.NodeNamed(joined).Edits[0];
+            reviewedSha = reviewed.ExpectedSha256;
+            var newer = SampleRemediation.Node(joined);
+            newer = newer with { Edits = [.. newer.Edits.Select(e => e with { OldContent = e.OldContent + "\n", ExpectedSha256 = PlannedEdit.Sha256Of(e.OldContent + "\n") })] };
+            newerSha = newer.Edits[0].ExpectedSha256;
+            var changed = new StepFailure(StepFailureKind.FileChanged, NodeStep.Apply, $"{reviewed.File} changed since review", now, reviewed.File, newerSha);
+            p = p.AfterFileChanged(joined, changed, candidate with { Nodes = [newer] }, now);
+
+            // Changed again, and now healthy: it leaves the plan.
+            p = p.BeginApply(joined, now);
+            var gone = candidate with { Nodes = [], Excluded = [new ExcludedNode(joined, "no finding now", FindingGone: true)] };
+            p = p.AfterFileChanged(joined, changed with { CurrentSha256 = new string('9', 64) }, gone, now);
+            return p.BeginRelease(joined, now).CompleteRelease(joined, now);
+        });
+
+        var cut = RenderPlan(Remediation.Plans[plan.Id]);
+
+        var row = cut.Find($"[data-testid=plan-node][data-node='{joined}']");
+        Assert.Equal("not-needed", row.GetAttribute("data-status"));
+        Assert.Equal("No longer needed", row.QuerySelector("[data-testid=node-status]")!.TextContent.Trim());
+        Assert.NotNull(row.QuerySelector("[data-testid=joined-by-standing]"));
+        var history = row.QuerySelectorAll("[data-testid=reproposal]");
+        Assert.Equal(["replaced", "not-needed"], history.Select(h => h.GetAttribute("data-outcome")));
+        Assert.Contains("edits proposed again from the node's newer snapshot", history[0].QuerySelector("[data-testid=reproposal-detail]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("no longer shows", history[1].TextContent, StringComparison.Ordinal);
+        // Each entry keeps the edits it replaced, with their diff: the first the reviewed bytes, the second the newer ones.
+        var replaced = history.Select(h => h.QuerySelectorAll("[data-testid=reproposal-replaced] [data-testid=planned-edit]")).ToArray();
+        Assert.Equal([2, 2], replaced.Select(r => r.Length));
+        Assert.Contains($"sha256 {reviewedSha![..12]}", replaced[0][0].TextContent, StringComparison.Ordinal);
+        Assert.Contains($"sha256 {newerSha![..12]}", replaced[1][0].TextContent, StringComparison.Ordinal);
+        Assert.NotNull(replaced[0][0].QuerySelector("[data-testid=side-by-side-diff]"));
+        // A node the approvers reviewed has no such history.
+        Assert.Empty(cut.FindAll($"[data-testid=plan-node][data-node='{plan.Nodes[0].Node}'] [data-testid=reproposal-history]"));
+    }
+
+    [Fact]
     public void A_refusal_is_shown_with_its_reason_and_the_page_keeps_working()
     {
         AsOperator();

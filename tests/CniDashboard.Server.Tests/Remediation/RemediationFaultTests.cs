@@ -268,7 +268,7 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
         Assert.False(k8sNode.Metadata.Annotations?.ContainsKey(RemediationKeys.PlanAnnotation) ?? false);
     }
 
-    private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+    internal static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
     internal static string[] JournalChangeIds(string backupDir)
     {

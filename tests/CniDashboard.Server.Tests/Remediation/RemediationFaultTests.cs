@@ -144,7 +144,6 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
         var plan = await dashboard.ApprovedPlanAsync(rule, [node.Name]);
         var kubeconfig = Path.Combine(node.CniDir, "ZZZ-linkerd-cni-kubeconfig");
         var staleKubeconfig = await File.ReadAllBytesAsync(kubeconfig, Ct);
-        var scale = dashboard.Cluster.TimeScale;
         var operatorService = dashboard.As(RemediationDashboard.Operator);
         try
         {
@@ -159,23 +158,25 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
             Assert.Equal(StepFailureKind.VerificationFailed, n.Failure!.Kind);
             Assert.Contains("finding is back", n.Failure.Message, StringComparison.Ordinal);
 
-            // Something else changed the files the plan wrote since (here a trailing newline, as an editor
-            // adds one): the rollback refuses to overwrite them (the agent's precondition) and pauses with what
-            // they hold now. (A file the restarted linkerd-cni re-wrote to exactly its bytes from before the plan
-            // needs no restore at all: RemediationRollbackTests.)
-            // (Held still meanwhile: the running linkerd-cni would re-patch an edited file straight back to the
-            // bytes from before the plan, which leaves nothing to restore.)
-            dashboard.Cluster.SetTimeScale(0.001);
-            foreach (var a in n.Applied) await File.AppendAllTextAsync(Path.Combine(node.CniDir, a.File), "\n", Ct);
-            var before = n.Applied.ToDictionary(a => a.File, a => Sha256(Path.Combine(node.CniDir, a.File)));
+            // Someone changed the files the plan wrote since (a setting added by hand): the rollback refuses to
+            // overwrite them (the agent's precondition) and pauses with what they hold now. (The running
+            // linkerd-cni may re-write an edited file in its own layout, keeping the setting; a file it re-wrote
+            // to exactly its bytes from before the plan needs no restore at all: RemediationRollbackTests.)
+            foreach (var a in n.Applied)
+            {
+                var path = Path.Combine(node.CniDir, a.File);
+                var list = JsonNode.Parse(await File.ReadAllTextAsync(path, Ct))!;
+                list["plugins"]![0]!["hand-edit"] = true;
+                await File.WriteAllTextAsync(path, list.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), Ct);
+            }
             await operatorService.ControlAsync(plan.Id, new PlanControl { Kind = PlanControlKind.RollBack }, Ct);
             var refused = await dashboard.WaitForStateAsync(plan.Id, Run, PlanState.Paused, PlanState.RolledBack);
             var r = refused.NodeNamed(node.Name);
-            Assert.Equal(StepFailureKind.FileChanged, r.Failure!.Kind);
-            Assert.Equal(NodeStep.Restore, r.Failure.Step);
-            Assert.Equal(before[r.Failure.File!], r.Failure.CurrentSha256);
+            Assert.True(r.Failure is { Kind: StepFailureKind.FileChanged, Step: NodeStep.Restore }, $"{refused.State}: {r.Failure?.Kind} at {r.Failure?.Step}: {r.Failure?.Message}");
+            Assert.Contains("hand-edit", await File.ReadAllTextAsync(Path.Combine(node.CniDir, r.Failure!.File!), Ct), StringComparison.Ordinal);
             Assert.NotEqual(n.Applied.Single(a => a.File == r.Failure.File).NewSha256, r.Failure.CurrentSha256);
-            foreach (var (file, sha) in before) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
+            Assert.NotEqual(n.Applied.Single(a => a.File == r.Failure.File).PreviousSha256, r.Failure.CurrentSha256);
+            Assert.DoesNotContain(JournalChangeIds(node.BackupDir), id => id.Contains(".restore.", StringComparison.Ordinal) && id.StartsWith(plan.Id, StringComparison.Ordinal));
             // The node's files were fetched at the refusal: the stored snapshot shows what is there now, for the diff.
             var stored = await dashboard.Get<IDashboardQueries>().GetNodeAsync(node.Name, Ct);
             Assert.Equal(r.Failure.CurrentSha256, stored!.Files.Single(f => f.File.Name == r.Failure.File).File.Sha256);
@@ -186,7 +187,7 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
             Assert.Equal(RefusalCodes.FileChangedAgain, wrongHash.Code);
             await Assert.ThrowsAsync<AccessDeniedException>(() => dashboard.As(RemediationDashboard.Viewer).ControlAsync(plan.Id,
                 new PlanControl { Kind = PlanControlKind.RestoreAnyway, Node = node.Name, ExpectedSha256 = r.Failure.CurrentSha256, Reason = "go" }, Ct));
-            foreach (var (file, sha) in before) Assert.Equal(sha, Sha256(Path.Combine(node.CniDir, file)));
+            Assert.DoesNotContain(JournalChangeIds(node.BackupDir), id => id.Contains(".restore.", StringComparison.Ordinal) && id.StartsWith(plan.Id, StringComparison.Ordinal));
 
             const string why = "edited by hand since the plan wrote it; back to the chain we reviewed";
             // Each file linkerd-cni re-patched is refused in turn (newest first): each needs its own review.
@@ -215,7 +216,6 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
         }
         finally
         {
-            dashboard.Cluster.SetTimeScale(scale);
             await EndAsync(plan.Id);
         }
         AssertReleased(node.Name);

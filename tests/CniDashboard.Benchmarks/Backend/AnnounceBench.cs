@@ -257,10 +257,20 @@ public static class AnnounceBench
             using var detail = JsonDocument.Parse(await http.GetStringAsync($"api/v1/nodes/{node.Name}"));
             var agent = detail.RootElement.GetProperty("summary").GetProperty("agent");
             log($"  {node.Name}: agent serves {serving[..12]}, announced {cluster.Announcements.Announced(node.Name)?[..12] ?? "nothing"} ({cluster.Announcements.Failures} failed announcements fleet-wide); dashboard: snapshot at {detail.RootElement.GetProperty("snapshotAt")}, agent {agent}");
+            // Which side is behind the folder: the files on disk, what the agent serves, what it serves once told the folder changed, what the dashboard stored.
+            var agentFiles = CutFiles((await cluster.Agents.Agent(node.Name).GetSnapshotAsync(CancellationToken.None)).Snapshot.Files.Select(f => (f.Name, f.Sha256)));
+            cluster.Agents.Invalidate(node.Name);
+            var rescanned = await cluster.Agents.Agent(node.Name).GetSnapshotAsync(CancellationToken.None);
+            var stored = CutFiles(detail.RootElement.GetProperty("files").EnumerateArray().Select(v => v.GetProperty("file")).Select(f => (f.GetProperty("name").GetString()!, f.TryGetProperty("sha256", out var h) ? h.GetString() : null)));
+            var disk = CutFiles(Directory.EnumerateFiles(node.CniDir, "zz-cut-*").Select(f => (Path.GetFileName(f), (string?)Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f))))));
+            log($"    disk [{disk}]; agent [{agentFiles}]; agent after a rescan [{CutFiles(rescanned.Snapshot.Files.Select(f => (f.Name, f.Sha256)))}] ({rescanned.Snapshot.ManifestHash[..12]}); dashboard [{stored}]");
         }
 
         return new Cuts(count, drops, expiries, restarts, written.Count, written.Count - pending.Count, clock.Elapsed);
     }
+
+    private static string CutFiles(IEnumerable<(string Name, string? Sha256)> files) =>
+        string.Join(" ", files.Where(f => f.Name.StartsWith("zz-cut-", StringComparison.Ordinal)).OrderBy(f => f.Name, StringComparer.Ordinal).Select(f => $"{f.Name[7..]}:{f.Sha256?[..8] ?? "-"}"));
 
     /// <summary>The node's stored <c>zz-cut-*</c> files are the ones in its folder, each with the SHA-256 of the bytes on disk.</summary>
     private static bool StoredMatchesDisk(SimulatedNode node, string detailJson)

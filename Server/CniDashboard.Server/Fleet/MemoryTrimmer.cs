@@ -14,7 +14,6 @@ public sealed class MemoryTrimmer(TimeProvider time)
     public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(30);
 
     private long _last = long.MinValue;
-    private long _storedPiecemeal;
 
     /// <summary>Trims done since start.</summary>
     public int Trims { get; private set; }
@@ -39,23 +38,6 @@ public sealed class MemoryTrimmer(TimeProvider time)
     {
         Interlocked.Exchange(ref _last, time.GetTimestamp());
         Trim();
-    }
-
-    /// <summary>
-    /// Call after storing snapshots a few at a time (announced fetches, the safety net): they add up,
-    /// and once <paramref name="bulk"/> have been stored since the last trim, their garbage is a bulk
-    /// pass's worth and is trimmed as within bulk work (spaced by the stores, not by the clock). A fleet
-    /// changing fast (many announcements a second) otherwise never reaches a round's threshold and its
-    /// garbage stays resident until the GC's own next full collection.
-    /// </summary>
-    /// <returns>True when this call trimmed.</returns>
-    public bool AfterPiecemealStores(int stored, int bulk)
-    {
-        if (stored <= 0) return false;
-        if (Interlocked.Add(ref _storedPiecemeal, stored) < bulk) return false;
-        Interlocked.Exchange(ref _storedPiecemeal, 0);
-        DuringBulkWork();
-        return true;
     }
 
     private void Trim()

@@ -198,8 +198,6 @@ public sealed class AgentPoller(
         // round's analysis garbage), spaced by the work as the trims before it.
         if (round.MidRoundTrims > 0 && round.StoredSinceTrim > 0) memory.DuringBulkWork();
         else if (round.Stored >= BulkThreshold(names.Count)) memory.AfterBulkWork();
-        // A few nodes at a time (announced fetches, the safety net): the stores add up to a round's worth.
-        else memory.AfterPiecemealStores(round.Stored, BulkThreshold(cluster.NodeNames.Count));
 
         var result = new PollRound
         {

@@ -41,24 +41,4 @@ public sealed class MemoryTrimmerTests
         trimmer.AfterBulkWork();
         Assert.Equal(4, trimmer.Trims);
     }
-
-    [Fact]
-    public void Stores_a_few_at_a_time_trim_once_they_add_up_to_a_bulk_and_count_again_from_there()
-    {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var trimmer = new MemoryTrimmer(time);
-
-        // 499 snapshots stored a few at a time (no clock passes: a burst of announcements).
-        for (var i = 0; i < 166; i++) Assert.False(trimmer.AfterPiecemealStores(3, bulk: 500));
-        Assert.False(trimmer.AfterPiecemealStores(0, bulk: 500));
-        Assert.Equal(0, trimmer.Trims);
-
-        Assert.True(trimmer.AfterPiecemealStores(2, bulk: 500));
-        Assert.Equal(1, trimmer.Trims);
-
-        // Counted again from the trim: the next one is another bulk's worth later, however little time passed.
-        for (var i = 0; i < 49; i++) Assert.False(trimmer.AfterPiecemealStores(10, bulk: 500));
-        Assert.True(trimmer.AfterPiecemealStores(10, bulk: 500));
-        Assert.Equal(2, trimmer.Trims);
-    }
 }

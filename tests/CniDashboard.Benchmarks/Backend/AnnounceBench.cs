@@ -64,9 +64,14 @@ public static class AnnounceBench
 
             var announce = await MeasureIdleAsync(cluster, dataDir, "announce", nodes, window, settle, Log, async (http, metrics, dashboard) =>
             {
+                // The peak (VmHWM) after each phase, so a peak above the bar is placed in its phase.
+                void Peak(string phase) => Log($"announce: after {phase}: RSS {BackendScale.Rss(dashboard.Id)} MiB, peak {BackendScale.PeakRss(dashboard.Id)} MiB");
                 var latencies = await SingleWritesAsync(cluster, http, writes, random, Log);
+                Peak("the single writes");
                 var burst = await BurstAsync(cluster, http, metrics, Math.Max(1, nodes / 100), Log);
-                var cuts = cutWrites > 0 ? await CutWritesAsync(cluster, http, cutWrites, random, Log) : null;
+                Peak("the 1 % burst");
+                var cuts = cutWrites > 0 ? await CutWritesAsync(cluster, http, cutWrites, random, Log, () => $"RSS {BackendScale.Rss(dashboard.Id)} MiB, peak {BackendScale.PeakRss(dashboard.Id)} MiB") : null;
+                if (cuts is not null) Peak("the cut writes");
                 return (latencies, burst, cuts);
             });
 
@@ -108,7 +113,7 @@ public static class AnnounceBench
         var metrics = new BackendScale.Metrics(http);
         var started = Stopwatch.StartNew();
         await metrics.WaitAsync(m => m.Get("cni_dashboard_nodes", "state=\"current\"") >= nodes, TimeSpan.FromMinutes(5), "every node current");
-        log($"{mode}: all {nodes} nodes current after {started.Elapsed.TotalSeconds:0.0} s; RSS {BackendScale.Rss(dashboard.Id)} MiB");
+        log($"{mode}: all {nodes} nodes current after {started.Elapsed.TotalSeconds:0.0} s; RSS {BackendScale.Rss(dashboard.Id)} MiB, peak {BackendScale.PeakRss(dashboard.Id)} MiB");
         // An unchanged fleet: the simulated kubelet's workload pods (and their watch events, a cost
         // both designs share) held, so the window measures how the files are kept current.
         cluster.SetTimeScale(0.001);
@@ -131,7 +136,7 @@ public static class AnnounceBench
         var perMinute = (BackendScale.CpuSeconds(dashboard.Id) - cpu) / clock.Elapsed.TotalMinutes;
         cluster.SetTimeScale(1);
         var rss = BackendScale.Rss(dashboard.Id);
-        log($"{mode}: dashboard CPU {perMinute:0.00} s per minute over an unchanged fleet; RSS {rss} MiB");
+        log($"{mode}: dashboard CPU {perMinute:0.00} s per minute over an unchanged fleet; RSS {rss} MiB, peak {BackendScale.PeakRss(dashboard.Id)} MiB; load average {File.ReadAllText("/proc/loadavg")[..14]}");
         var extra = then is null ? default! : await then(http, metrics, dashboard);
         var peak = BackendScale.PeakRss(dashboard.Id);
         dashboard.Kill(entireProcessTree: true);
@@ -193,7 +198,7 @@ public static class AnnounceBench
     /// cache) — while the writes go on. Then, for every node written, the dashboard's latest snapshot
     /// must hold exactly the <c>zz-cut-*</c> files on disk, each with the SHA-256 of its bytes on disk.
     /// </summary>
-    private static async Task<Cuts> CutWritesAsync(SimulatedCluster cluster, HttpClient http, int count, Random random, Action<string> log)
+    private static async Task<Cuts> CutWritesAsync(SimulatedCluster cluster, HttpClient http, int count, Random random, Action<string> log, Func<string> memory)
     {
         var written = new HashSet<SimulatedNode>();
         int drops = 0, expiries = 0, restarts = 0;
@@ -224,6 +229,7 @@ public static class AnnounceBench
             }
 
             if (i % 10 == 0) await Task.Delay(random.Next(20));
+            if (i % 1000 == 999) log($"cut writes: {i + 1} written, {drops} drops, {expiries} expiries, {restarts} restarts; dashboard {memory()}");
         }
 
         await restart;
@@ -251,10 +257,20 @@ public static class AnnounceBench
             using var detail = JsonDocument.Parse(await http.GetStringAsync($"api/v1/nodes/{node.Name}"));
             var agent = detail.RootElement.GetProperty("summary").GetProperty("agent");
             log($"  {node.Name}: agent serves {serving[..12]}, announced {cluster.Announcements.Announced(node.Name)?[..12] ?? "nothing"} ({cluster.Announcements.Failures} failed announcements fleet-wide); dashboard: snapshot at {detail.RootElement.GetProperty("snapshotAt")}, agent {agent}");
+            // Which side is behind the folder: the files on disk, what the agent serves, what it serves once told the folder changed, what the dashboard stored.
+            var agentFiles = CutFiles((await cluster.Agents.Agent(node.Name).GetSnapshotAsync(CancellationToken.None)).Snapshot.Files.Select(f => (f.Name, f.Sha256)));
+            cluster.Agents.Invalidate(node.Name);
+            var rescanned = await cluster.Agents.Agent(node.Name).GetSnapshotAsync(CancellationToken.None);
+            var stored = CutFiles(detail.RootElement.GetProperty("files").EnumerateArray().Select(v => v.GetProperty("file")).Select(f => (f.GetProperty("name").GetString()!, f.TryGetProperty("sha256", out var h) ? h.GetString() : null)));
+            var disk = CutFiles(Directory.EnumerateFiles(node.CniDir, "zz-cut-*").Select(f => (Path.GetFileName(f), (string?)Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f))))));
+            log($"    disk [{disk}]; agent [{agentFiles}]; agent after a rescan [{CutFiles(rescanned.Snapshot.Files.Select(f => (f.Name, f.Sha256)))}] ({rescanned.Snapshot.ManifestHash[..12]}); dashboard [{stored}]");
         }
 
         return new Cuts(count, drops, expiries, restarts, written.Count, written.Count - pending.Count, clock.Elapsed);
     }
+
+    private static string CutFiles(IEnumerable<(string Name, string? Sha256)> files) =>
+        string.Join(" ", files.Where(f => f.Name.StartsWith("zz-cut-", StringComparison.Ordinal)).OrderBy(f => f.Name, StringComparer.Ordinal).Select(f => $"{f.Name[7..]}:{f.Sha256?[..8] ?? "-"}"));
 
     /// <summary>The node's stored <c>zz-cut-*</c> files are the ones in its folder, each with the SHA-256 of the bytes on disk.</summary>
     private static bool StoredMatchesDisk(SimulatedNode node, string detailJson)

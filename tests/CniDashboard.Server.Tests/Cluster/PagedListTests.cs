@@ -1,7 +1,9 @@
+using System.Net;
 using System.Runtime.CompilerServices;
 using CniDashboard.Server.Cluster;
 using CniDashboard.Server.Tests.Support;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -54,7 +56,36 @@ public sealed class PagedListTests
         Assert.Equal([3, 3, 3, 1], sink.Pages);
     }
 
-    private static (WatchHealthRegistry Registry, Task Run, CancellationTokenSource Cts) Start(RecordingSink sink, Func<string?, int, Task<ListPage<V1Pod>>> list)
+    [Fact]
+    public async Task A_410_on_a_continue_token_relists_from_the_first_page_at_once()
+    {
+        var pods = Enumerable.Range(0, 7).Select(i => Pod($"cilium-{i}", $"ip-10-0-0-{i}")).ToArray();
+        var sink = new RecordingSink();
+        var tokens = new List<string?>();
+        var (registry, run, cts) = Start(sink, (token, limit) =>
+        {
+            lock (tokens) tokens.Add(token);
+            // The first attempt's continue token has expired by the time it is used (the server compacted its history).
+            if (tokens.Count == 2) throw Gone();
+            return Task.FromResult(PageOf(pods, token, limit));
+        }, backoff: TimeSpan.FromMinutes(10));
+
+        // A 410 is not a failure to back off from (10 min here): the list starts again from its first page at once.
+        await Eventually.WaitAsync(() => registry.AllSynced, "the list to complete after the relist");
+        await cts.CancelAsync();
+        await run;
+
+        Assert.Equal([null, "3", null, "3", "6"], tokens);
+        var applied = Assert.Single(sink.Applied);
+        Assert.Equal(pods.Select(p => p.Metadata.Name), applied);
+    }
+
+    private static HttpOperationException Gone() => new("410 Gone")
+    {
+        Response = new HttpResponseMessageWrapper(new HttpResponseMessage(HttpStatusCode.Gone), "{\"kind\":\"Status\",\"code\":410,\"reason\":\"Expired\"}"),
+    };
+
+    private static (WatchHealthRegistry Registry, Task Run, CancellationTokenSource Cts) Start(RecordingSink sink, Func<string?, int, Task<ListPage<V1Pod>>> list, TimeSpan? backoff = null)
     {
         var registry = new WatchHealthRegistry(TimeProvider.System);
         var watcher = new ResourceWatcher<V1Pod>(
@@ -63,7 +94,7 @@ public sealed class PagedListTests
             (_, _, _, ct) => Quiet(ct),
             sink,
             registry,
-            new WatchSettings { PageSize = 3, InitialBackoff = TimeSpan.FromMilliseconds(10), MaxBackoff = TimeSpan.FromMilliseconds(20) },
+            new WatchSettings { PageSize = 3, InitialBackoff = backoff ?? TimeSpan.FromMilliseconds(10), MaxBackoff = backoff ?? TimeSpan.FromMilliseconds(20) },
             TimeProvider.System,
             NullLogger.Instance);
         var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);

@@ -34,6 +34,10 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
         await File.AppendAllTextAsync(Path.Combine(node.CniDir, edited.File), "\n", Ct);
         originals[edited.File] = Sha256(Path.Combine(node.CniDir, edited.File));
         var operatorService = dashboard.As(RemediationDashboard.Operator);
+        // Held still: once the first file is fixed, the node's stuck linkerd-cni pod would start and re-write
+        // the edited file in its own layout (the reviewed bytes again) before the plan reaches it.
+        var scale = dashboard.Cluster.TimeScale;
+        dashboard.Cluster.SetTimeScale(0.001);
         try
         {
             await operatorService.StartAsync(plan.Id, Ct);
@@ -71,6 +75,7 @@ public sealed class RemediationFaultTests(RemediationDashboard dashboard) : ICla
         }
         finally
         {
+            dashboard.Cluster.SetTimeScale(scale);
             await EndAsync(plan.Id);
         }
         AssertReleased(node.Name);

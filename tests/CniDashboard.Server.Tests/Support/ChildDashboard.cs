@@ -35,12 +35,7 @@ public sealed class ChildDashboard : IDisposable
     /// </summary>
     public static ChildDashboard Start(SimulatedCluster cluster, string dataDir, IReadOnlyDictionary<string, string>? more = null)
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        var port = FreePort();
         var info = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { Path.Combine(AppContext.BaseDirectory, "cni-dashboard.dll") },
@@ -81,6 +76,29 @@ public sealed class ChildDashboard : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new ChildDashboard(process, port, output);
+    }
+
+    /// <summary>
+    /// A loopback port free now, below the kernel's ephemeral range (32768 and up): a port the kernel
+    /// handed out and took back is soon given to some outgoing connection of this busy test process,
+    /// and the child, binding a moment later, found it in use.
+    /// </summary>
+    private static int FreePort()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+                return port;
+            }
+            catch (SocketException) when (attempt < 100)
+            {
+                // Taken: try another.
+            }
+        }
     }
 
     /// <summary>
